@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Bulkhead needs on a Debian bookworm machine, skipping whatever is already there.
+# Called by `npm start` and `npm test` (through scripts/ensure-deps), safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v aarch64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu)
+command -v dtc >/dev/null || need_apt+=(device-tree-compiler)
+qemu_ok=0
+if command -v qemu-system-aarch64 >/dev/null; then
+  # raspi4b arrived in QEMU 9; bookworm's own QEMU (7.2) lacks it.
+  qemu-system-aarch64 -machine help 2>/dev/null | grep -q '^raspi4b' && qemu_ok=1
+fi
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+if [ ${#need_apt[@]} -gt 0 ] || [ $qemu_ok = 0 ]; then
+  if [ $qemu_ok = 0 ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "setup: adding bookworm-backports to apt sources"
+    $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  fi
+  echo "setup: apt-get install ${need_apt[*]} ${qemu_ok/1/}"
+  $SUDO apt-get update -qq
+  export DEBIAN_FRONTEND=noninteractive
+  [ ${#need_apt[@]} -gt 0 ] && $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  if [ $qemu_ok = 0 ]; then
+    $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-arm
+  fi
+fi
+
+if [ ! -d node_modules/typescript ] || [ ! -d node_modules/vitest ] || [ ! -d node_modules/node-gyp ]; then
+  echo "setup: npm install"
+  npm install --no-audit --no-fund --loglevel=error
+fi
