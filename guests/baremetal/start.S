@@ -1,0 +1,152 @@
+/*
+ * Entry code for the bare-metal test guest.
+ *
+ * Boot protocol (Linux arm64): x0 = physical address of the DTB, MMU off,
+ * EL1h, interrupts masked.  Only the boot CPU enters here; secondaries are
+ * started with PSCI CPU_ON at secondary_entry.
+ */
+
+    .section .text.head, "ax"
+    /* Linux arm64 Image header (Documentation/arch/arm64/booting.rst). */
+    b       primary_entry       /* code0 */
+    .long   0                   /* code1 */
+    .quad   0x80000             /* text_offset: load 512 KiB above a 2 MiB boundary */
+    .quad   _image_size         /* image_size: bytes the loader must reserve */
+    .quad   0xa                 /* flags: LE, 4 KiB pages, placeable anywhere */
+    .quad   0                   /* res2 */
+    .quad   0                   /* res3 */
+    .quad   0                   /* res4 */
+    .byte   'A', 'R', 'M', 0x64 /* magic "ARM\x64" at offset 0x38 */
+    .long   0                   /* res5 (PE header offset: none) */
+
+    .text
+    .globl  primary_entry
+primary_entry:
+    mov     x19, x0                 /* keep the DTB pointer across setup */
+    msr     daifset, #0xf           /* no interrupts are used */
+    adrp    x1, boot_stack_top
+    add     x1, x1, :lo12:boot_stack_top
+    mov     sp, x1
+
+    /* Clear .bss (8-byte stores; both ends are 16-byte aligned). */
+    adrp    x1, __bss_start
+    add     x1, x1, :lo12:__bss_start
+    adrp    x2, __bss_end
+    add     x2, x2, :lo12:__bss_end
+1:  cmp     x1, x2
+    b.hs    2f
+    str     xzr, [x1], #8
+    b       1b
+2:
+    bl      set_vbar
+    mov     x0, x19
+    bl      main
+    b       park
+
+/*
+ * PSCI CPU_ON entry: x0 = context id, MMU off, EL1h.  Only one secondary is
+ * started at a time by the tests, so it has a single stack.
+ */
+    .globl  secondary_entry
+secondary_entry:
+    mov     x19, x0
+    msr     daifset, #0xf
+    adrp    x1, secondary_stack_top
+    add     x1, x1, :lo12:secondary_stack_top
+    mov     sp, x1
+    bl      set_vbar                /* VBAR_EL1 is per CPU */
+    mov     x0, x19
+    bl      secondary_main
+    b       park
+
+set_vbar:
+    adrp    x1, vectors
+    add     x1, x1, :lo12:vectors
+    msr     vbar_el1, x1
+    isb
+    ret
+
+park:
+    wfi
+    b       park
+
+/*
+ * EL1 vector table: 16 entries of 0x80 bytes, 2 KiB aligned.  Each entry
+ * saves x0/x1, puts its index in x0 (0-3: current EL SP0, 4-7: current EL
+ * SPx, 8-15: lower EL; within a group sync/irq/fiq/serror) and joins the
+ * common path, which saves the rest and calls exception_handler(index, frame).
+ * The handler may change ELR_EL1 (to skip a faulting instruction).
+ */
+#define FRAME_SIZE  256             /* x0-x30, 16-byte aligned */
+
+.macro ventry index
+    .balign 0x80
+    sub     sp, sp, #FRAME_SIZE
+    stp     x0, x1, [sp, #0]
+    mov     x0, #\index
+    b       exc_common
+.endm
+
+    .balign 2048
+    .globl  vectors
+vectors:
+    ventry 0
+    ventry 1
+    ventry 2
+    ventry 3
+    ventry 4
+    ventry 5
+    ventry 6
+    ventry 7
+    ventry 8
+    ventry 9
+    ventry 10
+    ventry 11
+    ventry 12
+    ventry 13
+    ventry 14
+    ventry 15
+
+exc_common:
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x19, [sp, #144]
+    stp     x20, x21, [sp, #160]
+    stp     x22, x23, [sp, #176]
+    stp     x24, x25, [sp, #192]
+    stp     x26, x27, [sp, #208]
+    stp     x28, x29, [sp, #224]
+    str     x30, [sp, #240]
+    mov     x1, sp
+    bl      exception_handler
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldp     x18, x19, [sp, #144]
+    ldp     x20, x21, [sp, #160]
+    ldp     x22, x23, [sp, #176]
+    ldp     x24, x25, [sp, #192]
+    ldp     x26, x27, [sp, #208]
+    ldp     x28, x29, [sp, #224]
+    ldr     x30, [sp, #240]
+    ldp     x0, x1, [sp, #0]
+    add     sp, sp, #FRAME_SIZE
+    eret
+
+    .section .stack, "aw", %nobits
+    .balign 16
+    .space  16384
+boot_stack_top:
+    .space  4096
+secondary_stack_top:

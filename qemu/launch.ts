@@ -1,0 +1,96 @@
+// Host-side QEMU launcher: builds the qemu-system-aarch64 command line for a
+// run, spawns it with the serial console on stdio, streams console lines and
+// kills the process on timeout.
+import { spawn } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+
+export interface QemuRun {
+  machine: string;          // full -machine string, e.g. "virt,gic-version=3,virtualization=on"
+  cpu?: string;             // default: cortex-a53 on virt, the board's own CPU elsewhere
+  smp?: number;
+  memory?: string;          // -m, e.g. "256M"
+  kernel: string;
+  extraArgs?: string[];
+  timeoutSec: number;
+  semihosting?: boolean;
+  icount?: boolean;         // -icount shift=0: one instruction = one ns, deterministic
+  onLine?: (line: string) => void;
+}
+
+export interface QemuResult {
+  exitCode: number | null;  // null when killed (timeout)
+  timedOut: boolean;
+  output: string;           // the serial console, UTF-8, CR stripped
+  lines: string[];
+  command: string[];
+  stderr: string;           // QEMU's own messages (bad options, missing files), not the console
+}
+
+/** The QEMU binary: $QEMU_SYSTEM_AARCH64 if set, else from PATH. */
+export function qemuBinary(): string {
+  return process.env.QEMU_SYSTEM_AARCH64 || "qemu-system-aarch64";
+}
+
+/** The argv for a run; the first element is the binary. */
+export function qemuCommand(run: QemuRun): string[] {
+  const argv = [qemuBinary(), "-machine", run.machine];
+  // Without -cpu, virt would default to a 32-bit cortex-a15.
+  const cpu = run.cpu ?? (run.machine.startsWith("virt") ? "cortex-a53" : undefined);
+  if (cpu) argv.push("-cpu", cpu);
+  if (run.smp !== undefined) argv.push("-smp", String(run.smp));
+  if (run.memory) argv.push("-m", run.memory);
+  // Console on stdio, no monitor multiplexed on it, no default NIC (virt's
+  // virtio-net wants an option ROM some installs lack), exit instead of reset.
+  argv.push("-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio", "-nic", "none");
+  if (run.semihosting) argv.push("-semihosting-config", "enable=on,target=native");
+  if (run.icount) argv.push("-icount", "shift=0");
+  argv.push("-kernel", run.kernel);
+  if (run.extraArgs) argv.push(...run.extraArgs);
+  return argv;
+}
+
+/** Boots QEMU and resolves when it exits or is killed on timeout. */
+export function runQemu(run: QemuRun): Promise<QemuResult> {
+  const command = qemuCommand(run);
+  return new Promise((resolve, reject) => {
+    // stdin is a pipe we never write: /dev/null would give the stdio chardev EOF.
+    const child = spawn(command[0], command.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+    const decoder = new StringDecoder("utf8");
+    const lines: string[] = [];
+    let output = "";
+    let partial = "";
+    let stderr = "";
+    let timedOut = false;
+
+    const emit = (line: string) => {
+      lines.push(line);
+      run.onLine?.(line);
+    };
+    const take = (text: string) => {
+      text = text.replace(/\r/g, "");
+      output += text;
+      const parts = (partial + text).split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) emit(line);
+    };
+
+    child.stdout.on("data", (chunk: Buffer) => take(decoder.write(chunk)));
+    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, run.timeoutSec * 1000);
+
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${command[0]}: ${err.message}`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      take(decoder.end());
+      if (partial !== "") emit(partial);   // last line without a newline
+      resolve({ exitCode: timedOut ? null : code, timedOut, output, lines, command, stderr });
+    });
+  });
+}
