@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+import { bulkheadSubset } from "./compiler/vitest-plugin.ts";
+
+export default defineConfig({
+  plugins: [bulkheadSubset()],
+  test: {
+    include: ["tests/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+  },
+});
