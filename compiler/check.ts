@@ -65,6 +65,9 @@ const INTRINSIC_SIGS: Record<string, { params: (IntName | "string" | "object" | 
   store32: { params: ["u64", "u32"], ret: VOID, effect: "write" },
   store64: { params: ["u64", "u64"], ret: VOID, effect: "write" },
   addressOf: { params: ["object"], ret: int("u64"), effect: "pure" },
+  atomicFetchAdd32: { params: ["u64", "u32"], ret: int("u32"), effect: "write" },
+  loadAcquire32: { params: ["u64"], ret: int("u32"), effect: "write" },
+  storeRelease32: { params: ["u64", "u32"], ret: VOID, effect: "write" },
   mrs: { params: ["sysreg"], ret: int("u64"), effect: "read" },
   msr: { params: ["sysreg", "u64"], ret: VOID, effect: "write" },
   dsb: { params: ["word"], ret: VOID, effect: "write" },
@@ -125,6 +128,8 @@ export class Checked {
   readonly globalOf = new Map<ts.Node, GlobalInfo>();
   readonly enumOf = new Map<ts.Node, EnumInfo>();
   readonly intrinsicsUsed = new Set<string>();
+  /** Initial contents of constant tables (`new Uint32Array([...])`), by their `new` expression. */
+  readonly tables = new Map<ts.NewExpression, bigint[]>();
   readonly sysregsUsed = new Map<string, Set<"r" | "w">>();
   readonly calls = new Map<FuncInfo, Set<FuncInfo>>();
   readonly localsOf = new Map<FuncInfo, LocalInfo[]>();
@@ -272,6 +277,7 @@ class Checker {
     let embedded = false;
     const init = p.initializer;
     const arr = init && this.typedArrayNew(init);
+    if (arr && this.out.tables.has(init as ts.NewExpression)) this.err(init!, "a field's array starts zeroed; put constant tables at module level");
     if (arr) { type = arr; embedded = true; }
     else if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
       const target = this.classByName(init.expression);
@@ -394,12 +400,28 @@ class Checker {
     const elem = TYPED_ARRAYS[e.expression.text];
     if (!elem) return null;
     const arg = e.arguments?.[0];
+    if (arg && ts.isArrayLiteralExpression(arg) && e.arguments!.length === 1) return this.arrayTable(e, arg, int(elem));
     const n = arg && (e.arguments!.length === 1) ? this.constValueOf(arg, int("u32")) : null;
     if (n === null || n <= 0n || n > 0x1000000n) {
       this.err(e, `write \`new ${e.expression.text}(N)\` with a constant length N (1 to 16M)`);
       return { k: "array", elem: int(elem), length: 1 };
     }
     return { k: "array", elem: int(elem), length: Number(n) };
+  }
+
+  /** `new Uint32Array([1, 2, 3])`: a constant table, initialised statically. */
+  private arrayTable(e: ts.NewExpression, list: ts.ArrayLiteralExpression, elem: IntType): ArrayType {
+    const values: bigint[] = [];
+    const [lo, hi] = intRange(elem);
+    for (const x of list.elements) {
+      const v = this.constValueOf(x as ts.Expression, elem);
+      if (v === null) this.err(x, "table elements must be constants");
+      else if (v < lo || v > hi) this.err(x, `${x.getText()} does not fit in ${elem.name}`);
+      values.push(v ?? 0n);
+    }
+    if (!values.length) this.err(e, "a table needs at least one element");
+    this.out.tables.set(e, values);
+    return { k: "array", elem, length: Math.max(values.length, 1) };
   }
 
   private classByName(id: ts.Identifier): ClassInfo | null {

@@ -138,7 +138,9 @@ export class CEmitter {
     const t = g.type;
     if (g.kind === "array" && t.k === "array") {
       const et = t.elem.k === "int" ? CTYPE[t.elem.name] : t.elem.cls.cName;
-      return `${storage}${et} ${g.cName}[${t.length}]${align};`;
+      const table = this.c.tables.get(unaligned(g.init) as ts.NewExpression);
+      const init = table && t.elem.k === "int" ? ` = { ${table.map((v) => cLiteral(v, t.elem as IntType)).join(", ")} }` : "";
+      return `${storage}${et} ${g.cName}[${t.length}]${align}${init};`;
     }
     if (g.kind === "object" && t.k === "class") return `${storage}${t.cls.cName} ${g.cName}${align};`;
     const init = g.runtimeInit || g.value === null ? "" : ` = ${t.k === "bool" ? (g.value ? "true" : "false") : cLiteral(g.value, t as IntType, hexSource(g.init))}`;
@@ -579,6 +581,9 @@ export class CEmitter {
         const t = this.typeOf(a);
         return `((uint64_t)(uintptr_t)${t.k === "class" ? asPtr(this.objRef(a)) : this.arrayBase(a)})`;
       }
+      case "atomicFetchAdd32": return `__atomic_fetch_add((uint32_t *)(uintptr_t)${paren(args[0])}, ${args[1]}, __ATOMIC_ACQ_REL)`;
+      case "loadAcquire32": return `__atomic_load_n((uint32_t *)(uintptr_t)${paren(args[0])}, __ATOMIC_ACQUIRE)`;
+      case "storeRelease32": return `__atomic_store_n((uint32_t *)(uintptr_t)${paren(args[0])}, ${args[1]}, __ATOMIC_RELEASE)`;
       case "mrs": this.helpers.add(`mrs:${args[0]}`); return `bh_mrs_${args[0]}()`;
       case "msr": this.helpers.add(`msr:${args[0]}`); return `bh_msr_${args[0]}(${args[1]})`;
       case "dsb": case "dmb": return `__asm__ volatile("${name} ${args[0]}" ::: "memory")`;
@@ -631,6 +636,11 @@ export class CEmitter {
     if (has("semihosting")) add(`static inline uint64_t bh_semihosting(uint32_t op, uint64_t param)\n{\n    register uint64_t x0 __asm__("x0") = op;\n    register uint64_t x1 __asm__("x1") = param;\n    __asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");\n    return x0;\n}`);
     return h.length ? ["", ...h] : [];
   }
+}
+
+/** The array expression inside an `aligned(...)` initialiser. */
+export function unaligned(e: ts.Expression | null): ts.Expression | null {
+  return e && ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "aligned" ? e.arguments[0] : e;
 }
 
 function endsInJump(stmts: readonly ts.Statement[]): boolean {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { type Type, type IntType, type ClassInfo, type FuncInfo } from "./types.ts";
 import { type Checked, type GlobalInfo, COMPOUND, TYPED_ARRAY_OF, isLiteral } from "./check.ts";
 import { PROJECT_ROOT } from "./program.ts";
+import { unaligned } from "./emit-c.ts";
 
 const RUNTIME = path.join(PROJECT_ROOT, "compiler/runtime/index.ts");
 
@@ -84,7 +85,9 @@ class JsEmitter {
     const kw = g.kind === "var" ? "let" : "const";
     let init: string;
     if (g.kind === "array" && t.k === "array") {
-      init = t.elem.k === "int" ? `new ${TYPED_ARRAY_OF[t.elem.name]}(${t.length})` : `$.pool(${t.length}, ${t.elem.cls.name})`;
+      const table = this.c.tables.get(unaligned(g.init) as ts.NewExpression);
+      const elems = table && t.elem.k === "int" ? `[${table.map((v) => jsLiteral(v, t.elem as IntType)).join(", ")}]` : `${t.length}`;
+      init = t.elem.k === "int" ? `new ${TYPED_ARRAY_OF[t.elem.name]}(${elems})` : `$.pool(${t.length}, ${t.elem.cls.name})`;
       if (g.align) init = `$.aligned(${init}, ${g.align})`;
     } else if (g.kind === "object" && t.k === "class") {
       init = `new ${t.cls.name}(${((g.init as ts.NewExpression).arguments ?? []).map((a) => this.ex(a)).join(", ")})`;

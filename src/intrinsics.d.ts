@@ -22,6 +22,11 @@ declare function store16(addr: u64, value: u16): void;
 declare function store32(addr: u64, value: u32): void;
 declare function store64(addr: u64, value: u64): void;
 
+/** Atomics on a 32-bit word of normal memory (for locks): fetch-and-add (acquire-release), load-acquire, store-release. */
+declare function atomicFetchAdd32(addr: u64, value: u32): u32;
+declare function loadAcquire32(addr: u64): u32;
+declare function storeRelease32(addr: u64, value: u32): void;
+
 /** The address of a module-level array or class instance. */
 declare function addressOf(object: object): u64;
 

@@ -83,6 +83,13 @@ export const store8 = (a: bigint, v: number): void => machine.store(a, 1, BigInt
 export const store16 = (a: bigint, v: number): void => machine.store(a, 2, BigInt(v));
 export const store32 = (a: bigint, v: number): void => machine.store(a, 4, BigInt(v));
 export const store64 = (a: bigint, v: bigint): void => machine.store(a, 8, v);
+export const atomicFetchAdd32 = (a: bigint, v: number): number => {
+  const old = Number(machine.load(a, 4));
+  machine.store(a, 4, BigInt((old + v) >>> 0));
+  return old;
+};
+export const loadAcquire32 = (a: bigint): number => Number(machine.load(a, 4));
+export const storeRelease32 = (a: bigint, v: number): void => machine.store(a, 4, BigInt(v));
 export const mrs = (r: string): bigint => machine.mrs(r);
 export const msr = (r: string, v: bigint): void => machine.msr(r, v);
 export const dsb = (d: string): void => machine.event(`dsb ${d}`);
