@@ -1,0 +1,31 @@
+// QEMU `virt` machine, GICv2 (`-machine virt,gic-version=2,virtualization=on -cpu cortex-a53 -m 1G`).
+// Target facts only: subset constants, imported by src/ as "@board" and read by host tools.
+// Addresses from QEMU hw/arm/virt.c (base_memmap).
+
+export const BOARD_NAME = "qemu-virt-gicv2";
+export const CPU_COUNT: u32 = 4;
+/** Guest-physical address size the board's CPUs support (cortex-a53: ID_AA64MMFR0_EL1.PARange = 40 bits). */
+export const PA_BITS: u32 = 40;
+
+export const RAM_BASE: u64 = 0x40000000n;
+export const RAM_SIZE: u64 = 0x40000000n;
+/** The hypervisor is linked here; QEMU keeps its DTB for an ELF kernel at RAM_BASE, below it. */
+export const HYP_BASE: u64 = 0x40200000n;
+
+export const UART_BASE: u64 = 0x09000000n;
+/** SPI 1 (INTID 33) on virt. */
+export const UART_INTID: u32 = 33;
+
+export const GIC_VERSION: u32 = 2;
+export const GICD_BASE: u64 = 0x08000000n;
+export const GICD_SIZE: u64 = 0x10000n;
+/** Redistributors exist only on GICv3. */
+export const GICR_BASE: u64 = 0n;
+export const GICR_SIZE: u64 = 0n;
+/** GICv2 CPU interface, virtual interface control (GICH), virtual CPU interface (GICV). */
+export const GICC_BASE: u64 = 0x08010000n;
+export const GICH_BASE: u64 = 0x08030000n;
+export const GICV_BASE: u64 = 0x08040000n;
+
+/** Secondary CPUs start through PSCI CPU_ON (QEMU's built-in firmware, SMC conduit at EL2). */
+export const SPIN_TABLE_BASE: u64 = 0n;

@@ -1,0 +1,51 @@
+// A board as host tools see it: its target facts (board/<name>/board.ts) and how to run it.
+import path from "node:path";
+import { PROJECT_ROOT } from "../compiler/program.ts";
+
+export interface BoardHost {
+  name: string;
+  qemu: { machine: string; cpu?: string; memory: string; smp: number };
+  imageFormat: "elf" | "bin";
+}
+
+/** The target facts of board/<name>/board.ts (plain constants, so the host can import the module). */
+export interface BoardFacts {
+  BOARD_NAME: string;
+  CPU_COUNT: number;
+  PA_BITS: number;
+  RAM_BASE: bigint;
+  RAM_SIZE: bigint;
+  HYP_BASE: bigint;
+  UART_BASE: bigint;
+  UART_INTID: number;
+  GIC_VERSION: number;
+  GICD_BASE: bigint;
+  GICD_SIZE: bigint;
+  GICR_BASE: bigint;
+  GICR_SIZE: bigint;
+  GICC_BASE: bigint;
+  GICH_BASE: bigint;
+  GICV_BASE: bigint;
+  SPIN_TABLE_BASE: bigint;
+}
+
+export interface Board { dir: string; facts: BoardFacts; host: BoardHost; boardFile: string }
+
+export const DEFAULT_BOARD_NAME = "qemu-virt-gicv3";
+
+export function boardDir(name: string): string {
+  return path.join(PROJECT_ROOT, "board", name);
+}
+
+export async function loadBoard(name: string = DEFAULT_BOARD_NAME): Promise<Board> {
+  const dir = boardDir(name);
+  const boardFile = path.join(dir, "board.ts");
+  let facts: BoardFacts, host: BoardHost;
+  try {
+    facts = (await import(boardFile)) as BoardFacts;
+    host = ((await import(path.join(dir, "host.ts"))) as { host: BoardHost }).host;
+  } catch (e) {
+    throw new Error(`unknown board "${name}" (no board/${name}/board.ts and host.ts): ${(e as Error).message}`);
+  }
+  return { dir, facts, host, boardFile };
+}
