@@ -157,6 +157,14 @@ class Checker {
 
   private err(node: ts.Node, msg: string): void {
     this.errors.push(formatAt(node, msg));
+    this.erred.push(node);
+  }
+
+  /** Nodes already reported: an expression that contains one has no type worth a second message. */
+  private readonly erred: ts.Node[] = [];
+  private reportedWithin(e: ts.Node): boolean {
+    const sf = e.getSourceFile();
+    return this.erred.some((n) => n.getSourceFile() === sf && n.pos >= e.pos && n.end <= e.end);
   }
 
   run(): void {
@@ -168,6 +176,8 @@ class Checker {
       tags.add(tag);
       this.out.modules.push({ file: sf.fileName, sf, tag });
     }
+    // Pass 0: class names, so that a field, parameter or result may name a class declared further down.
+    for (const m of this.out.modules) for (const st of m.sf.statements) if (ts.isClassDeclaration(st) && st.name) this.registerClass(st);
     // Pass 1: declarations (so that uses may precede them, as in TypeScript).
     for (const m of this.out.modules) for (const st of m.sf.statements) this.declare(m, st);
     this.assignCNames();
@@ -175,7 +185,8 @@ class Checker {
     // Pass 2: bodies.
     for (const g of this.out.globals) this.checkGlobalInit(g);
     for (const cls of this.out.classes) this.checkClassBodies(cls);
-    for (const f of this.out.funcs) if (!f.cls) this.checkFunction(f);
+    this.settleInit();
+    for (const f of this.out.funcs) if (!f.cls && !f.external) this.checkFunction(f);
     this.checkRecursion();
   }
 
@@ -198,8 +209,13 @@ class Checker {
       return;
     }
     if (ts.isFunctionDeclaration(st)) {
-      if (!st.body) { this.err(st, "a function needs a body; intrinsics are declared only in src/intrinsics.d.ts"); return; }
-      this.declareFunction(m, st, null);
+      const isDeclare = st.modifiers?.some((mo) => mo.kind === ts.SyntaxKind.DeclareKeyword);
+      if (!st.body && !isDeclare) { this.err(st, "a function needs a body (or `declare function` for one written in assembly)"); return; }
+      const f = this.declareFunction(m, st, null);
+      if (isDeclare) {
+        f.external = true;
+        f.exported = true;
+      }
       return;
     }
     if (ts.isClassDeclaration(st)) { this.declareClass(m, st); return; }
@@ -224,7 +240,7 @@ class Checker {
   private declareFunction(m: ModuleInfo, decl: FuncInfo["decl"], cls: ClassInfo | null): FuncInfo {
     const name = ts.isConstructorDeclaration(decl) ? "init" : (decl.name as ts.Identifier).text;
     if (decl.asteriskToken) this.err(decl, "generators are not in the subset; write a loop");
-    if (decl.modifiers?.some((mo) => mo.kind === ts.SyntaxKind.AsyncKeyword)) this.err(decl, "async functions are not in the subset");
+    if (decl.modifiers?.some((mo) => mo.kind === ts.SyntaxKind.AsyncKeyword)) this.err(decl, "async functions are not in the subset; there is no event loop: write a synchronous function");
     if (decl.typeParameters) this.err(decl, "generic functions are not in the subset; write one function per type");
     const params = decl.parameters.map((p) => {
       if (!ts.isIdentifier(p.name)) this.err(p, "destructuring parameters are not in the subset; take the values one by one");
@@ -241,17 +257,22 @@ class Checker {
     return f;
   }
 
+  private registerClass(decl: ts.ClassDeclaration): ClassInfo {
+    const cls: ClassInfo = {
+      name: decl.name!.text, cName: decl.name!.text, decl, fields: [], methods: new Map(), ctor: null,
+      size: 0, align: 1, needsInit: false,
+    };
+    this.out.classes.push(cls);
+    this.out.classOf.set(decl, cls);
+    return cls;
+  }
+
   private declareClass(m: ModuleInfo, decl: ts.ClassDeclaration): void {
     if (!decl.name) { this.err(decl, "a class needs a name"); return; }
     if (decl.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword))
       this.err(decl, "inheritance is not in the subset; embed the other class as a field (`base = new Base()`)");
     if (decl.typeParameters) this.err(decl, "generic classes are not in the subset");
-    const cls: ClassInfo = {
-      name: decl.name.text, cName: decl.name.text, decl, fields: [], methods: new Map(), ctor: null,
-      size: 0, align: 1, needsInit: false,
-    };
-    this.out.classes.push(cls);
-    this.out.classOf.set(decl, cls);
+    const cls = this.out.classOf.get(decl) ?? this.registerClass(decl);
     for (const mem of decl.members) {
       const isStatic = ts.getCombinedModifierFlags(mem) & ts.ModifierFlags.Static;
       if (isStatic) { this.err(mem, "static members are not in the subset; use a module-level const or function"); continue; }
@@ -360,7 +381,10 @@ class Checker {
    */
   private constValueOf(e: ts.Expression, t: IntType, depth = 0): bigint | null {
     if (depth > 32) return null;
-    if (isLiteral(e)) return litValue(e);
+    if (isLiteral(e)) {
+      if (isFloatLiteral(e)) { this.err(e, "floating-point numbers are not in the subset; write an integer"); return null; }
+      return litValue(e);
+    }
     if (ts.isParenthesizedExpression(e)) return this.constValueOf(e.expression, t, depth + 1);
     if (ts.isPrefixUnaryExpression(e)) {
       const v = this.constValueOf(e.operand, t, depth + 1);
@@ -416,7 +440,7 @@ class Checker {
     for (const x of list.elements) {
       const v = this.constValueOf(x as ts.Expression, elem);
       if (v === null) this.err(x, "table elements must be constants");
-      else if (v < lo || v > hi) this.err(x, `${x.getText()} does not fit in ${elem.name}`);
+      else if (v < lo || v > hi) this.err(x, `${x.getText()} does not fit in ${elem.name} (${lo}..${hi}); write a value in range`);
       values.push(v ?? 0n);
     }
     if (!values.length) this.err(e, "a table needs at least one element");
@@ -472,7 +496,7 @@ class Checker {
   private assignCNames(): void {
     const taken = new Map<string, string>(); // C name -> owner description
     const claim = (want: string, tag: string, exported: boolean, at: ts.Node, what: string): string => {
-      let name = C_RESERVED.has(want) || want.startsWith("bh_") ? `${want}_` : want;
+      let name = C_RESERVED.has(want) || (want.startsWith("bh_") && !(exported && want === "bh_panic")) ? `${want}_` : want;
       if (taken.has(name)) {
         if (exported) {
           this.err(at, `exported ${what} \`${want}\` is also declared elsewhere (${taken.get(name)}); exported names are C symbols and must be unique in the program`);
@@ -565,6 +589,25 @@ class Checker {
     if (g.type.k === "string" && !ts.isStringLiteral(init)) this.err(init, "a module-level string must be a literal");
     if (g.kind === "const" && g.value === null && g.type.k !== "string") g.kind = "var";
     g.runtimeInit = g.value === null && g.type.k !== "string";
+  }
+
+  /**
+   * Whether a class needs init code is known only once every class body is checked: an embedded
+   * object of a class declared later, and static instances and pools checked before the class bodies,
+   * are settled here (to a fixed point, since embedding nests).
+   */
+  private settleInit(): void {
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const cls of this.out.classes) {
+        if (cls.needsInit) continue;
+        if (cls.fields.some((f) => f.embedded && f.type.k === "class" && f.type.cls.needsInit)) { cls.needsInit = true; changed = true; }
+      }
+    }
+    for (const g of this.out.globals) {
+      if (g.type.k === "array" && g.type.elem.k === "class") g.runtimeInit = g.type.elem.cls.needsInit;
+      else if (g.kind === "object" && g.type.k === "class") g.runtimeInit = g.type.cls.needsInit || ((g.init as ts.NewExpression).arguments?.length ?? 0) > 0;
+    }
   }
 
   private classNeedsInit(cls: ClassInfo): boolean {
@@ -700,7 +743,7 @@ class Checker {
       case ts.SyntaxKind.ForInStatement:
         return this.err(st, "for-of/for-in are not in the subset; write an index loop: `for (let i: u32 = 0; i < a.length; i++)`");
       case ts.SyntaxKind.LabeledStatement:
-        return this.err(st, "labels are not in the subset");
+        return this.err(st, "labels are not in the subset; use a bool flag, or move the inner loop into a function and return from it");
       case ts.SyntaxKind.FunctionDeclaration:
         return this.err(st, "nested functions (closures) are not in the subset; declare the function at module level");
       case ts.SyntaxKind.ClassDeclaration:
@@ -744,9 +787,10 @@ class Checker {
       if (ts.isVariableDeclarationList(s.initializer)) this.localDecls(s.initializer);
       else this.exprStmt(s.initializer);
     }
-    const loopVar = this.boundedLoopVar(s);
     if (s.condition) this.cond(s.condition);
     if (s.incrementor) this.exprStmt(s.incrementor);
+    // After the condition is checked: its bound must already be folded to a constant.
+    const loopVar = this.boundedLoopVar(s);
     if (loopVar) this.fn!.loopVars.set(loopVar.local, loopVar.bound);
     this.stmt(s.statement);
     if (loopVar) this.fn!.loopVars.delete(loopVar.local);
@@ -825,6 +869,7 @@ class Checker {
       && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
       const t = this.lvalue(e.operand);
       if (t && t.k !== "int") this.err(e, "++ and -- apply to integers");
+      if (t) this.singleEvalTarget(e.operand);
       this.out.types.set(e, t ?? VOID);
       return;
     }
@@ -835,6 +880,7 @@ class Checker {
     const t = this.lvalue(e.left);
     if (!t) return;
     const op = e.operatorToken.kind;
+    if (op !== ts.SyntaxKind.EqualsToken) this.singleEvalTarget(e.left);
     if (op === ts.SyntaxKind.EqualsToken) {
       if (t.k === "array") { this.err(e, "arrays are not assigned as a whole; copy the elements in a loop"); return; }
       this.exprAs(e.right, t);
@@ -848,6 +894,21 @@ class Checker {
     }
     this.out.types.set(e, t);
     this.orderCheck(e, [e.left, e.right], true);
+  }
+
+  /**
+   * `a[f()] += 1` and `a[f()]++` read and write the place, and the backends spell the place twice
+   * (`a[f()] = a[f()] + 1`): a call inside it would run twice. Such targets are rejected.
+   */
+  private singleEvalTarget(target: ts.Expression): void {
+    let call: ts.Node | null = null;
+    const visit = (n: ts.Node): void => {
+      if (call) return;
+      if (ts.isCallExpression(n)) { call = n; return; }
+      ts.forEachChild(n, visit);
+    };
+    visit(target);
+    if (call) this.err(call, `the target of a compound assignment, ++ or -- is evaluated twice, so it may not contain a call; call \`${(call as ts.Node).getText()}\` first into a const`);
   }
 
   /** The type of an assignable place, or null (error reported). */
@@ -893,6 +954,7 @@ class Checker {
       return;
     }
     if (got.k === "never") return;
+    if (got.k === "void" && this.reportedWithin(e)) return;
     if (!sameType(got, t)) {
       if (got.k === "int" && t.k === "int")
         this.err(e, `expected ${t.name}, found ${got.name}; convert explicitly: \`${t.name}(${e.getText()})\``);
@@ -908,7 +970,7 @@ class Checker {
     else if (ts.isPrefixUnaryExpression(e)) {
       if (e.operator === ts.SyntaxKind.MinusToken && isLiteral(e.operand)) {
         const [lo] = intRange(t);
-        if (-(litValue(e.operand)) < lo) this.err(e, `${e.getText()} does not fit in ${t.name}`);
+        if (-(litValue(e.operand)) < lo) this.err(e, `${e.getText()} does not fit in ${t.name} (${lo}..${intRange(t)[1]}); write a value in range, or wrap it on purpose: \`${t.name}(${e.getText()})\``);
         this.out.types.set(e.operand, t);
         this.out.consts.set(e, wrap(t, -litValue(e.operand)));
         return;
@@ -927,7 +989,7 @@ class Checker {
     } else if (isLiteral(e)) {
       const [lo, hi] = intRange(t);
       const lv = litValue(e);
-      if (lv < lo || lv > hi) this.err(e, `${e.getText()} does not fit in ${t.name} (${lo}..${hi})`);
+      if (lv < lo || lv > hi) this.err(e, `${e.getText()} does not fit in ${t.name} (${lo}..${hi}); write a value in range, or wrap it on purpose: \`${t.name}(${e.getText()})\``);
       if ((t.bits === 64) !== ts.isBigIntLiteral(e)) this.err(e, t.bits === 64 ? `a ${t.name} constant is a bigint: write ${e.getText()}n` : `a ${t.name} constant is a number: drop the n`);
     }
     if (v !== undefined) this.out.consts.set(e, this.fold(e, t) ?? v);
@@ -979,7 +1041,7 @@ class Checker {
   private markDivisor(e: ts.BinaryExpression, divisor: ts.Expression): void {
     const v = this.out.consts.get(divisor);
     if (v !== undefined) {
-      if (v === 0n) this.err(divisor, "division by the constant zero");
+      if (v === 0n) this.err(divisor, "division by the constant zero; write the divisor you mean (a zero divisor panics at run time)");
       else this.out.safeDivisor.add(e);
     }
   }
@@ -995,6 +1057,10 @@ class Checker {
     switch (e.kind) {
       case ts.SyntaxKind.NumericLiteral:
       case ts.SyntaxKind.BigIntLiteral: {
+        if (isFloatLiteral(e)) {
+          this.err(e, `floating-point numbers are not in the subset; write an integer (scale the unit, e.g. milliseconds instead of seconds)`);
+          return VOID;
+        }
         const v = litValue(e as ts.LiteralExpression);
         this.out.consts.set(e, v);
         return this.litOr({ k: "lit", value: v, big: e.kind === ts.SyntaxKind.BigIntLiteral }, e, expected);
@@ -1041,7 +1107,7 @@ class Checker {
         this.err(e, "type assertions are not in the subset; convert with u32(x), u64(x), ...");
         return VOID;
       case ts.SyntaxKind.NonNullExpression:
-        this.err(e, "`!` assertions are not in the subset: there is no null");
+        this.err(e, "`!` assertions are not in the subset: there is no null; drop the `!`");
         return VOID;
       case ts.SyntaxKind.NewExpression:
         this.err(e, "objects and arrays are created only at module level (no heap after boot); declare a module-level const, or a pool()");
@@ -1060,7 +1126,7 @@ class Checker {
         this.err(e, "null is not in the subset; use a bool beside the value, or an index");
         return VOID;
       case ts.SyntaxKind.AwaitExpression:
-        this.err(e, "await is not in the subset");
+        this.err(e, "await is not in the subset; call the function synchronously");
         return VOID;
       case ts.SyntaxKind.TypeOfExpression:
       case ts.SyntaxKind.DeleteExpression:
@@ -1080,7 +1146,7 @@ class Checker {
 
   private identifier(id: ts.Identifier, expected: Type | undefined): Type {
     if (id.text === "undefined" || id.text === "NaN" || id.text === "Infinity") {
-      this.err(id, `\`${id.text}\` is not in the subset`);
+      this.err(id, `\`${id.text}\` is not in the subset; every value is an integer, a bool or an object: keep a bool beside the value to say it is absent`);
       return VOID;
     }
     const sym = this.resolve(id);
@@ -1164,7 +1230,7 @@ class Checker {
     if (this.provedInRange(e.argumentExpression, at.length)) this.out.inRange.add(e);
     else {
       const v = this.out.consts.get(e.argumentExpression);
-      if (v !== undefined) this.err(e.argumentExpression, `index ${v} is out of range for an array of length ${at.length}`);
+      if (v !== undefined) this.err(e.argumentExpression, `index ${v} is out of range for an array of length ${at.length}; the valid indices are 0 to ${at.length - 1}`);
     }
     this.orderCheck(e, [e.expression, e.argumentExpression], false);
     return at.elem;
@@ -1208,7 +1274,9 @@ class Checker {
       return VOID;
     }
     if (op === ts.SyntaxKind.PlusToken) { this.err(e, "unary + is not in the subset"); return VOID; }
-    const t = this.expr(e.operand, expected?.k === "int" ? expected : undefined);
+    // `-128` as an i8: the literal 128 alone does not fit, so it meets the type only as `-128` (in coerce).
+    const negLiteral = op === ts.SyntaxKind.MinusToken && isLiteral(e.operand);
+    const t = this.expr(e.operand, expected?.k === "int" && !negLiteral ? expected : undefined);
     if (t.k === "lit") {
       const v = op === ts.SyntaxKind.MinusToken ? -t.value : ~t.value;
       this.out.consts.set(e, v);
@@ -1231,7 +1299,7 @@ class Checker {
     if (a.k === "never") return b;
     if (b.k === "never") return a;
     if (!sameType(a, b)) this.err(e, `both branches must have one type (${typeName(a)} vs ${typeName(b)})`);
-    if (a.k === "array" || a.k === "string") this.err(e, "a conditional chooses between integers, bools or object references");
+    if (a.k === "array") this.err(e, "a conditional chooses between integers, bools, strings or object references");
     return a;
   }
 
@@ -1248,7 +1316,7 @@ class Checker {
     }
     if (op === ts.SyntaxKind.CommaToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.InKeyword
       || op === ts.SyntaxKind.InstanceOfKeyword || op === ts.SyntaxKind.AsteriskAsteriskToken) {
-      this.err(e.operatorToken, `${ts.tokenToString(op)} is not in the subset`);
+      this.err(e.operatorToken, `${ts.tokenToString(op)} is not in the subset; write the operation out with the subset's operators and statements`);
       return VOID;
     }
     const isCmp = COMPARE.has(op);
@@ -1275,8 +1343,10 @@ class Checker {
       return lt;
     }
 
-    const lt = this.expr(e.left, undefined);
-    const rt = this.expr(e.right, undefined);
+    // Constants take their type from the other operand, or (for arithmetic) from the context.
+    const ctx = !isCmp && expected?.k === "int" ? expected : undefined;
+    const lt = this.expr(e.left, ctx);
+    const rt = this.expr(e.right, lt.k === "int" ? lt : ctx);
     this.orderCheck(e, [e.left, e.right], false);
     if (lt.k === "lit" && rt.k === "lit") {
       if (isCmp) { this.err(e, "both sides of this comparison are constants"); return BOOL; }
@@ -1410,7 +1480,7 @@ class Checker {
           const def = SYSREGS[a.text];
           if (!def) { this.err(a, `unknown system register \`${a.text}\`; the known names are listed in compiler/sysregs.ts`); return; }
           const dir = name === "mrs" ? "r" : "w";
-          if ((dir === "r" && def.access === "wo") || (dir === "w" && def.access === "ro")) this.err(a, `${a.text} is ${def.access === "ro" ? "read-only" : "write-only"}`);
+          if ((dir === "r" && def.access === "wo") || (dir === "w" && def.access === "ro")) this.err(a, def.access === "ro" ? `${a.text} is read-only; it can only be read, with mrs()` : `${a.text} is write-only; it can only be written, with msr()`);
           if (!this.out.sysregsUsed.has(a.text)) this.out.sysregsUsed.set(a.text, new Set());
           this.out.sysregsUsed.get(a.text)!.add(dir);
         }
@@ -1463,9 +1533,13 @@ class Checker {
           else if (ef === "read") eff = join(eff, { writes: false, reads: true });
         }
       } else if (!(top && asLvalue)) {
+        // Reading a scalar or a reference from memory; reaching an embedded array or object
+        // (a pool element, an array field) is address arithmetic and reads nothing.
         const r = this.out.refs.get(n);
-        if (r && ((r.k === "global" && r.g.kind === "var") || r.k === "field")) eff = join(eff, { writes: false, reads: true });
-        if (ts.isElementAccessExpression(n)) eff = join(eff, { writes: false, reads: true });
+        const t = this.out.types.get(n);
+        const scalar = !!t && t.k !== "array" && !(t.k === "class" && (ts.isElementAccessExpression(n) || (r?.k === "field" && r.field.embedded) || (r?.k === "global" && r.g.kind === "object")));
+        if (scalar && r && ((r.k === "global" && r.g.kind === "var") || r.k === "field")) eff = join(eff, { writes: false, reads: true });
+        if (scalar && ts.isElementAccessExpression(n)) eff = join(eff, { writes: false, reads: true });
       }
       if (ts.isConditionalExpression(n) || (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken))) {
         ts.forEachChild(n, (ch) => visit(ch, false));
@@ -1498,6 +1572,11 @@ export const COMPOUND: Partial<Record<ts.SyntaxKind, string>> = {
 
 export function isLiteral(e: ts.Node): e is ts.NumericLiteral | ts.BigIntLiteral {
   return ts.isNumericLiteral(e) || ts.isBigIntLiteral(e);
+}
+
+/** A numeric literal with a fraction or an exponent (`1.5`, `1e3`): not an integer literal of the subset. */
+export function isFloatLiteral(e: ts.Node): boolean {
+  return ts.isNumericLiteral(e) && /[.eE]/.test(e.getText()) && !/^0[xXbBoO]/.test(e.getText());
 }
 
 export function litValue(e: ts.LiteralExpression): bigint {

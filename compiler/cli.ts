@@ -2,14 +2,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import { compileToC, CompileError } from "./index.ts";
+import { checkCommand, mapCommand } from "../host/config/commands.ts";
 
 const USAGE = `usage:
-  bulkhead compile <entry.ts> -o <out.c> [--offsets <out.h>] [--board <file>]`;
+  bulkhead compile <entry.ts> -o <out.c> [--offsets <out.h>] [--board <file>]
+  bulkhead check <config.ts> [--board NAME]
+  bulkhead map <config.ts> [--board NAME]`;
 
 type Command = (args: string[]) => Promise<number> | number;
 
 const commands: Record<string, Command> = {
   compile: compileCommand,
+  check: checkCommand,
+  map: mapCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -31,7 +31,8 @@ export function cType(t: Type): string {
 export function cLiteral(v: bigint, t: IntType, hex = false): string {
   const suffix = t.bits === 64 ? (t.signed ? "ll" : "ull") : t.signed ? "" : "u";
   const [min] = t.signed ? [-(1n << BigInt(t.bits - 1))] : [0n];
-  if (t.signed && v === min) return t.bits === 64 ? "(-9223372036854775807ll - 1)" : `(-2147483647 - 1)`;
+  // The most negative 32/64-bit value has no literal of its own (the positive part would overflow).
+  if (t.signed && v === min && t.bits >= 32) return t.bits === 64 ? "(-9223372036854775807ll - 1)" : `(-2147483647 - 1)`;
   const body = v < 0n ? `-${fmt(-v, hex)}` : fmt(v, hex || v > 0xffffn);
   const lit = `${body}${suffix}`;
   return v < 0n ? `(${lit})` : lit;
@@ -91,15 +92,16 @@ export class CEmitter {
     if (consts.length) this.line("");
     for (const g of consts) {
       const v = g.type.k === "int" ? cLiteral(g.value!, g.type, hexSource(g.init)) : g.type.k === "bool" ? (g.value ? "true" : "false") : cString((g.init as ts.StringLiteral).text);
-      this.line(`static const ${cType(g.type)}${g.type.k === "string" ? "" : " "}${g.cName} BH_UNUSED = ${v};`);
+      // A string constant is a constant pointer to constant characters.
+      this.line(g.type.k === "string" ? `static const char *const ${g.cName} BH_UNUSED = ${v};` : `static const ${cType(g.type)} ${g.cName} BH_UNUSED = ${v};`);
     }
     const vars = c.globals.filter((g) => g.kind !== "const");
     if (vars.length) this.line("");
     for (const g of vars) this.line(this.globalDecl(g));
     this.line("");
-    for (const f of c.funcs) this.line(`${this.prototype(f)};`);
+    for (const f of c.funcs) if (!(f.exported && f.name === "bh_panic")) this.line(`${this.prototype(f)};`);
     for (const cls of c.classes) if (cls.needsInit && !cls.ctor) this.line(`static void ${cls.cName}_init(${cls.cName} *self) BH_UNUSED;`);
-    for (const f of c.funcs) this.func(f);
+    for (const f of c.funcs) if (!f.external) this.func(f);
     for (const cls of c.classes) if (cls.needsInit && !cls.ctor) this.implicitCtor(cls);
     this.initFunction();
   }

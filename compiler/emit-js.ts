@@ -73,7 +73,12 @@ class JsEmitter {
       return;
     }
     const exp = ts.getCombinedModifierFlags(st as unknown as ts.Declaration) & ts.ModifierFlags.Export ? "export " : "";
-    if (ts.isFunctionDeclaration(st)) return this.func(this.c.funcOf.get(st)!, `${exp}function ${st.name!.text}`);
+    if (ts.isFunctionDeclaration(st)) {
+      const f = this.c.funcOf.get(st)!;
+      // An assembly function: on the host, the simulated machine provides it (Machine.externs).
+      if (f.external) return this.line(`export function ${f.name}(...args) { return $.external(${JSON.stringify(f.name)}, args); }`);
+      return this.func(f, `${exp}function ${st.name!.text}`);
+    }
     if (ts.isClassDeclaration(st)) return this.cls(this.c.classOf.get(st)!, exp);
     if (ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) this.global(this.c.globalOf.get(d)!, exp);

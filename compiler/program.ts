@@ -11,9 +11,13 @@ export const AMBIENT = [path.join(PROJECT_ROOT, "src/types.d.ts"), path.join(PRO
 export interface LoadOptions {
   /** File that `import ... from "@board"` resolves to (the selected board's description). */
   board?: string;
+  /** File that `import ... from "@config"` resolves to (the generated partition tables). */
+  config?: string;
 }
 
 export const DEFAULT_BOARD = path.join(PROJECT_ROOT, "board/qemu-virt-gicv3/board.ts");
+/** Written by `bulkhead build` for the default board and config; what editors and host tests see. */
+export const DEFAULT_CONFIG = path.join(PROJECT_ROOT, "build/qemu-virt-gicv3/default/config.ts");
 
 export function compilerOptions(opts: LoadOptions = {}): ts.CompilerOptions {
   return {
@@ -29,7 +33,7 @@ export function compilerOptions(opts: LoadOptions = {}): ts.CompilerOptions {
     lib: ["lib.es2022.d.ts"],
     types: [],
     baseUrl: PROJECT_ROOT,
-    paths: { "@board": [opts.board ?? DEFAULT_BOARD] },
+    paths: { "@board": [opts.board ?? DEFAULT_BOARD], "@config": [opts.config ?? DEFAULT_CONFIG] },
   };
 }
 

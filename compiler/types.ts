@@ -82,6 +82,8 @@ export interface FuncInfo {
   ret: Type;
   cls: ClassInfo | null;
   exported: boolean;
+  /** `declare function`: implemented outside the subset (assembly); C sees an extern prototype. */
+  external?: boolean;
   module: ModuleInfo;
 }
 

@@ -20,6 +20,13 @@ export function getMachine(): Machine { return machine; }
 
 export function panic(reason: string): never { throw new BhPanic(reason); }
 
+/** Calls a function the program declares but implements in assembly: the machine's model of it. */
+export function external(name: string, args: unknown[]): unknown {
+  const f = machine.externs.get(name);
+  if (!f) throw new Error(`${name}: an assembly function with no host model (set Machine.externs)`);
+  return f(...args);
+}
+
 export function idx(i: number | bigint, n: number): number {
   const k = typeof i === "bigint" ? (i < 0n || i >= BigInt(n) ? -1 : Number(i)) : i;
   if (k < 0 || k >= n) panic("index out of bounds");

@@ -23,6 +23,8 @@ export class Machine {
   /** Handlers for smc/hvc calls (SMCCC); the default answers NOT_SUPPORTED (-1). */
   onCall: (insn: "smc" | "hvc", fid: bigint, a1: bigint, a2: bigint, a3: bigint) => bigint = () => BigInt.asUintN(64, -1n);
   onSemihosting: (op: number, param: bigint) => bigint = () => 0n;
+  /** Host models of the functions a program implements in assembly (`declare function`). */
+  readonly externs = new Map<string, (...args: unknown[]) => unknown>();
   private readonly ram = new Map<bigint, Uint8Array>();
   private readonly placed: Placed[] = [];
   private readonly addrOf = new WeakMap<object, bigint>();

@@ -1,0 +1,52 @@
+/*
+ * The first instructions after reset, for the boot CPU (from the loader) and for every other CPU
+ * (from PSCI CPU_ON or the spin table). Each CPU gets its stack (the `stack` of its PerCpu, whose
+ * top is its guest register frame), records its index in TPIDR_EL2, installs the vectors and calls
+ * into the subset code: boot_primary() or boot_secondary(cpu). Neither returns.
+ */
+#include "asm.h"
+
+    .section .text.entry, "ax"
+    .global _start
+_start:
+    msr   daifset, #0xf          /* no interrupts or aborts until the vectors are ours */
+    /* Zero .bss: the subset's module variables and pools start at zero (docs/subset.md). */
+    adr_l x1, __bss_start
+    adr_l x2, __bss_end
+1:  cmp   x1, x2
+    b.hs  2f
+    stp   xzr, xzr, [x1], #16
+    b     1b
+2:  mov   x0, #0                 /* the boot CPU is CPU 0 */
+    b     cpu_entry
+
+    /*
+     * PSCI CPU_ON / spin-table entry. The CPU index is MPIDR_EL1.Aff0 on every supported board
+     * (one cluster of up to 8 cores); the spin table passes no context id.
+     */
+    .global secondary_entry
+secondary_entry:
+    msr   daifset, #0xf
+    mrs   x0, mpidr_el1
+    and   x0, x0, #0xff
+cpu_entry:
+    msr   tpidr_el2, x0
+    mov   x19, x0
+    this_percpu x1, x0
+    add   sp, x1, #OFFSETOF_PerCpu_regs   /* stack top = start of the guest frame above it */
+    adr_l x2, vectors
+    msr   vbar_el2, x2
+    isb
+    cbnz  x19, 3f
+    bl    bh_init                /* module initialisation, once, on the boot CPU */
+    bl    boot_primary
+3:  mov   x0, x19
+    bl    boot_secondary
+4:  wfi                          /* not reached: both calls are noreturn */
+    b     4b
+
+    /* u64 secondary_entry_address(void): for PSCI CPU_ON and the spin table. */
+    .global secondary_entry_address
+secondary_entry_address:
+    adr_l x0, secondary_entry
+    ret

@@ -1,0 +1,122 @@
+// PSCI 1.1 (Arm DEN 0022) for a VM's own vCPUs, reached over HVC or a trapped SMC. The VM
+// never reaches the firmware: CPU_ON and AFFINITY_INFO see only its own vCPUs (virtual MPIDR
+// Aff0 = vCPU index), and SYSTEM_OFF/SYSTEM_RESET act on the VM alone.
+import { CPU_COUNT } from "@board";
+import { VM_VCPUS, vmName } from "@config";
+import { GuestRegs } from "./cpu.ts";
+import { Power, cpuOfVcpu, powerOf, requestOn, markOff, waitForOn } from "./vcpu.ts";
+import { ramAddress, vmStopped } from "../stage2/vm.ts";
+import { lineBegin, lineEnd, put } from "./console.ts";
+import { platformExit, halt } from "./exit.ts";
+
+export const PSCI_VERSION: u32 = 0x84000000;
+export const PSCI_CPU_SUSPEND_64: u32 = 0xc4000001;
+export const PSCI_CPU_OFF: u32 = 0x84000002;
+export const PSCI_CPU_ON_64: u32 = 0xc4000003;
+export const PSCI_AFFINITY_INFO_64: u32 = 0xc4000004;
+export const PSCI_MIGRATE_INFO_TYPE: u32 = 0x84000006;
+export const PSCI_SYSTEM_OFF: u32 = 0x84000008;
+export const PSCI_SYSTEM_RESET: u32 = 0x84000009;
+export const PSCI_FEATURES: u32 = 0x8400000a;
+
+const PSCI_SUCCESS: u64 = 0n;
+export const PSCI_NOT_SUPPORTED: u64 = 0xffffffffffffffffn;   // -1
+const PSCI_INVALID_PARAMETERS: u64 = 0xfffffffffffffffen;   // -2
+const PSCI_ALREADY_ON: u64 = 0xfffffffffffffffcn;           // -4
+const PSCI_ON_PENDING: u64 = 0xfffffffffffffffbn;           // -5
+const PSCI_INVALID_ADDRESS: u64 = 0xfffffffffffffff7n;      // -9
+/** MIGRATE_INFO_TYPE 2: no Trusted OS that would need migrating. */
+const MIGRATE_NOT_NEEDED: u64 = 2n;
+
+/** PSCI function `fid` for vCPU regs of `cpu` (in VM `vm`); the result goes to x0. */
+export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
+  switch (fid) {
+    case PSCI_VERSION:
+      regs.x[0] = 0x10001n;
+      return;
+    case PSCI_FEATURES: {
+      const implemented: bool = psciImplemented(u32(regs.x[1] & 0xffffffffn));
+      regs.x[0] = implemented ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
+      return;
+    }
+    case PSCI_CPU_ON_64:
+    case 0x84000003: {
+      const status: u64 = cpuOn(vm, regs.x[1], regs.x[2], regs.x[3]);
+      regs.x[0] = status;
+      return;
+    }
+    case PSCI_CPU_OFF:
+      markOff(cpu);
+      waitForOn(cpu);
+      return;
+    case PSCI_AFFINITY_INFO_64:
+    case 0x84000004: {
+      const state: u64 = affinityInfo(vm, regs.x[1], regs.x[2]);
+      regs.x[0] = state;
+      return;
+    }
+    case PSCI_CPU_SUSPEND_64:
+    case 0x84000001:
+      // Every suspend is treated as standby: wait for an interrupt, then return success.
+      wfi();
+      regs.x[0] = PSCI_SUCCESS;
+      return;
+    case PSCI_MIGRATE_INFO_TYPE:
+      regs.x[0] = MIGRATE_NOT_NEEDED;
+      return;
+    case PSCI_SYSTEM_OFF:
+    case PSCI_SYSTEM_RESET:
+      // A reset stops the VM too, until VM restart lands (issue: VMs that recover from their own crashes).
+      systemOff(vm, fid == PSCI_SYSTEM_RESET);
+    default:
+      regs.x[0] = PSCI_NOT_SUPPORTED;
+  }
+}
+
+function psciImplemented(fid: u32): bool {
+  switch (fid) {
+    case PSCI_VERSION: case PSCI_FEATURES: case PSCI_CPU_ON_64: case 0x84000003: case PSCI_CPU_OFF:
+    case PSCI_AFFINITY_INFO_64: case 0x84000004: case PSCI_CPU_SUSPEND_64: case 0x84000001:
+    case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The vCPU a virtual MPIDR names, if it is one of the VM's (Aff0 = index, other affinity levels 0). */
+function targetCpu(vm: u32, mpidr: u64): u32 {
+  if ((mpidr & 0xff00ffff00n) != 0n || (mpidr & 0xffn) >= u64(VM_VCPUS[vm])) return CPU_COUNT;
+  return cpuOfVcpu(vm, mpidr & 0xffn);
+}
+
+function cpuOn(vm: u32, mpidr: u64, entry: u64, context: u64): u64 {
+  const target: u32 = targetCpu(vm, mpidr);
+  if (target == CPU_COUNT) return PSCI_INVALID_PARAMETERS;
+  if (ramAddress(vm, entry, 4n) == 0n) return PSCI_INVALID_ADDRESS;
+  const was: u32 = requestOn(target, entry, context);
+  if (was == Power.On) return PSCI_ALREADY_ON;
+  if (was == Power.OnPending) return PSCI_ON_PENDING;
+  sev();
+  return PSCI_SUCCESS;
+}
+
+function affinityInfo(vm: u32, mpidr: u64, level: u64): u64 {
+  if (level != 0n) return PSCI_INVALID_PARAMETERS;
+  const target: u32 = targetCpu(vm, mpidr);
+  if (target == CPU_COUNT) return PSCI_INVALID_PARAMETERS;
+  const p: u32 = powerOf(target);
+  // AFFINITY_INFO: 0 ON, 1 OFF, 2 ON_PENDING.
+  return p == Power.On ? 0n : p == Power.Off ? 1n : 2n;
+}
+
+/** The VM is off; when every VM is, the run ends with status 0. This CPU stops here. */
+function systemOff(vm: u32, reset: bool): never {
+  lineBegin("hyp");
+  put("vm ");
+  put(vmName(vm));
+  put(reset ? " asked for a reset: powered off" : " powered off");
+  lineEnd();
+  if (vmStopped(vm)) platformExit(0);
+  halt();
+}

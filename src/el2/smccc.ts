@@ -1,0 +1,52 @@
+// SMC Calling Convention dispatch (Arm DEN 0028) for HVC and trapped SMC: the function id in
+// w0 selects the service by its owner field; results go back in x0..x3.
+import { CPU_VCPU, VM_VCPUS } from "@config";
+import { GuestRegs } from "./cpu.ts";
+import { psciCall, PSCI_NOT_SUPPORTED } from "./psci.ts";
+import { vmConsolePutc } from "../stage2/vm.ts";
+
+/** Owner (bits [29:24]) 0: Arm architecture calls; 4: standard secure service (PSCI); 6: hypervisor (ours). */
+const OWNER_ARCH: u32 = 0;
+const OWNER_STANDARD: u32 = 4;
+const OWNER_HYPERVISOR: u32 = 6;
+
+const SMCCC_VERSION: u32 = 0x80000000;
+/** SMCCC v1.1. */
+const SMCCC_VERSION_1_1: u64 = 0x10001n;
+
+// Bulkhead hypervisor calls (docs/hypercalls.md): fast calls, SMC64, owner 6.
+/** Does nothing and returns 0: the cost of a round trip to EL2. */
+export const HVC_NULL: u32 = 0xc6000000;
+/** Returns x1 = VM index, x2 = vCPU index, x3 = vCPU count. */
+export const HVC_VM_INFO: u32 = 0xc6000001;
+/** Writes the character in x1 to the VM's console (for guests without a UART driver). */
+export const HVC_CONSOLE_PUTC: u32 = 0xc6000002;
+
+export function smcccCall(cpu: u32, vm: u32, regs: GuestRegs): void {
+  const fid: u32 = u32(regs.x[0] & 0xffffffffn);
+  if (fid == HVC_NULL) {
+    regs.x[0] = 0n;
+    return;
+  }
+  const owner: u32 = (fid >> 24) & 0x3f;
+  if (owner == OWNER_STANDARD) psciCall(fid, cpu, vm, regs);
+  else if (owner == OWNER_HYPERVISOR) hypervisorCall(fid, cpu, vm, regs);
+  else regs.x[0] = owner == OWNER_ARCH && fid == SMCCC_VERSION ? SMCCC_VERSION_1_1 : PSCI_NOT_SUPPORTED;
+}
+
+function hypervisorCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
+  switch (fid) {
+    case HVC_VM_INFO:
+      regs.x[0] = 0n;
+      regs.x[1] = u64(vm);
+      regs.x[2] = u64(CPU_VCPU[cpu]);
+      regs.x[3] = u64(VM_VCPUS[vm]);
+      return;
+    case HVC_CONSOLE_PUTC:
+      vmConsolePutc(vm, u8(regs.x[1] & 0xffn));
+      regs.x[0] = 0n;
+      return;
+    default:
+      regs.x[0] = PSCI_NOT_SUPPORTED;
+  }
+}

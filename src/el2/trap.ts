@@ -1,0 +1,100 @@
+// Trap dispatch: every exception a guest causes arrives here (src/el2/vectors.S) and is handled
+// by its exception class (ESR_EL2.EC, Arm ARM D23.2.43). Whatever the guest did, the handler
+// returns to it: an unexpected trap is logged and answered with an exception injected into the
+// guest, never with a hypervisor panic.
+import { vmName } from "@config";
+import { GuestRegs, thisCpu } from "./cpu.ts";
+import { vmOfCpu } from "./vcpu.ts";
+import { smcccCall } from "./smccc.ts";
+import { injectUndefined } from "./inject.ts";
+import { lineBegin, lineEnd, put, putHex } from "./console.ts";
+import { dataAbort, instructionAbort } from "../stage2/abort.ts";
+import { vms } from "../stage2/vm.ts";
+
+const enum Ec {
+  SysReg64 = 0x18,
+  Hvc64 = 0x16,
+  Smc64 = 0x17,
+  InstrAbortLower = 0x20,
+  DataAbortLower = 0x24,
+}
+
+const ESR_EC_SHIFT: u64 = 26n;
+/** HCR_EL2.VSE: a virtual SError is pending for the guest. */
+const HCR_VSE: u64 = 1n << 8n;
+
+export function trap_sync(regs: GuestRegs): void {
+  const esr: u64 = mrs("ESR_EL2");
+  const cpu: u32 = thisCpu();
+  const vm: u32 = vmOfCpu(cpu);
+  switch (u32(esr >> ESR_EC_SHIFT) & 0x3f) {
+    case Ec.Hvc64:
+      // ELR_EL2 already points past the HVC.
+      smcccCall(cpu, vm, regs);
+      return;
+    case Ec.Smc64:
+      // A trapped SMC (HCR_EL2.TSC) returns to the SMC itself: step over it.
+      msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+      smcccCall(cpu, vm, regs);
+      return;
+    case Ec.DataAbortLower:
+      dataAbort(cpu, vm, regs, esr);
+      return;
+    case Ec.InstrAbortLower:
+      instructionAbort(vm, esr);
+      return;
+    case Ec.SysReg64:
+      sysregTrap(vm, regs, esr);
+      return;
+    default:
+      report(vm, "unexpected trap, undefined instruction injected", esr);
+      injectUndefined();
+  }
+}
+
+/**
+ * A trapped system-register access (HCR_EL2.TIDCP, TACR: implementation-defined registers that
+ * may reach beyond this CPU): reads as zero, writes ignored. Logged once per VM.
+ */
+function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
+  const isRead: bool = (esr & 1n) != 0n;
+  const rt: u32 = u32((esr >> 5n) & 0x1fn);
+  if (isRead && rt != 31) regs.x[rt] = 0n;
+  if (!vms[vm].sysregLogged) {
+    vms[vm].sysregLogged = true;
+    report(vm, "system register access trapped (reads as zero, writes ignored; logged once)", esr);
+  }
+  msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+}
+
+/**
+ * No physical interrupt is enabled for delivery yet (the vGIC comes with static partitioning):
+ * one arriving here is logged and the guest resumed.
+ */
+export function trap_irq(regs: GuestRegs): void {
+  report(vmOfCpu(thisCpu()), "physical IRQ with no owner", 0n);
+}
+
+export function trap_fiq(regs: GuestRegs): void {
+  report(vmOfCpu(thisCpu()), "physical FIQ with no owner", 0n);
+}
+
+/** An asynchronous abort caused by the guest: reflected to it as a virtual SError. */
+export function trap_serror(regs: GuestRegs): void {
+  const vm: u32 = vmOfCpu(thisCpu());
+  report(vm, "SError, reflected to the guest", mrs("ESR_EL2"));
+  msr("HCR_EL2", mrs("HCR_EL2") | HCR_VSE);
+}
+
+function report(vm: u32, what: string, esr: u64): void {
+  lineBegin("hyp");
+  put("vm ");
+  put(vmName(vm));
+  put(": ");
+  put(what);
+  put(", ESR ");
+  putHex(esr);
+  put(", PC ");
+  putHex(mrs("ELR_EL2"));
+  lineEnd();
+}

@@ -1,0 +1,116 @@
+/*
+ * The EL2 vector table (Arm ARM D1.3.1: VBAR_EL2 + 0x000 current EL SP0, 0x200 current EL SPx,
+ * 0x400 lower EL AArch64, 0x600 lower EL AArch32) and the guest register save/restore.
+ *
+ * While a vCPU runs, SP_EL2 points just past its register frame (PerCpu.regs, GuestRegs), which
+ * sits directly above this CPU's hypervisor stack: an exception from the guest pushes x0..x30 into
+ * the frame and the subset handler runs on the stack below it. EL1 system registers stay in the
+ * CPU: every vCPU owns its physical CPU, so nothing else ever needs them.
+ */
+#include "asm.h"
+
+.macro save_guest
+    sub   sp, sp, #SIZEOF_GuestRegs
+    stp   x0, x1, [sp, #16 * 0]
+    stp   x2, x3, [sp, #16 * 1]
+    stp   x4, x5, [sp, #16 * 2]
+    stp   x6, x7, [sp, #16 * 3]
+    stp   x8, x9, [sp, #16 * 4]
+    stp   x10, x11, [sp, #16 * 5]
+    stp   x12, x13, [sp, #16 * 6]
+    stp   x14, x15, [sp, #16 * 7]
+    stp   x16, x17, [sp, #16 * 8]
+    stp   x18, x19, [sp, #16 * 9]
+    stp   x20, x21, [sp, #16 * 10]
+    stp   x22, x23, [sp, #16 * 11]
+    stp   x24, x25, [sp, #16 * 12]
+    stp   x26, x27, [sp, #16 * 13]
+    stp   x28, x29, [sp, #16 * 14]
+    str   x30, [sp, #16 * 15]
+    mov   x0, sp
+.endm
+
+.macro lower_entry handler
+    .balign 0x80
+    save_guest
+    bl    \handler
+    b     guest_resume
+.endm
+
+/* An exception taken from EL2 itself is a hypervisor bug: report it and stop. */
+.macro hyp_entry kind
+    .balign 0x80
+    sub   sp, sp, #SIZEOF_GuestRegs
+    stp   x0, x1, [sp]
+    mov   x1, #\kind
+    b     hyp_exception
+.endm
+
+    .section .text.vectors, "ax"
+    .balign 0x800
+    .global vectors
+vectors:
+    hyp_entry 0      /* current EL, SP_EL0: sync, IRQ, FIQ, SError */
+    hyp_entry 1
+    hyp_entry 2
+    hyp_entry 3
+    hyp_entry 4      /* current EL, SP_ELx */
+    hyp_entry 5
+    hyp_entry 6
+    hyp_entry 7
+    lower_entry trap_sync      /* lower EL, AArch64 */
+    lower_entry trap_irq
+    lower_entry trap_fiq
+    lower_entry trap_serror
+    lower_entry trap_sync      /* lower EL, AArch32 (EL0 of a guest): the same syndromes */
+    lower_entry trap_irq
+    lower_entry trap_fiq
+    lower_entry trap_serror
+
+hyp_exception:
+    stp   x2, x3, [sp, #16 * 1]
+    stp   x4, x5, [sp, #16 * 2]
+    stp   x6, x7, [sp, #16 * 3]
+    stp   x8, x9, [sp, #16 * 4]
+    stp   x10, x11, [sp, #16 * 5]
+    stp   x12, x13, [sp, #16 * 6]
+    stp   x14, x15, [sp, #16 * 7]
+    stp   x16, x17, [sp, #16 * 8]
+    stp   x18, x19, [sp, #16 * 9]
+    stp   x20, x21, [sp, #16 * 10]
+    stp   x22, x23, [sp, #16 * 11]
+    stp   x24, x25, [sp, #16 * 12]
+    stp   x26, x27, [sp, #16 * 13]
+    stp   x28, x29, [sp, #16 * 14]
+    str   x30, [sp, #16 * 15]
+    mov   x0, sp
+    bl    hyp_fault             /* noreturn */
+
+/* Restore the vCPU from the frame at SP and return to it. */
+    .global guest_resume
+guest_resume:
+    ldp   x2, x3, [sp, #16 * 1]
+    ldp   x4, x5, [sp, #16 * 2]
+    ldp   x6, x7, [sp, #16 * 3]
+    ldp   x8, x9, [sp, #16 * 4]
+    ldp   x10, x11, [sp, #16 * 5]
+    ldp   x12, x13, [sp, #16 * 6]
+    ldp   x14, x15, [sp, #16 * 7]
+    ldp   x16, x17, [sp, #16 * 8]
+    ldp   x18, x19, [sp, #16 * 9]
+    ldp   x20, x21, [sp, #16 * 10]
+    ldp   x22, x23, [sp, #16 * 11]
+    ldp   x24, x25, [sp, #16 * 12]
+    ldp   x26, x27, [sp, #16 * 13]
+    ldp   x28, x29, [sp, #16 * 14]
+    ldr   x30, [sp, #16 * 15]
+    ldp   x0, x1, [sp, #16 * 0]
+    add   sp, sp, #SIZEOF_GuestRegs
+    eret
+
+/* void vcpu_enter(void): enter this CPU's vCPU from its frame (ELR_EL2/SPSR_EL2 already set). */
+    .global vcpu_enter
+vcpu_enter:
+    this_percpu x1, x0
+    add   sp, x1, #OFFSETOF_PerCpu_regs
+    b     guest_resume

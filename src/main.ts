@@ -1,0 +1,76 @@
+// Bulkhead's entry from src/el2/entry.S: the boot CPU builds everything (EL2 map, every VM's
+// stage-2 map and memory), then starts the other CPUs; each CPU then runs its one vCPU.
+import { BOARD_NAME, CPU_COUNT } from "@board";
+import { CPU_VM, CPU_VCPU, NO_VM, VM_ENTRY, VM_DTB, vmName } from "@config";
+import { percpu, startCpu } from "./el2/cpu.ts";
+import { buildEl2Map, enableEl2Mmu } from "./el2/mmu.ts";
+import { setupEl2 } from "./el2/setup.ts";
+import { lineBegin, lineEnd, put, putDec, putHex } from "./el2/console.ts";
+import { halt } from "./el2/exit.ts";
+import { markOn, resetVcpu, waitForOn } from "./el2/vcpu.ts";
+import { buildStage2, loadImages, vmCount, vmStarted, vtcrValue, vttbrValue } from "./stage2/vm.ts";
+
+// The trap handlers and the panic handler are called from assembly only.
+import "./el2/trap.ts";
+import "./el2/panic.ts";
+
+declare function vcpu_enter(): never;
+
+export function boot_primary(): never {
+  buildEl2Map();
+  enableEl2Mmu();
+  lineBegin("hyp");
+  put("Bulkhead on ");
+  put(BOARD_NAME);
+  put(": ");
+  putDec(u64(CPU_COUNT));
+  put(" CPUs, ");
+  putDec(u64(vmCount()));
+  put(" VMs");
+  lineEnd();
+  for (let vm: u32 = 0; vm < vmCount(); vm++) {
+    buildStage2(vm);
+    loadImages(vm);
+  }
+  for (let cpu: u32 = 1; cpu < CPU_COUNT; cpu++) {
+    const status: u64 = startCpu(cpu, u64(cpu));
+    if (status != 0n) {
+      lineBegin("hyp");
+      put("cpu ");
+      putDec(u64(cpu));
+      put(" did not start: PSCI status ");
+      putHex(status);
+      lineEnd();
+    }
+  }
+  runVcpu(0);
+}
+
+export function boot_secondary(cpu: u32): never {
+  enableEl2Mmu();
+  runVcpu(cpu);
+}
+
+/** Configures EL2 for this CPU's vCPU and enters it: vCPU 0 at the VM's entry, others at CPU_ON. */
+function runVcpu(cpu: u32): never {
+  const vm: u32 = u32(CPU_VM[cpu]);
+  if (vm == NO_VM) halt();
+  const vcpu: u32 = u32(CPU_VCPU[cpu]);
+  const vttbr: u64 = vttbrValue(vm);
+  const vtcr: u64 = vtcrValue();
+  setupEl2(vttbr, vtcr, vcpu);
+  if (vcpu == 0) {
+    lineBegin("hyp");
+    put("vm ");
+    put(vmName(vm));
+    put(": starting at ");
+    putHex(VM_ENTRY[vm]);
+    lineEnd();
+    vmStarted(vm);
+    markOn(cpu);
+    resetVcpu(percpu[cpu].regs, VM_ENTRY[vm], VM_DTB[vm]);
+  } else {
+    waitForOn(cpu);
+  }
+  vcpu_enter();
+}

@@ -1,0 +1,129 @@
+// The VM model: each VM of the generated partition config (@config) gets a VMID, a stage-2
+// map of exactly its regions, and its images copied into its memory at boot.
+import { CPU_COUNT, PA_BITS } from "@board";
+import {
+  VM_COUNT, REGION_FIRST, REGION_KIND, REGION_IPA, REGION_PA, REGION_SIZE,
+  LOAD_VM, LOAD_SRC, LOAD_DST, LOAD_SIZE, vmName,
+} from "@config";
+import { Root, allocTables, mapRange, tableAddress } from "./pagetable.ts";
+import { LineBuffer, bufferPutc } from "../el2/console.ts";
+import { VUart } from "./vuart.ts";
+
+export const enum RegionKind { Ram = 0, Device = 1, Shared = 2 }
+export const enum VmState { Off = 0, Running = 1 }
+
+export class Vm {
+  root = new Root();
+  state: u32 = 0;
+  console = new LineBuffer();
+  uart = new VUart();
+  /** Set once the VM's first unexpected system-register access has been logged. */
+  sysregLogged: bool = false;
+}
+
+export const vms = pool(CPU_COUNT, Vm);
+
+// Stage-2 leaf attributes (Arm ARM D8.3.2).
+const S2_MEMATTR_NORMAL_WB: u64 = 0xfn << 2n;   // outer and inner write-back cacheable
+const S2_MEMATTR_DEVICE_NGNRE: u64 = 0x1n << 2n;
+const S2AP_RW: u64 = 3n << 6n;
+const SH_INNER: u64 = 3n << 8n;
+const AF: u64 = 1n << 10n;
+const S2_XN: u64 = 2n << 53n;                    // XN[1:0] = 0b10: not executable at EL1 or EL0
+
+export const S2_RAM: u64 = S2_MEMATTR_NORMAL_WB | S2AP_RW | SH_INNER | AF;
+export const S2_DEVICE: u64 = S2_MEMATTR_DEVICE_NGNRE | S2AP_RW | AF | S2_XN;
+
+/** The stage-2 input (IPA) size and walk: the board's PA size, from level 1 (concatenating up to 16 tables) or level 0. */
+function startLevel(): u32 {
+  return PA_BITS > 43 ? 0 : 1;
+}
+
+function rootTables(): u32 {
+  return PA_BITS > 39 && PA_BITS <= 43 ? u32(1) << (PA_BITS - 39) : 1;
+}
+
+/** VTCR_EL2.PS: the PA size encoding (D23.2.184). */
+function physicalSize(): u64 {
+  if (PA_BITS <= 32) return 0n;
+  if (PA_BITS <= 36) return 1n;
+  if (PA_BITS <= 40) return 2n;
+  if (PA_BITS <= 42) return 3n;
+  if (PA_BITS <= 44) return 4n;
+  return 5n;
+}
+
+/** VTCR_EL2: T0SZ from the IPA size; SL0 the start level; IRGN0/ORGN0 write-back; SH0 inner; TG0 4 KiB; PS; RES1 bit 31. */
+export function vtcrValue(): u64 {
+  const sl0: u64 = startLevel() == 0 ? 2n : 1n;
+  return u64(64 - PA_BITS) | (sl0 << 6n) | (1n << 8n) | (1n << 10n) | (3n << 12n) | (physicalSize() << 16n) | (1n << 31n);
+}
+
+/** VTTBR_EL2: the VM's stage-2 root and its VMID (VM index + 1; VMID 0 is never used). */
+export function vttbrValue(vm: u32): u64 {
+  return tableAddress(vms[vm].root.table) | (u64(vm + 1) << 48n);
+}
+
+/** The physical address of `ipa` in the VM's RAM, or 0 if it is not the VM's RAM. */
+export function ramAddress(vm: u32, ipa: u64, size: u64): u64 {
+  for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
+    if (REGION_KIND[r] == RegionKind.Device) continue;
+    if (ipa >= REGION_IPA[r] && ipa + size <= REGION_IPA[r] + REGION_SIZE[r]) return REGION_PA[r] + (ipa - REGION_IPA[r]);
+  }
+  return 0n;
+}
+
+/** Builds the VM's stage-2 map from its regions (RAM and shared memory normal, devices Device-nGnRE, never executable). */
+export function buildStage2(vm: u32): void {
+  const root: Root = vms[vm].root;
+  root.startLevel = startLevel();
+  root.inputBits = PA_BITS;
+  root.table = allocTables(rootTables());
+  for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
+    const attrs: u64 = REGION_KIND[r] == RegionKind.Device ? S2_DEVICE : S2_RAM;
+    mapRange(root, REGION_IPA[r], REGION_PA[r], REGION_SIZE[r], attrs);
+  }
+}
+
+/**
+ * Copies the VM's images (kernel, device tree) from the hypervisor image into its memory and
+ * cleans them to the point of coherency: the guest starts with its MMU and caches off.
+ */
+export function loadImages(vm: u32): void {
+  for (let i: u32 = 0; i < LOAD_VM.length; i++) {
+    if (u32(LOAD_VM[i]) != vm || LOAD_SIZE[i] == 0n) continue;
+    const size: u64 = (LOAD_SIZE[i] + 7n) & ~7n;
+    const dst: u64 = ramAddress(vm, LOAD_DST[i], size);
+    if (dst == 0n) panic("guest image outside the VM's RAM (the config checker should have refused it)");
+    for (let off: u64 = 0n; off < size; off += 8n) store64(dst + off, load64(LOAD_SRC[i] + off));
+    for (let line: u64 = dst & ~63n; line < dst + size; line += 64n) dc("cvac", line);
+  }
+  dsb("sy");
+  ic("iallu");
+  dsb("sy");
+  isb();
+}
+
+/** One character of the VM's console output (its emulated UART, or the console hypercall). */
+export function vmConsolePutc(vm: u32, c: u8): void {
+  const name: string = vmName(vm);
+  bufferPutc(vms[vm].console, name, c);
+}
+
+/** How many VMs are running: the run ends when the last one powers off. */
+const running = new Uint32Array(1);
+
+export function vmStarted(vm: u32): void {
+  vms[vm].state = VmState.Running;
+  atomicFetchAdd32(addressOf(running), 1);
+}
+
+/** Marks the VM off; true if it was the last one running. */
+export function vmStopped(vm: u32): bool {
+  vms[vm].state = VmState.Off;
+  return atomicFetchAdd32(addressOf(running), 0xffffffff) == 1;
+}
+
+export function vmCount(): u32 {
+  return VM_COUNT;
+}
