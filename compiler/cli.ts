@@ -3,11 +3,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { compileToC, CompileError } from "./index.ts";
 import { checkCommand, mapCommand } from "../host/config/commands.ts";
+import { buildCommand, runCommand, BUILD_USAGE, RUN_USAGE } from "../host/commands.ts";
 
 const USAGE = `usage:
   bulkhead compile <entry.ts> -o <out.c> [--offsets <out.h>] [--board <file>]
   bulkhead check <config.ts> [--board NAME]
-  bulkhead map <config.ts> [--board NAME]`;
+  bulkhead map <config.ts> [--board NAME]
+  ${BUILD_USAGE}
+  ${RUN_USAGE}`;
 
 type Command = (args: string[]) => Promise<number> | number;
 
@@ -15,6 +18,8 @@ const commands: Record<string, Command> = {
   compile: compileCommand,
   check: checkCommand,
   map: mapCommand,
+  build: buildCommand,
+  run: runCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -27,6 +27,7 @@ export interface BoardFacts {
   GICH_BASE: bigint;
   GICV_BASE: bigint;
   SPIN_TABLE_BASE: bigint;
+  HAS_SEMIHOSTING: boolean;
 }
 
 export interface Board { dir: string; facts: BoardFacts; host: BoardHost; boardFile: string }

@@ -1,0 +1,225 @@
+// `bulkhead build`: partition config → generated @config tables → subset compiled to C →
+// gcc/as/ld with the board's layout → build/<board>/<config>/hyp.{elf,bin,map}.
+// Each step is skipped when its inputs have not changed, so a one-line change rebuilds in seconds.
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { PROJECT_ROOT } from "../compiler/program.ts";
+import { compileToC } from "../compiler/index.ts";
+import { type Board, loadBoard, DEFAULT_BOARD_NAME } from "./board.ts";
+import type { Config, VmConfig } from "./config/types.ts";
+import { loadConfig, boardOfConfigPath } from "./config/load.ts";
+import { checkConfig, quickConfig } from "./config/check.ts";
+import { hypRange, HYP_RESERVE } from "./config/model.ts";
+import { guestDts, compileDtb } from "./config/dts.ts";
+import { targetConfigTs, guestLoad, dtbIpa, type Placement } from "./config/tables.ts";
+
+export const CROSS = "aarch64-linux-gnu-";
+/** Code, data and bss of the hypervisor fit below this offset from HYP_BASE; guest images follow. */
+export const HYP_CODE_MAX = 4n << 20n;
+
+/** Flags for the generated C (docs/subset.md, "Building the C"). */
+export const CFLAGS = [
+  "-std=c11", "-ffreestanding", "-nostdlib", "-mgeneral-regs-only", "-mstrict-align", "-mno-outline-atomics",
+  "-fno-strict-aliasing", "-fno-tree-loop-distribute-patterns", "-fno-pie", "-fno-stack-protector",
+  "-fno-asynchronous-unwind-tables", "-O2", "-Wall", "-Wextra", "-Werror",
+];
+
+export class BuildError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join("\n"));
+    this.name = "BuildError";
+  }
+}
+
+export interface BuildOptions {
+  board?: string;
+  /** A partition config file; default board/<board>/configs/default.ts. */
+  config?: string;
+  /** Quick mode: one VM with this image, every CPU and most of RAM. */
+  guest?: string;
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  board: Board;
+  config: Config;
+  dir: string;
+  elf: string;
+  bin: string;
+  map: string;
+  sizes: { text: number; data: number; bss: number };
+  compileMs: number;
+}
+
+function hash(...parts: (string | Buffer)[]): string {
+  const h = crypto.createHash("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest("hex");
+}
+
+/** Writes `file` only if its content changes; returns whether it did. */
+function writeIfChanged(file: string, content: string | Buffer): boolean {
+  if (fs.existsSync(file) && fs.readFileSync(file).equals(Buffer.from(content))) return false;
+  fs.writeFileSync(file, content);
+  return true;
+}
+
+/** Runs a tool step unless its recorded input hash is unchanged and its output exists. */
+function step(dir: string, name: string, inputs: string, output: string, run: () => void): void {
+  const stamp = path.join(dir, `.${name}.hash`);
+  if (fs.existsSync(output) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === inputs) return;
+  run();
+  fs.writeFileSync(stamp, inputs);
+}
+
+function tool(cmd: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string };
+    throw new BuildError([`${cmd} ${args.join(" ")} failed:`, (err.stderr || err.stdout || String(e)).trim()]);
+  }
+}
+
+export function srcFiles(ext: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const ent of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else if (p.endsWith(ext)) out.push(p);
+    }
+  };
+  walk(path.join(PROJECT_ROOT, "src"));
+  return out.sort();
+}
+
+/** The image file of a VM: its path, or a built-in test guest (built on demand). */
+export function imagePath(vm: VmConfig, configFile: string | null): string {
+  if (typeof vm.image !== "string") {
+    const out = path.join(PROJECT_ROOT, "build/guests");
+    tool("bash", [path.join(PROJECT_ROOT, "guests/baremetal/build.sh"), out], PROJECT_ROOT);
+    return path.join(out, `${vm.image.builtin}.bin`);
+  }
+  return path.isAbsolute(vm.image) || !configFile ? path.resolve(vm.image) : path.resolve(path.dirname(configFile), vm.image);
+}
+
+async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config: Config; file: string | null; name: string }> {
+  if (opts.guest) {
+    const board = await loadBoard(opts.board ?? DEFAULT_BOARD_NAME);
+    const guest = path.resolve(opts.guest);
+    if (!fs.existsSync(guest)) throw new BuildError([`${opts.guest}: no such guest image`]);
+    return { board, config: quickConfig(board, guest), file: null, name: `guest-${path.basename(guest).replace(/[^\w.-]/g, "_")}` };
+  }
+  const boardName = opts.board ?? (opts.config ? boardOfConfigPath(opts.config) : DEFAULT_BOARD_NAME);
+  const board = await loadBoard(boardName);
+  const file = path.resolve(opts.config ?? path.join(board.dir, "configs/default.ts"));
+  const config = await loadConfig(file);
+  return { board, config, file, name: path.basename(file).replace(/\.ts$/, "") };
+}
+
+export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
+  const log = opts.log ?? (() => {});
+  const { board, config, file, name } = await resolveConfig(opts);
+  const errors = checkConfig(board, config, { hypRange: hypRange(board), baseDir: file ? path.dirname(file) : undefined });
+  if (errors.length) throw new BuildError(errors);
+  const dir = path.join(PROJECT_ROOT, "build", board.host.name, name);
+  fs.mkdirSync(dir, { recursive: true });
+
+  // Guest images and device trees, placed after the hypervisor inside its reserved memory.
+  const imagesBase = board.facts.HYP_BASE + HYP_CODE_MAX;
+  const imagesEnd = board.facts.RAM_BASE + HYP_RESERVE;
+  let cursor = imagesBase;
+  const placement: Placement[] = [];
+  const blobs: { file: string; addr: bigint }[] = [];
+  const place = (file: string, size: number): bigint => {
+    const addr = cursor;
+    cursor = (cursor + BigInt(size) + 0xfffn) & ~0xfffn;
+    if (cursor > imagesEnd) throw new BuildError([`guest images need ${cursor - imagesBase} bytes; the hypervisor reserve holds ${imagesEnd - imagesBase}`]);
+    blobs.push({ file, addr });
+    return addr;
+  };
+  for (const vm of config.vms) {
+    const img = imagePath(vm, file);
+    const bytes = fs.readFileSync(img);
+    const dtbFile = path.join(dir, `${vm.name}.dtb`);
+    if (!vm.dtb || vm.dtb === "generate") {
+      const dts = guestDts(board, config, vm);
+      writeIfChanged(path.join(dir, `${vm.name}.dts`), dts);
+      writeIfChanged(dtbFile, compileDtb(dts, vm.name));
+    } else fs.copyFileSync(path.resolve(file ? path.dirname(file) : ".", vm.dtb), dtbFile);
+    const dtb = fs.readFileSync(dtbFile);
+    const { loadIpa, entryIpa } = guestLoad(config, vm, bytes);
+    placement.push({
+      vm: vm.name, imagePa: place(img, bytes.length), imageSize: BigInt(bytes.length), loadIpa, entryIpa,
+      dtbPa: place(dtbFile, dtb.length), dtbSize: BigInt(dtb.length), dtbIpa: dtbIpa(config, vm),
+    });
+  }
+
+  // The partition tables, then the whole subset program as one C file.
+  const configTs = path.join(dir, "config.ts");
+  writeIfChanged(configTs, targetConfigTs(board, config, placement, { source: file ? path.relative(PROJECT_ROOT, file) : `--guest ${opts.guest}` }));
+  const tsInputs = hash(...[...srcFiles(".ts"), configTs, board.boardFile].map((f) => f + fs.readFileSync(f, "utf8")));
+  const hypC = path.join(dir, "hyp.c");
+  const t0 = Date.now();
+  step(dir, "compile", tsInputs, hypC, () => {
+    log("compile src/main.ts");
+    const r = compileToC(path.join(PROJECT_ROOT, "src/main.ts"), { board: board.boardFile, config: configTs });
+    fs.writeFileSync(hypC, r.c);
+    fs.writeFileSync(path.join(dir, "offsets.h"), r.offsets);
+  });
+  const compileMs = Date.now() - t0;
+
+  const objs: string[] = [];
+  const cObj = path.join(dir, "hyp.o");
+  step(dir, "cc", hash(fs.readFileSync(hypC), CFLAGS.join(" ")), cObj, () => {
+    log("cc hyp.c");
+    tool(`${CROSS}gcc`, [...CFLAGS, "-c", hypC, "-o", cObj], dir);
+  });
+  objs.push(cObj);
+  const offsets = fs.readFileSync(path.join(dir, "offsets.h"));
+  for (const s of srcFiles(".S")) {
+    const obj = path.join(dir, path.basename(s).replace(/\.S$/, ".o"));
+    const headers = srcFiles(".h").map((h) => fs.readFileSync(h));
+    step(dir, `as-${path.basename(s)}`, hash(fs.readFileSync(s), offsets, ...headers), obj, () => {
+      log(`as ${path.relative(PROJECT_ROOT, s)}`);
+      tool(`${CROSS}gcc`, ["-c", "-I", dir, "-I", path.dirname(s), s, "-o", obj], dir);
+    });
+    objs.push(obj);
+  }
+  // The images, each at its placed address in the .guest_images section.
+  const imagesS = path.join(dir, "images.S");
+  writeIfChanged(imagesS, [
+    "/* Generated by bulkhead build: guest images and device trees, at the addresses in config.ts. */",
+    '    .section .guest_images, "a"',
+    ...blobs.flatMap((b) => [`    .org 0x${(b.addr - imagesBase).toString(16)}`, `    .incbin "${b.file}"`]),
+    "",
+  ].join("\n"));
+  const imagesObj = path.join(dir, "images.o");
+  step(dir, "images", hash(fs.readFileSync(imagesS), ...blobs.map((b) => fs.readFileSync(b.file))), imagesObj, () => {
+    tool(`${CROSS}gcc`, ["-c", imagesS, "-o", imagesObj], dir);
+  });
+  objs.push(imagesObj);
+
+  const elf = path.join(dir, "hyp.elf");
+  const map = path.join(dir, "hyp.map");
+  const ld = path.join(PROJECT_ROOT, "board/common/hyp.ld");
+  const ldArgs = ["-nostdlib", "--no-warn-rwx-segments", "-T", ld, `--defsym=HYP_BASE=0x${board.facts.HYP_BASE.toString(16)}`,
+    `--defsym=IMAGES_BASE=0x${imagesBase.toString(16)}`, "-Map", map, "-o", elf, ...objs];
+  step(dir, "ld", hash(ldArgs.join(" "), fs.readFileSync(ld), ...objs.map((o) => fs.readFileSync(o))), elf, () => {
+    log("ld hyp.elf");
+    tool(`${CROSS}ld`, ldArgs, dir);
+  });
+  const bin = path.join(dir, "hyp.bin");
+  tool(`${CROSS}objcopy`, ["-O", "binary", elf, bin], dir);
+  return { board, config, dir, elf, bin, map, sizes: sectionSizes(elf), compileMs };
+}
+
+/** Sizes of the hypervisor itself (guest images excluded). */
+export function sectionSizes(elf: string): { text: number; data: number; bss: number } {
+  const out = tool(`${CROSS}size`, ["-A", elf], path.dirname(elf));
+  const size = (re: RegExp) => out.split("\n").filter((l) => re.test(l)).reduce((n, l) => n + Number(l.trim().split(/\s+/)[1]), 0);
+  return { text: size(/^\.text\s/), data: size(/^\.(rodata|data)\s/), bss: size(/^\.bss\s/) };
+}

@@ -1,0 +1,52 @@
+// The `build` and `run` commands of the bulkhead CLI.
+import { build, BuildError } from "./build.ts";
+import { run, describe, DEFAULT_TIMEOUT_SEC } from "./run.ts";
+
+function opt(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function buildOptions(args: string[]) {
+  return { board: opt(args, "--board"), config: opt(args, "--config"), guest: opt(args, "--guest") };
+}
+
+export const BUILD_USAGE = "bulkhead build [--board NAME] [--config FILE | --guest IMAGE]";
+export const RUN_USAGE = "bulkhead run [--board NAME] [--config FILE | --guest IMAGE] [--timeout SECONDS]";
+
+export async function buildCommand(args: string[]): Promise<number> {
+  try {
+    const b = await build({ ...buildOptions(args), log: (l) => console.log(`  ${l}`) });
+    console.log(describe(b));
+    return 0;
+  } catch (e) {
+    if (e instanceof BuildError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const timeout = Number(opt(args, "--timeout") ?? DEFAULT_TIMEOUT_SEC);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    console.error(`--timeout takes a number of seconds\n${RUN_USAGE}`);
+    return 2;
+  }
+  try {
+    const r = await run({ ...buildOptions(args), timeoutSec: timeout, onLine: (l) => console.log(l) });
+    if (r.qemu.timedOut) {
+      console.error(`bulkhead run: timed out after ${timeout} s (QEMU killed)`);
+      return 124;
+    }
+    if (r.qemu.stderr.trim()) console.error(r.qemu.stderr.trim());
+    return r.qemu.exitCode ?? 1;
+  } catch (e) {
+    if (e instanceof BuildError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}

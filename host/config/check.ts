@@ -1,0 +1,280 @@
+// Validation of a partition config against a board: every error names both parties and their
+// ranges (inclusive ends), e.g.
+//   vm "rtos" RAM 0x48000000-0x4fffffff overlaps vm "linux" RAM 0x40000000-0x4bffffff
+import fs from "node:fs";
+import path from "node:path";
+import type { Board, BoardFacts } from "../board.ts";
+import type { Config, VmConfig } from "./types.ts";
+import {
+  HYP_RESERVE, PAGE, alignDown, describe, factsOf, gicRegions, hex, overlaps, resolveDtb, resolveImage,
+  span, uartEmulated, uartRegion, UART_SIZE, vgicRegions, vmInterrupts, vmMappings, type Mapping, type Range,
+} from "./model.ts";
+import { dtbIpa, guestLoad } from "./tables.ts";
+
+export { HYP_RESERVE, hypRange } from "./model.ts";
+
+export const VM_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+export const DEVICE_NAME = /^[a-z][a-z0-9,._+-]{0,30}$/;
+
+export interface CheckOptions {
+  /** The hypervisor's own memory (PA, end exclusive): no VM region may touch it. */
+  hypRange: Range;
+  /** Directory that relative image/dtb paths are taken from (default: the config file's, else cwd). */
+  baseDir?: string;
+}
+
+/** Every problem of `cfg` on `board`, one line each; empty: the config is good. */
+export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckOptions): string[] {
+  const shape = shapeErrors(cfg);
+  if (shape.length) return shape;
+  const f = factsOf(board);
+  const errors: string[] = [];
+  const err = (m: string) => errors.push(m);
+  const vms = cfg.vms;
+  if (vms.length === 0) err("the config has no VMs (at least one VM with at least one CPU is needed)");
+
+  // Names.
+  const byName = new Map<string, number>();
+  vms.forEach((vm, i) => {
+    if (!VM_NAME.test(vm.name)) err(`vm "${vm.name}": the name must match ${VM_NAME} (lower case, at most 16 characters)`);
+    const first = byName.get(vm.name);
+    if (first !== undefined) err(`vm "${vm.name}" (vms[${i}]) has the same name as vm "${vm.name}" (vms[${first}])`);
+    else byName.set(vm.name, i);
+  });
+
+  const [hyp0, hyp1] = opts.hypRange;
+  const ramEnd = f.RAM_BASE + f.RAM_SIZE;
+  const ipaLimit = 1n << BigInt(f.PA_BITS);
+  const boardRam = `board RAM ${span(f.RAM_BASE, f.RAM_SIZE)}`;
+  const hypervisor = `the hypervisor ${span(hyp0, hyp1 - hyp0)}`;
+  const fixed = [...gicRegions(f), uartRegion(f)];
+
+  for (const vm of vms) {
+    const who = `vm "${vm.name}"`;
+    // CPUs.
+    if (vm.cpus.length === 0) err(`${who} has no CPUs (every VM needs at least one)`);
+    const seenCpu = new Set<number>();
+    for (const c of vm.cpus) {
+      if (!Number.isInteger(c) || c < 0 || c >= f.CPU_COUNT) err(`${who} CPU ${c} does not exist (the board has CPUs 0-${f.CPU_COUNT - 1})`);
+      else if (seenCpu.has(c)) err(`${who} lists CPU ${c} twice`);
+      seenCpu.add(c);
+    }
+    // Interrupts.
+    const seenIrq = new Set<number>();
+    const irqs = [...(vm.interrupts ?? []), ...(vm.devices ?? []).flatMap((d) => d.interrupts ?? [])];
+    for (const i of irqs) {
+      if (seenIrq.has(i)) continue;
+      seenIrq.add(i);
+      if (!Number.isInteger(i) || i < 32 || i > 1019) err(`${who} interrupt ${i} is not an SPI (INTIDs 32-1019 can be passed through)`);
+      else if (i === f.UART_INTID) err(`${who} interrupt ${i} is the board UART's (UART_INTID ${f.UART_INTID}), which the hypervisor owns`);
+    }
+
+    // Regions: alignment, sizes, IPA space, where the PAs may be.
+    const declared = vmMappings(cfg, vm).filter((m) => !m.fromPeer);
+    for (const m of declared) {
+      const what = `${who} ${describe(m)}`;
+      for (const [field, v] of [["ipa", m.ipa], ["pa", m.pa], ["size", m.size]] as const) {
+        if (v % PAGE !== 0n) err(`${what} ${field} ${hex(v)} is not 4 KiB aligned`);
+      }
+      if (m.size <= 0n) { err(`${what} has size ${hex(m.size)} (must be positive)`); continue; }
+      if (m.ipa < 0n || m.ipa + m.size > ipaLimit) err(`${what} IPA ${span(m.ipa, m.size)} is beyond the ${f.PA_BITS}-bit IPA space`);
+      if (m.pa < 0n || m.pa + m.size > ipaLimit) err(`${what} ${span(m.pa, m.size)} is beyond the ${f.PA_BITS}-bit physical address space`);
+      if (m.kind === "device") {
+        if (overlaps(m.pa, m.size, f.RAM_BASE, f.RAM_SIZE)) err(`${what} ${span(m.pa, m.size)} overlaps ${boardRam} (a device is MMIO, not RAM)`);
+        else if (overlaps(m.pa, m.size, hyp0, hyp1 - hyp0)) err(`${what} ${span(m.pa, m.size)} overlaps ${hypervisor}`);
+        for (const g of fixed) {
+          if (overlaps(m.pa, m.size, g.base, g.size)) err(`${what} ${span(m.pa, m.size)} overlaps ${g.what} ${span(g.base, g.size)}, which the hypervisor owns`);
+        }
+      } else {
+        if (m.pa < f.RAM_BASE || m.pa + m.size > ramEnd) err(`${what} ${span(m.pa, m.size)} is outside ${boardRam}`);
+        if (overlaps(m.pa, m.size, hyp0, hyp1 - hyp0)) err(`${what} ${span(m.pa, m.size)} overlaps ${hypervisor}`);
+        for (const g of fixed) {
+          if (overlaps(m.pa, m.size, g.base, g.size)) err(`${what} ${span(m.pa, m.size)} overlaps ${g.what} ${span(g.base, g.size)}`);
+        }
+      }
+    }
+
+    // Names of devices and shared regions, unique within the VM.
+    const regionNames = new Map<string, string>();
+    for (const m of declared) {
+      if (m.kind === "RAM") continue;
+      if (m.kind === "device" && !DEVICE_NAME.test(m.name)) err(`${who} device "${m.name}": the name must match ${DEVICE_NAME} (it names a device-tree node)`);
+      if (m.kind === "shared" && !VM_NAME.test(m.name)) err(`${who} shared "${m.name}": the name must match ${VM_NAME}`);
+      const prev = regionNames.get(m.name);
+      if (prev) err(`${who} ${describe(m)} has the same name as its ${prev}`);
+      else regionNames.set(m.name, describe(m));
+    }
+
+    // Shared regions: peers exist; a peer declaring the same region agrees on it.
+    for (const s of vm.shared ?? []) {
+      if (s.peers.length === 0) err(`${who} shared "${s.name}" has no peers`);
+      for (const p of s.peers) {
+        if (p === vm.name) err(`${who} shared "${s.name}" lists its own vm as a peer`);
+        else if (!byName.has(p)) err(`${who} shared "${s.name}" names peer "${p}", which is not a vm of the config`);
+        else {
+          const twin = vms.find((v) => v.name === p)!.shared?.find((t) => t.name === s.name);
+          if (twin && (twin.pa !== s.pa || twin.size !== s.size) && vms.indexOf(vm) < vms.findIndex((v) => v.name === p)) {
+            err(`vm "${p}" shared "${s.name}" ${span(twin.pa, twin.size)} differs from ${who} shared "${s.name}" ${span(s.pa, s.size)}`);
+          }
+        }
+      }
+    }
+
+    // Within the VM: IPA ranges apart (own regions, peers' shared regions, emulated UART, virtual GIC);
+    // PA ranges apart (no aliasing).
+    const all = vmMappings(cfg, vm);
+    const ipaName = (m: Mapping) => `${describe(m)}${m.fromPeer ? ` (from vm "${m.fromPeer}")` : ""} IPA ${span(m.ipa, m.size)}`;
+    for (let i = 0; i < all.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const a = all[i], b = all[j];
+        if (a.size > 0n && b.size > 0n && overlaps(a.ipa, a.size, b.ipa, b.size)) err(`${who} ${ipaName(a)} overlaps its ${ipaName(b)}`);
+      }
+    }
+    for (let i = 0; i < declared.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const a = declared[i], b = declared[j];
+        if (a.size > 0n && b.size > 0n && overlaps(a.pa, a.size, b.pa, b.size)) err(`${who} ${describe(a)} ${span(a.pa, a.size)} overlaps its ${describe(b)} ${span(b.pa, b.size)}`);
+      }
+    }
+    const virtual = vgicRegions(f, vm.cpus.length).map((g) => ({ what: g.what, base: g.base, size: g.size }));
+    if (uartEmulated(vm)) virtual.push({ what: "emulated UART", base: f.UART_BASE, size: UART_SIZE });
+    for (const v of virtual) {
+      for (const m of all) {
+        if (m.size > 0n && overlaps(m.ipa, m.size, v.base, v.size)) err(`${who} ${v.what} IPA ${span(v.base, v.size)} overlaps its ${ipaName(m)}`);
+      }
+    }
+
+    // Entry, image, DTB.
+    const ram0 = vm.ram[0];
+    if (vm.entry !== undefined && !vm.ram.some((r) => vm.entry! >= r.ipa && vm.entry! < r.ipa + r.size)) {
+      err(`${who} entry ${hex(vm.entry)} is not in its RAM (${vm.ram.map((r) => `IPA ${span(r.ipa, r.size)}`).join(", ")})`);
+    }
+    const dtbAt = dtbIpa(cfg, vm);
+    if (ram0.size > 0n && dtbAt <= ram0.ipa) err(`${who} RAM IPA ${span(ram0.ipa, ram0.size)} is too small for an image and the DTB (the DTB goes 2 MiB below its top)`);
+    const image = resolveImage(cfg, vm, opts.baseDir);
+    if (fs.existsSync(image)) {
+      const l = guestLoad(cfg, vm, fs.readFileSync(image));
+      if (dtbAt > ram0.ipa && (l.loadIpa < ram0.ipa || l.loadIpa + l.memSize > dtbAt)) {
+        err(`${who} image ${path.basename(image)} (${hex(l.memSize)} bytes at IPA ${hex(l.loadIpa)}) does not fit in RAM IPA ${span(ram0.ipa, ram0.size)} below its DTB at ${hex(dtbAt)}`);
+      }
+    } else if (typeof vm.image === "string") {
+      err(`${who} image ${image} does not exist`);
+    }
+    const dtb = resolveDtb(cfg, vm, opts.baseDir);
+    if (dtb && !fs.existsSync(dtb)) err(`${who} dtb ${dtb} does not exist`);
+  }
+
+  // Between VMs: CPUs, interrupts, physical memory.
+  const cpuOwner = new Map<number, string>();
+  const irqOwner = new Map<number, string>();
+  for (const vm of vms) {
+    for (const c of new Set(vm.cpus)) {
+      const o = cpuOwner.get(c);
+      if (o !== undefined) err(`vm "${vm.name}" claims CPU ${c}, already owned by vm "${o}"`);
+      else cpuOwner.set(c, vm.name);
+    }
+    for (const i of vmInterrupts(vm)) {
+      const o = irqOwner.get(i);
+      if (o !== undefined) err(`vm "${vm.name}" claims interrupt ${i}, already owned by vm "${o}"`);
+      else irqOwner.set(i, vm.name);
+    }
+  }
+  for (let i = 0; i < vms.length; i++) {
+    const mine = vmMappings(cfg, vms[i]).filter((m) => !m.fromPeer);
+    for (let j = 0; j < i; j++) {
+      const theirs = vmMappings(cfg, vms[j]).filter((m) => !m.fromPeer);
+      for (const a of mine) {
+        for (const b of theirs) {
+          if (a.size <= 0n || b.size <= 0n || !overlaps(a.pa, a.size, b.pa, b.size)) continue;
+          if (a.kind === "shared" && b.kind === "shared" && a.name === b.name && peers(vms[i], a.name, vms[j].name, vms[j])) continue;
+          err(`vm "${vms[i].name}" ${describe(a)} ${span(a.pa, a.size)} overlaps vm "${vms[j].name}" ${describe(b)} ${span(b.pa, b.size)}`);
+        }
+      }
+    }
+  }
+  return errors;
+}
+
+/** Whether the shared region `name` of `a` and that of `b` are declared between peers (either side lists the other). */
+function peers(a: VmConfig, name: string, bName: string, b: VmConfig): boolean {
+  const sa = a.shared?.find((s) => s.name === name);
+  const sb = b.shared?.find((s) => s.name === name);
+  return !!(sa?.peers.includes(bName) || sb?.peers.includes(a.name));
+}
+
+/**
+ * A one-VM config for `--guest IMAGE`: vm "guest" on every CPU, RAM at the board's RAM_BASE (IPA)
+ * backed by everything above the hypervisor reserve (PA = RAM_BASE + HYP_RESERVE), emulated UART.
+ */
+export function quickConfig(board: Board | BoardFacts, imagePath: string): Config {
+  const f = factsOf(board);
+  return {
+    vms: [{
+      name: "guest",
+      cpus: Array.from({ length: f.CPU_COUNT }, (_, i) => i),
+      ram: [{ ipa: f.RAM_BASE, pa: f.RAM_BASE + HYP_RESERVE, size: f.RAM_SIZE - HYP_RESERVE }],
+      uart: "emulated",
+      image: path.resolve(imagePath),
+    }],
+  };
+}
+
+// --- Shape: what tsc would catch, for configs loaded without type checking (and to keep the checks above total).
+
+/** Wrong field types and missing fields (what tsc reports for a typed config); empty: well-formed. */
+export function shapeErrors(cfg: unknown): string[] {
+  const errors: string[] = [];
+  const err = (m: string) => errors.push(m);
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  const big = (o: Record<string, unknown>, k: string, where: string, optional = false) => {
+    const v = o[k];
+    if (v === undefined && optional) return;
+    if (typeof v !== "bigint") err(`${where}.${k} must be a bigint${typeof v === "number" ? ` (write ${hex(BigInt(Math.trunc(v)))}n)` : ""}`);
+  };
+  const ints = (v: unknown, where: string) => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isInteger(x))) err(`${where} must be an array of integers`);
+  };
+  if (!isObj(cfg) || !Array.isArray(cfg.vms)) return ["the config must be an object with a `vms` array (export default definePartitions({ vms: [...] }))"];
+  cfg.vms.forEach((vm: unknown, i: number) => {
+    if (!isObj(vm)) { err(`vms[${i}] must be an object`); return; }
+    const where = typeof vm.name === "string" ? `vm "${vm.name}"` : `vms[${i}]`;
+    if (typeof vm.name !== "string") err(`vms[${i}].name must be a string`);
+    ints(vm.cpus, `${where}.cpus`);
+    if (!Array.isArray(vm.ram) || vm.ram.length === 0) err(`${where}.ram must be a non-empty array of { ipa, pa?, size }`);
+    else vm.ram.forEach((r: unknown, k: number) => {
+      if (!isObj(r)) { err(`${where}.ram[${k}] must be an object`); return; }
+      big(r, "ipa", `${where}.ram[${k}]`); big(r, "pa", `${where}.ram[${k}]`, true); big(r, "size", `${where}.ram[${k}]`);
+    });
+    if (vm.devices !== undefined) {
+      if (!Array.isArray(vm.devices)) err(`${where}.devices must be an array`);
+      else vm.devices.forEach((d: unknown, k: number) => {
+        const at = `${where}.devices[${k}]`;
+        if (!isObj(d)) { err(`${at} must be an object`); return; }
+        if (typeof d.name !== "string") err(`${at}.name must be a string`);
+        big(d, "ipa", at); big(d, "pa", at, true); big(d, "size", at);
+        if (d.interrupts !== undefined) ints(d.interrupts, `${at}.interrupts`);
+        if (d.compatible !== undefined && typeof d.compatible !== "string"
+          && !(Array.isArray(d.compatible) && d.compatible.every((c) => typeof c === "string"))) err(`${at}.compatible must be a string or an array of strings`);
+      });
+    }
+    if (vm.uart !== undefined && vm.uart !== "emulated" && vm.uart !== "none") err(`${where}.uart must be "emulated" or "none"`);
+    if (vm.interrupts !== undefined) ints(vm.interrupts, `${where}.interrupts`);
+    const img = vm.image;
+    if (!(typeof img === "string" && img !== "") && !(isObj(img) && (img.builtin === "baremetal" || img.builtin === "bench"))) {
+      err(`${where}.image must be a path or { builtin: "baremetal" | "bench" }`);
+    }
+    big(vm, "entry", where, true);
+    if (vm.dtb !== undefined && (typeof vm.dtb !== "string" || vm.dtb === "")) err(`${where}.dtb must be "generate" or a path`);
+    if (vm.shared !== undefined) {
+      if (!Array.isArray(vm.shared)) err(`${where}.shared must be an array`);
+      else vm.shared.forEach((s: unknown, k: number) => {
+        const at = `${where}.shared[${k}]`;
+        if (!isObj(s)) { err(`${at} must be an object`); return; }
+        if (typeof s.name !== "string") err(`${at}.name must be a string`);
+        big(s, "ipa", at); big(s, "pa", at); big(s, "size", at);
+        if (!Array.isArray(s.peers) || s.peers.some((p) => typeof p !== "string")) err(`${at}.peers must be an array of vm names`);
+      });
+    }
+  });
+  return errors;
+}

@@ -1,0 +1,121 @@
+// `bulkhead check <config> [--board NAME]` and `bulkhead map <config> [--board NAME]`.
+import path from "node:path";
+import { loadBoard, type Board } from "../board.ts";
+import { checkConfig, shapeErrors } from "./check.ts";
+import { ConfigLoadError, boardOfConfigPath, loadConfig } from "./load.ts";
+import {
+  HYP_RESERVE, describe, gicRegions, hex, hypRange, span, uartEmulated, uartRegion, vmInterrupts, vmMappings,
+} from "./model.ts";
+import type { Config } from "./types.ts";
+
+export const CHECK_USAGE = "bulkhead check <config.ts> [--board NAME]";
+export const MAP_USAGE = "bulkhead map <config.ts> [--board NAME]";
+
+function positional(args: string[]): string | undefined {
+  return args.find((a, i) => !a.startsWith("-") && !(i > 0 && args[i - 1] === "--board"));
+}
+
+async function prepare(args: string[], usage: string): Promise<{ board: Board; cfg: Config; file: string } | number> {
+  const file = positional(args);
+  if (!file) {
+    console.error(`usage: ${usage}`);
+    return 2;
+  }
+  const i = args.indexOf("--board");
+  const boardName = i >= 0 ? args[i + 1] : boardOfConfigPath(file);
+  if (i >= 0 && !boardName) {
+    console.error(`usage: ${usage}`);
+    return 2;
+  }
+  try {
+    const board = await loadBoard(boardName);
+    const cfg = await loadConfig(file);
+    return { board, cfg, file };
+  } catch (e) {
+    console.error(e instanceof ConfigLoadError ? e.message : `error: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+export async function checkCommand(args: string[]): Promise<number> {
+  const p = await prepare(args, CHECK_USAGE);
+  if (typeof p === "number") return p;
+  const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+  if (errors.length) {
+    for (const e of errors) console.error(`${p.file}: error: ${e}`);
+    return 1;
+  }
+  console.log(`ok: ${p.cfg.vms.length} VM${p.cfg.vms.length === 1 ? "" : "s"} on ${p.board.facts.BOARD_NAME}`);
+  return 0;
+}
+
+export async function mapCommand(args: string[]): Promise<number> {
+  const p = await prepare(args, MAP_USAGE);
+  if (typeof p === "number") return p;
+  const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+  for (const e of errors) console.error(`${p.file}: error: ${e}`);
+  if (shapeErrors(p.cfg).length) return 1; // malformed: no map to draw
+  console.log(memoryMap(p.board, p.cfg).join("\n"));
+  return errors.length ? 1 : 0;
+}
+
+interface Row { base: bigint; size: bigint; owner: string; what: string; ipa?: string }
+
+/** The board's physical memory map with owners, CPUs and interrupts, as `bulkhead map` prints it. */
+export function memoryMap(board: Board, cfg: Config): string[] {
+  const f = board.facts;
+  const rows: Row[] = [];
+  const [h0, h1] = hypRange(board);
+  rows.push({ base: h0, size: h1 - h0, owner: "hypervisor", what: `reserve (${HYP_RESERVE >> 20n} MiB: boot DTB, hypervisor image)` });
+  for (const g of gicRegions(f)) rows.push({ base: g.base, size: g.size, owner: "hypervisor", what: g.what.replace(/^the /, "") });
+  const emulating = cfg.vms.filter(uartEmulated).map((v) => v.name);
+  const u = uartRegion(f);
+  rows.push({ base: u.base, size: u.size, owner: "hypervisor", what: `board UART${emulating.length ? ` (emulated for ${emulating.join(", ")})` : ""}` });
+  const sharedSeen = new Map<string, Row>();
+  for (const vm of cfg.vms) {
+    for (const m of vmMappings(cfg, vm)) {
+      if (m.kind === "shared") {
+        const key = `${m.name}@${m.pa}`;
+        const row = sharedSeen.get(key);
+        if (row) {
+          row.owner += ` + ${vm.name}`;
+          row.ipa += `, ${vm.name} ${hex(m.ipa)}`;
+          continue;
+        }
+        const r: Row = { base: m.pa, size: m.size, owner: vm.name, what: describe(m), ipa: `ipa ${vm.name} ${hex(m.ipa)}` };
+        sharedSeen.set(key, r);
+        rows.push(r);
+        continue;
+      }
+      rows.push({ base: m.pa, size: m.size, owner: vm.name, what: describe(m), ipa: `ipa ${span(m.ipa, m.size)}` });
+    }
+  }
+  // Free gaps inside board RAM.
+  const ramEnd = f.RAM_BASE + f.RAM_SIZE;
+  const inRam = rows.filter((r) => r.base < ramEnd && r.base + r.size > f.RAM_BASE).sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+  let at = f.RAM_BASE;
+  const gaps: Row[] = [];
+  for (const r of inRam) {
+    if (r.base > at) gaps.push({ base: at, size: r.base - at, owner: "free", what: `${(r.base - at) >> 20n} MiB` });
+    if (r.base + r.size > at) at = r.base + r.size;
+  }
+  if (at < ramEnd) gaps.push({ base: at, size: ramEnd - at, owner: "free", what: `${(ramEnd - at) >> 20n} MiB` });
+  rows.push(...gaps);
+  rows.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+
+  const src = path.relative(process.cwd(), board.dir);
+  const out = [`${f.BOARD_NAME} (${src}): physical memory`];
+  const w = Math.max(...rows.map((r) => span(r.base, r.size).length));
+  const ow = Math.max(...rows.map((r) => r.owner.length));
+  for (const r of rows) out.push(`  ${span(r.base, r.size).padEnd(w)}  ${r.owner.padEnd(ow)}  ${r.what}${r.ipa ? `  (${r.ipa})` : ""}`);
+  out.push("cpus:");
+  for (let c = 0; c < f.CPU_COUNT; c++) {
+    const vm = cfg.vms.find((v) => v.cpus.includes(c));
+    out.push(`  ${c}  ${vm ? `${vm.name} vcpu ${vm.cpus.indexOf(c)}` : "idle"}`);
+  }
+  out.push("interrupts:");
+  out.push(`  ${f.UART_INTID}  hypervisor (board UART)`);
+  const irqs = cfg.vms.flatMap((vm) => vmInterrupts(vm).map((i) => ({ i, vm: vm.name }))).sort((a, b) => a.i - b.i);
+  for (const { i, vm } of irqs) out.push(`  ${i}  ${vm}`);
+  return out;
+}

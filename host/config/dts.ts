@@ -1,0 +1,157 @@
+// The device tree a VM boots with: exactly what it owns (its vCPUs, RAM, devices, interrupts,
+// shared regions), the emulated PL011 and the virtual GIC at the board's IPAs, PSCI over HVC.
+import { execFileSync } from "node:child_process";
+import type { Board, BoardFacts } from "../board.ts";
+import type { Config, VmConfig } from "./types.ts";
+import { GICR_FRAME, GICV2_FRAME, GICV2_GICD_SIZE, UART_SIZE, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+
+/** `<hi lo>` cells of a 64-bit value (#address-cells = #size-cells = 2). */
+function cells64(x: bigint): string {
+  return `${hex(x >> 32n)} ${hex(x & 0xffffffffn)}`;
+}
+
+function reg(...pairs: [bigint, bigint][]): string {
+  return pairs.map(([a, s]) => `<${cells64(a)} ${cells64(s)}>`).join(", ");
+}
+
+function strings(xs: string[]): string {
+  return xs.map((x) => JSON.stringify(x)).join(", ");
+}
+
+/** The DTS source of `vm`'s device tree. */
+export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmConfig | string): string {
+  const f = factsOf(board);
+  const vm = findVm(cfg, vmOrName);
+  const n = vm.cpus.length;
+  const v3 = f.GIC_VERSION >= 3;
+  const uart = uartEmulated(vm);
+  const spi = (intid: number) => `<0 ${intid - 32} 4>`;
+  // Timer PPIs: GICv2 flags carry the CPU mask, as QEMU writes them (0xf04 for 4 CPUs); GICv3 only the trigger.
+  const timerFlags = v3 ? "4" : hex(BigInt(((1 << Math.min(n, 8)) - 1) << 8 | 4));
+  const L: string[] = [];
+  const out = (s = "") => L.push(s);
+
+  out(`// Bulkhead guest device tree for vm "${vm.name}" on ${f.BOARD_NAME}.`);
+  out("/dts-v1/;");
+  out();
+  out("/ {");
+  out(`\tcompatible = "linux,dummy-virt";`);
+  out(`\tmodel = "Bulkhead VM ${vm.name}";`);
+  out("\t#address-cells = <2>;");
+  out("\t#size-cells = <2>;");
+  out("\tinterrupt-parent = <&gic>;");
+  out();
+  out("\tchosen {");
+  if (uart) {
+    out(`\t\tstdout-path = "/pl011@${f.UART_BASE.toString(16)}";`);
+    out(`\t\tbootargs = "console=ttyAMA0 earlycon=pl011,${hex(f.UART_BASE)}";`);
+  }
+  out("\t};");
+  out();
+  out("\tcpus {");
+  out("\t\t#address-cells = <1>;");
+  out("\t\t#size-cells = <0>;");
+  for (let i = 0; i < n; i++) {
+    out();
+    out(`\t\tcpu@${i.toString(16)} {`);
+    out(`\t\t\tdevice_type = "cpu";`);
+    out(`\t\t\tcompatible = "arm,cortex-a53";`);
+    out(`\t\t\treg = <${hex(BigInt(i))}>;`);
+    out(`\t\t\tenable-method = "psci";`);
+    out("\t\t};");
+  }
+  out("\t};");
+  out();
+  out("\tpsci {");
+  out(`\t\tcompatible = "arm,psci-1.0", "arm,psci-0.2";`);
+  out(`\t\tmethod = "hvc";`);
+  out("\t};");
+  for (const m of vmMappings(cfg, vm)) {
+    out();
+    if (m.kind === "RAM") {
+      out(`\tmemory@${m.ipa.toString(16)} {`);
+      out(`\t\tdevice_type = "memory";`);
+      out(`\t\treg = ${reg([m.ipa, m.size])};`);
+      out("\t};");
+    } else if (m.kind === "device") {
+      const d = vm.devices!.find((x) => x.name === m.name)!;
+      out(`\t${d.name}@${m.ipa.toString(16)} {`);
+      if (d.compatible !== undefined) out(`\t\tcompatible = ${strings(typeof d.compatible === "string" ? [d.compatible] : d.compatible)};`);
+      out(`\t\treg = ${reg([m.ipa, m.size])};`);
+      if (d.interrupts?.length) out(`\t\tinterrupts = ${d.interrupts.map(spi).join(", ")};`);
+      out("\t};");
+    } else {
+      const peers = cfg.vms.filter((x) => x !== vm
+        && vmMappings(cfg, x).some((o) => o.kind === "shared" && o.name === m.name && o.pa === m.pa)).map((x) => x.name);
+      out(`\tshm-${m.name}@${m.ipa.toString(16)} {`);
+      out(`\t\tcompatible = "bulkhead,shared-memory";`);
+      out(`\t\treg = ${reg([m.ipa, m.size])};`);
+      out(`\t\tlabel = "${m.name}";`);
+      if (peers.length) out(`\t\tpeers = ${strings(peers)};`);
+      out("\t};");
+    }
+  }
+  if (uart) {
+    out();
+    out("\tapb_pclk: apb-pclk {");
+    out(`\t\tcompatible = "fixed-clock";`);
+    out("\t\t#clock-cells = <0>;");
+    out("\t\tclock-frequency = <24000000>;");
+    out(`\t\tclock-output-names = "clk24mhz";`);
+    out("\t};");
+    out();
+    out(`\tpl011@${f.UART_BASE.toString(16)} {`);
+    out(`\t\tcompatible = "arm,pl011", "arm,primecell";`);
+    out(`\t\treg = ${reg([f.UART_BASE, UART_SIZE])};`);
+    out(`\t\tinterrupts = ${spi(f.UART_INTID)};`);
+    out("\t\tclocks = <&apb_pclk>, <&apb_pclk>;");
+    out(`\t\tclock-names = "uartclk", "apb_pclk";`);
+    out("\t};");
+  }
+  out();
+  out(`\tgic: interrupt-controller@${f.GICD_BASE.toString(16)} {`);
+  if (v3) {
+    out(`\t\tcompatible = "arm,gic-v3";`);
+    out(`\t\treg = ${reg([f.GICD_BASE, f.GICD_SIZE], [f.GICR_BASE, GICR_FRAME * BigInt(Math.max(n, 1))])};`);
+    out("\t\t#redistributor-regions = <1>;");
+  } else {
+    out(`\t\tcompatible = "arm,cortex-a15-gic";`);
+    out(`\t\treg = ${reg([f.GICD_BASE, GICV2_GICD_SIZE], [f.GICC_BASE, GICV2_FRAME])};`);
+  }
+  out("\t\t#interrupt-cells = <3>;");
+  out("\t\t#address-cells = <2>;");
+  out("\t\t#size-cells = <2>;");
+  out("\t\tinterrupt-controller;");
+  out("\t};");
+  out();
+  out("\ttimer {");
+  out(`\t\tcompatible = "arm,armv8-timer";`);
+  out(`\t\tinterrupts = ${[13, 14, 11, 10].map((p) => `<1 ${p} ${timerFlags}>`).join(", ")};`);
+  out("\t\talways-on;");
+  out("\t};");
+  const irqs = vmInterrupts(vm);
+  const inNodes = new Set((vm.devices ?? []).flatMap((d) => d.interrupts ?? []));
+  const loose = irqs.filter((i) => !inNodes.has(i));
+  if (loose.length) {
+    // Interrupts given to the VM without a device node: listed for the guest to find.
+    out();
+    out("\tbulkhead {");
+    out(`\t\tcompatible = "bulkhead,passthrough-interrupts";`);
+    out(`\t\tinterrupts = ${loose.map(spi).join(", ")};`);
+    out("\t};");
+  }
+  out("};");
+  return L.join("\n") + "\n";
+}
+
+/** Compiles DTS source with dtc; an error names the VM (from the header guestDts writes, or `vm`). */
+export function compileDtb(dts: string, vm?: string): Buffer {
+  const name = vm ?? /for vm "([^"]*)"/.exec(dts)?.[1];
+  try {
+    return execFileSync("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", "-", "-"], { input: dts, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 16 << 20 });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; code?: string; message: string };
+    const detail = err.code === "ENOENT" ? "dtc is not installed (apt-get install device-tree-compiler)" : (err.stderr?.toString().trim() || err.message);
+    throw new Error(`device tree for vm "${name ?? "?"}" does not compile: ${detail}`);
+  }
+}

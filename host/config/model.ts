@@ -1,0 +1,177 @@
+// Shared helpers of the config layer: address ranges, the board's fixed regions, what each VM
+// maps (its own regions and the shared regions peers give it), where its image comes from.
+import path from "node:path";
+import { PROJECT_ROOT } from "../../compiler/program.ts";
+import type { Board, BoardFacts } from "../board.ts";
+import type { Config, VmConfig } from "./types.ts";
+
+export const KiB = 1n << 10n;
+export const MiB = 1n << 20n;
+export const PAGE = 4n * KiB;
+
+/** The hypervisor's own memory at the bottom of board RAM: QEMU's DTB at RAM_BASE, the hypervisor at HYP_BASE. */
+export const HYP_RESERVE = 32n * MiB;
+
+/** [start, end): end exclusive. */
+export type Range = [bigint, bigint];
+
+export function hypRange(board: Board | BoardFacts): Range {
+  const f = factsOf(board);
+  return [f.RAM_BASE, f.RAM_BASE + HYP_RESERVE];
+}
+
+export function factsOf(board: Board | BoardFacts): BoardFacts {
+  return "facts" in board ? board.facts : board;
+}
+
+export function hex(x: bigint): string {
+  return "0x" + x.toString(16);
+}
+
+/** `0x40000000-0x4bffffff`: inclusive end, as messages and maps show ranges. */
+export function span(start: bigint, size: bigint): string {
+  return `${hex(start)}-${hex(start + size - 1n)}`;
+}
+
+export function overlaps(a0: bigint, asz: bigint, b0: bigint, bsz: bigint): boolean {
+  return a0 < b0 + bsz && b0 < a0 + asz;
+}
+
+export function alignUp(x: bigint, a: bigint): bigint {
+  return (x + a - 1n) / a * a;
+}
+
+export function alignDown(x: bigint, a: bigint): bigint {
+  return x / a * a;
+}
+
+/** PL011 frame size. */
+export const UART_SIZE = 0x1000n;
+/** GICv3: one RD_base + SGI_base frame pair per CPU. */
+export const GICR_FRAME = 0x20000n;
+/** GICv2 CPU-interface-sized frames (GICC, GICH, GICV) as the config layer reserves them. */
+export const GICV2_FRAME = 0x2000n;
+/** The GICv2 distributor the guest sees. */
+export const GICV2_GICD_SIZE = 0x1000n;
+
+export interface BoardRegion { what: string; base: bigint; size: bigint }
+
+/** The board's interrupt controller frames (owned by the hypervisor). */
+export function gicRegions(board: Board | BoardFacts): BoardRegion[] {
+  const f = factsOf(board);
+  const out: BoardRegion[] = [{ what: "the GIC distributor (GICD)", base: f.GICD_BASE, size: f.GICD_SIZE }];
+  if (f.GIC_VERSION >= 3 && f.GICR_SIZE > 0n) out.push({ what: "the GIC redistributors (GICR)", base: f.GICR_BASE, size: f.GICR_SIZE });
+  if (f.GICC_BASE !== 0n) out.push({ what: "the GIC CPU interface (GICC)", base: f.GICC_BASE, size: GICV2_FRAME });
+  if (f.GICH_BASE !== 0n) out.push({ what: "the GIC virtual interface control (GICH)", base: f.GICH_BASE, size: GICV2_FRAME });
+  if (f.GICV_BASE !== 0n) out.push({ what: "the GIC virtual CPU interface (GICV)", base: f.GICV_BASE, size: GICV2_FRAME });
+  return out;
+}
+
+export function uartRegion(board: Board | BoardFacts): BoardRegion {
+  return { what: "the board UART", base: factsOf(board).UART_BASE, size: UART_SIZE };
+}
+
+/** The virtual GIC a VM sees, at the board's IPAs (GICv3: GICD + one GICR pair per vCPU; GICv2: GICD + GICC). */
+export function vgicRegions(board: Board | BoardFacts, vcpus: number): BoardRegion[] {
+  const f = factsOf(board);
+  if (f.GIC_VERSION >= 3) {
+    return [
+      { what: "virtual GIC distributor", base: f.GICD_BASE, size: f.GICD_SIZE },
+      { what: "virtual GIC redistributors", base: f.GICR_BASE, size: GICR_FRAME * BigInt(Math.max(vcpus, 1)) },
+    ];
+  }
+  return [
+    { what: "virtual GIC distributor", base: f.GICD_BASE, size: GICV2_GICD_SIZE },
+    { what: "virtual GIC CPU interface", base: f.GICC_BASE, size: GICV2_FRAME },
+  ];
+}
+
+export type RegionKind = "RAM" | "device" | "shared";
+export const REGION_KIND_CODE: Record<RegionKind, number> = { RAM: 0, device: 1, shared: 2 };
+
+/** One mapping of a VM's stage-2 tables. */
+export interface Mapping {
+  kind: RegionKind;
+  /** Device or shared-region name; "" for RAM. */
+  name: string;
+  ipa: bigint;
+  pa: bigint;
+  size: bigint;
+  /** A shared region this VM maps because a peer declared it (and this VM did not). */
+  fromPeer?: string;
+}
+
+export function describe(m: { kind: RegionKind; name: string }): string {
+  return m.kind === "RAM" ? "RAM" : `${m.kind} "${m.name}"`;
+}
+
+/** Everything `vm` maps, in table order: RAM, devices, shared (declared, then given by peers). */
+export function vmMappings(cfg: Config, vm: VmConfig): Mapping[] {
+  const out: Mapping[] = [];
+  for (const r of vm.ram) out.push({ kind: "RAM", name: "", ipa: r.ipa, pa: r.pa ?? r.ipa, size: r.size });
+  for (const d of vm.devices ?? []) out.push({ kind: "device", name: d.name, ipa: d.ipa, pa: d.pa ?? d.ipa, size: d.size });
+  const own = new Set<string>();
+  for (const s of vm.shared ?? []) {
+    own.add(s.name);
+    out.push({ kind: "shared", name: s.name, ipa: s.ipa, pa: s.pa, size: s.size });
+  }
+  for (const other of cfg.vms) {
+    if (other === vm) continue;
+    for (const s of other.shared ?? []) {
+      if (!s.peers.includes(vm.name) || own.has(s.name)) continue;
+      own.add(s.name);
+      out.push({ kind: "shared", name: s.name, ipa: s.ipa, pa: s.pa, size: s.size, fromPeer: other.name });
+    }
+  }
+  return out;
+}
+
+/** SPI INTIDs passed through to `vm`: its `interrupts` and its devices', sorted, each once. */
+export function vmInterrupts(vm: VmConfig): number[] {
+  const all = new Set<number>(vm.interrupts ?? []);
+  for (const d of vm.devices ?? []) for (const i of d.interrupts ?? []) all.add(i);
+  return [...all].sort((a, b) => a - b);
+}
+
+export function uartEmulated(vm: VmConfig): boolean {
+  return (vm.uart ?? "emulated") === "emulated";
+}
+
+/** Where each loaded config came from (definePartitions cannot know its caller's file). */
+const sources = new WeakMap<Config, string>();
+
+export function setConfigSource(cfg: Config, file: string): void {
+  sources.set(cfg, path.resolve(file));
+}
+
+export function configSource(cfg: Config): string | undefined {
+  return sources.get(cfg);
+}
+
+export function builtinImagePath(name: string): string {
+  return path.join(PROJECT_ROOT, "build/guests", `${name}.bin`);
+}
+
+/** The image file of `vm`: built-ins under build/guests, relative paths from the config's directory (else cwd). */
+export function resolveImage(cfg: Config, vm: VmConfig, baseDir?: string): string {
+  if (typeof vm.image === "object") return builtinImagePath(vm.image.builtin);
+  return path.resolve(baseDir ?? configDir(cfg), vm.image);
+}
+
+/** A `dtb` path of `vm`, resolved like its image; undefined when generated. */
+export function resolveDtb(cfg: Config, vm: VmConfig, baseDir?: string): string | undefined {
+  if (vm.dtb === undefined || vm.dtb === "generate") return undefined;
+  return path.resolve(baseDir ?? configDir(cfg), vm.dtb);
+}
+
+function configDir(cfg: Config): string {
+  const src = configSource(cfg);
+  return src ? path.dirname(src) : process.cwd();
+}
+
+export function findVm(cfg: Config, vm: VmConfig | string): VmConfig {
+  if (typeof vm !== "string") return vm;
+  const found = cfg.vms.find((v) => v.name === vm);
+  if (!found) throw new Error(`no vm "${vm}" in the config`);
+  return found;
+}

@@ -1,0 +1,140 @@
+// The hypervisor's view of a config: a generated subset module, imported by src/ as "@config",
+// of constants and constant tables only. Also where a VM's image and DTB go in its memory.
+import path from "node:path";
+import { PROJECT_ROOT } from "../../compiler/program.ts";
+import type { Board, BoardFacts } from "../board.ts";
+import type { Config, VmConfig } from "./types.ts";
+import { MiB, REGION_KIND_CODE, alignDown, alignUp, configSource, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+
+/** Where the build put one VM's image and DTB inside the hypervisor image, and where they go in the VM. */
+export interface Placement {
+  vm: string;
+  /** PA of the image bytes inside the hypervisor image. */
+  imagePa: bigint;
+  imageSize: bigint;
+  /** IPA the image is copied to, and the IPA the VM's boot vCPU starts at. */
+  loadIpa: bigint;
+  entryIpa: bigint;
+  dtbPa: bigint;
+  dtbSize: bigint;
+  dtbIpa: bigint;
+}
+
+/** Linux arm64 Image header (Documentation/arch/arm64/booting.rst). */
+export const IMAGE_MAGIC = 0x644d5241; // "ARM\x64", little-endian u32 at 0x38
+const IMAGE_MAGIC_OFFSET = 0x38;
+const TEXT_OFFSET_DEFAULT = 0x80000n;
+
+export interface ImageHeader { textOffset: bigint; imageSize: bigint }
+
+/** The Image header of `bytes`, or null for a flat binary. */
+export function imageHeader(bytes: Uint8Array): ImageHeader | null {
+  if (bytes.length < 0x40) return null;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(IMAGE_MAGIC_OFFSET, true) !== IMAGE_MAGIC) return null;
+  const imageSize = dv.getBigUint64(0x10, true);
+  // "Where image_size is zero, text_offset can be assumed to be 0x80000."
+  const textOffset = imageSize === 0n ? TEXT_OFFSET_DEFAULT : dv.getBigUint64(0x08, true);
+  return { textOffset, imageSize };
+}
+
+/**
+ * Where `vm`'s image goes: a Linux Image at its first RAM region's ipa (rounded up to 2 MiB) +
+ * text_offset, a flat binary at ram[0].ipa; entered at `entry` if the config gives one, else at
+ * the load address. `memSize`: the bytes the image occupies (image_size when the header gives more).
+ */
+export function guestLoad(cfg: Config, vm: VmConfig | string, imageBytes: Uint8Array): { loadIpa: bigint; entryIpa: bigint; memSize: bigint } {
+  const v = findVm(cfg, vm);
+  const ram0 = v.ram[0];
+  const h = imageHeader(imageBytes);
+  const fileSize = BigInt(imageBytes.length);
+  const loadIpa = h ? alignUp(ram0.ipa, 2n * MiB) + h.textOffset : ram0.ipa;
+  const memSize = h && h.imageSize > fileSize ? h.imageSize : fileSize;
+  return { loadIpa, entryIpa: v.entry ?? loadIpa, memSize };
+}
+
+/** Where `vm`'s DTB goes: 2 MiB below the top of its first RAM region, 2 MiB aligned. */
+export function dtbIpa(cfg: Config, vm: VmConfig | string): bigint {
+  const ram0 = findVm(cfg, vm).ram[0];
+  const top = ram0.ipa + ram0.size;
+  return top >= 2n * MiB ? alignDown(top - 2n * MiB, 2n * MiB) : 0n;
+}
+
+export interface TablesOptions {
+  /** Shown in the header comment (default: the file the config was loaded from). */
+  source?: string;
+}
+
+/** The "@config" module for `cfg` on `board`, with the build's `placement` of images and DTBs. */
+export function targetConfigTs(board: Board | BoardFacts, cfg: Config, placement: Placement[], opts: TablesOptions = {}): string {
+  const f = factsOf(board);
+  const vms = cfg.vms;
+  if (vms.length > 254) throw new Error(`${vms.length} VMs: the tables hold at most 254`);
+  const place = vms.map((vm) => {
+    const p = placement.find((x) => x.vm === vm.name);
+    if (!p) throw new Error(`no placement for vm "${vm.name}" (the build must place every VM's image and DTB)`);
+    return p;
+  });
+
+  const NO_VM = 255;
+  const cpuVm = new Array<number>(f.CPU_COUNT).fill(NO_VM);
+  const cpuVcpu = new Array<number>(f.CPU_COUNT).fill(0);
+  vms.forEach((vm, i) => vm.cpus.forEach((c, k) => { cpuVm[c] = i; cpuVcpu[c] = k; }));
+
+  const regionFirst = [0], regionKind: number[] = [], regionIpa: bigint[] = [], regionPa: bigint[] = [], regionSize: bigint[] = [];
+  const irqFirst = [0], irqIntid: number[] = [];
+  const loadVm: number[] = [], loadSrc: bigint[] = [], loadDst: bigint[] = [], loadSize: bigint[] = [];
+  vms.forEach((vm, i) => {
+    for (const m of vmMappings(cfg, vm)) {
+      regionKind.push(REGION_KIND_CODE[m.kind]); regionIpa.push(m.ipa); regionPa.push(m.pa); regionSize.push(m.size);
+    }
+    regionFirst.push(regionKind.length);
+    irqIntid.push(...vmInterrupts(vm));
+    irqFirst.push(irqIntid.length);
+    const p = place[i];
+    loadVm.push(i, i);
+    loadSrc.push(p.imagePa, p.dtbPa);
+    loadDst.push(p.loadIpa, p.dtbIpa);
+    loadSize.push(p.imageSize, p.dtbSize);
+  });
+  if (regionKind.length > 255) throw new Error(`${regionKind.length} memory regions: the tables hold at most 255`);
+
+  const src = opts.source ?? configSource(cfg);
+  const shown = src ? (path.isAbsolute(src) ? path.relative(PROJECT_ROOT, src) : src) : "a built-in config";
+  const u8 = (xs: number[]) => `new Uint8Array([${(xs.length ? xs : [0]).join(", ")}])`;
+  const u16 = (xs: number[]) => `new Uint16Array([${(xs.length ? xs : [0]).join(", ")}])`;
+  const u64 = (xs: bigint[]) => `new BigUint64Array([${(xs.length ? xs : [0n]).map((x) => `${hex(x)}n`).join(", ")}])`;
+
+  return `// Generated by bulkhead from ${shown} for ${f.BOARD_NAME} — do not edit.
+export const VM_COUNT: u32 = ${vms.length};
+export const NO_VM: u32 = ${NO_VM};
+/** Per physical CPU (board CPU_COUNT entries): the VM it runs (NO_VM: none) and its vCPU index in that VM. */
+export const CPU_VM = ${u8(cpuVm)};
+export const CPU_VCPU = ${u8(cpuVcpu)};
+/** Per VM. */
+export const VM_VCPUS = ${u8(vms.map((vm) => vm.cpus.length))};
+export const VM_ENTRY = ${u64(place.map((p) => p.entryIpa))};
+export const VM_DTB = ${u64(place.map((p) => p.dtbIpa))};
+export const VM_UART = ${u64(vms.map((vm) => (uartEmulated(vm) ? f.UART_BASE : 0n)))}; // IPA of the emulated PL011, 0: none
+/** Memory regions, VM by VM: rows REGION_FIRST[vm] .. REGION_FIRST[vm + 1] - 1. */
+export const REGION_FIRST = ${u8(regionFirst)};
+export const REGION_KIND = ${u8(regionKind)}; // 0: RAM, 1: device, 2: shared
+export const REGION_IPA = ${u64(regionIpa)};
+export const REGION_PA = ${u64(regionPa)};
+export const REGION_SIZE = ${u64(regionSize)};
+/** Copies made at boot: from the hypervisor image into a VM's memory (image, dtb). */
+export const LOAD_VM = ${u8(loadVm)};
+export const LOAD_SRC = ${u64(loadSrc)};
+export const LOAD_DST = ${u64(loadDst)}; // IPA
+export const LOAD_SIZE = ${u64(loadSize)};
+/** Interrupts passed through: rows IRQ_FIRST[vm] .. IRQ_FIRST[vm + 1] - 1. */
+export const IRQ_FIRST = ${u8(irqFirst)};
+export const IRQ_INTID = ${u16(irqIntid)}; // a one-element dummy when empty: tables need at least one element
+export function vmName(vm: u32): string {
+  switch (vm) {
+${vms.map((vm, i) => `    case ${i}: return "${vm.name}";`).join("\n")}
+    default: return "?";
+  }
+}
+`;
+}

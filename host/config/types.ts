@@ -1,0 +1,79 @@
+// The partition-config schema: a deployment is a TypeScript module,
+//   export default definePartitions({ vms: [ ... ] });
+// checked by `bulkhead check` (host/config/check.ts) and turned into the hypervisor's
+// "@config" tables (host/config/tables.ts). Addresses are bigints (write 0x40000000n).
+// This module has no imports, so that type-checking a config file stays cheap.
+
+/** Guest RAM: `size` bytes at guest-physical `ipa`, backed by host-physical `pa` (default: `ipa`, identity). */
+export interface RamRegion {
+  ipa: bigint;
+  pa?: bigint;
+  size: bigint;
+}
+
+/** A passthrough MMIO device: the VM sees the physical frames `pa` (default: `ipa`) at `ipa`. */
+export interface DeviceRegion {
+  /** Device-tree node name (e.g. "ethernet"); unique within the VM. */
+  name: string;
+  ipa: bigint;
+  pa?: bigint;
+  size: bigint;
+  /** `compatible` of the device-tree node the guest sees. */
+  compatible?: string | string[];
+  /** SPI INTIDs (≥ 32) of this device: passed through to the VM and listed in its node. */
+  interrupts?: number[];
+}
+
+/**
+ * Memory shared with other VMs (`peers`). Mapped in the declaring VM at `ipa` and in each peer:
+ * at the peer's own `ipa` if the peer declares a shared region of the same name (same `pa` and
+ * `size`), otherwise at the same `ipa`.
+ */
+export interface SharedRegion {
+  name: string;
+  ipa: bigint;
+  pa: bigint;
+  size: bigint;
+  peers: string[];
+}
+
+/** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin. */
+export interface BuiltinImage {
+  builtin: "baremetal" | "bench";
+}
+
+export interface VmConfig {
+  /** Lower-case name: /^[a-z][a-z0-9-]{0,15}$/. */
+  name: string;
+  /** Physical CPU indices this VM runs on, exclusively; vCPU i runs on cpus[i]. */
+  cpus: number[];
+  /** RAM regions; the image and the DTB go into the first one. */
+  ram: RamRegion[];
+  /** Passthrough MMIO devices. */
+  devices?: DeviceRegion[];
+  /** An emulated PL011 at the board's UART_BASE (IPA). Default "emulated". */
+  uart?: "emulated" | "none";
+  /** SPI INTIDs (≥ 32) passed through to this VM. */
+  interrupts?: number[];
+  /** Guest image: a path (relative to the config file, or absolute) or a built-in test guest. */
+  image: string | BuiltinImage;
+  /**
+   * Entry point (IPA). Default: a Linux arm64 Image is loaded at the first RAM region's ipa
+   * (2 MiB aligned) + text_offset and entered there; any other file is a flat binary loaded
+   * and entered at ram[0].ipa.
+   */
+  entry?: bigint;
+  /** The device tree handed to the guest in x0: "generate" (default) or a path to a .dtb. */
+  dtb?: "generate" | string;
+  /** Memory shared with other VMs. */
+  shared?: SharedRegion[];
+}
+
+export interface Config {
+  vms: VmConfig[];
+}
+
+/** Identity, with types: gives a config file completion and checking in the editor. */
+export function definePartitions(cfg: Config): Config {
+  return cfg;
+}
