@@ -4,13 +4,15 @@ import path from "node:path";
 import { compileToC, CompileError } from "./index.ts";
 import { checkCommand, mapCommand } from "../host/config/commands.ts";
 import { buildCommand, runCommand, BUILD_USAGE, RUN_USAGE } from "../host/commands.ts";
+import { benchCommand } from "../host/bench.ts";
 
 const USAGE = `usage:
   bulkhead compile <entry.ts> -o <out.c> [--offsets <out.h>] [--board <file>]
   bulkhead check <config.ts> [--board NAME]
   bulkhead map <config.ts> [--board NAME]
   ${BUILD_USAGE}
-  ${RUN_USAGE}`;
+  ${RUN_USAGE}
+  bulkhead bench`;
 
 type Command = (args: string[]) => Promise<number> | number;
 
@@ -20,6 +22,7 @@ const commands: Record<string, Command> = {
   map: mapCommand,
   build: buildCommand,
   run: runCommand,
+  bench: benchCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -515,7 +515,8 @@ export class CEmitter {
     if (op === "<<" || op === ">>" || op === ">>>") {
       const mask = t.bits === 64 ? 63n : 31n;
       const cv = this.c.consts.get(bExpr);
-      const count = cv !== undefined ? `${cv & mask}` : `(${strip(b)} & ${mask})`;
+      // b keeps its own parentheses: `(x | y) & 31`, not `x | y & 31`.
+      const count = cv !== undefined ? `${cv & mask}` : `(${b} & ${mask})`;
       if (op === "<<") return !t.signed && !narrow ? `(${a} << ${count})` : `((${T})((${U})${a} << ${count}))`;
       // >> is arithmetic for signed types (GCC defines it so) and logical for unsigned ones.
       if (op === ">>" || !t.signed) return narrow ? `((${T})(${a} >> ${count}))` : `(${a} >> ${count})`;
@@ -554,6 +555,8 @@ export class CEmitter {
       case "convert": {
         const v = this.c.consts.get(e);
         if (v !== undefined) return cLiteral(v, callee.to, hexSource(e.arguments[0]));
+        // From bool through ?: so that GCC does not see `~` or `-` applied to a bool (-Wbool-operation).
+        if (this.typeOf(e.arguments[0]).k === "bool") return `((${CTYPE[callee.to.name]})(${strip(this.ex(e.arguments[0]))} ? 1 : 0))`;
         return `((${CTYPE[callee.to.name]})${this.ex(e.arguments[0])})`;
       }
       case "charCodeAt": {

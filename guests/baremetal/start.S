@@ -22,6 +22,7 @@
     .text
     .globl  primary_entry
 primary_entry:
+    mrs     x20, pmccntr_el0        /* cycles since reset, counted by the hypervisor (bench: boot-to-guest) */
     mov     x19, x0                 /* keep the DTB pointer across setup */
     msr     daifset, #0xf           /* no interrupts are used */
     adrp    x1, boot_stack_top
@@ -38,6 +39,8 @@ primary_entry:
     str     xzr, [x1], #8
     b       1b
 2:
+    adrp    x1, boot_counter
+    str     x20, [x1, :lo12:boot_counter]
     bl      set_vbar
     mov     x0, x19
     bl      main

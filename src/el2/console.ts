@@ -30,7 +30,8 @@ function putLabel(label: string): void {
 }
 
 export function put(s: string): void {
-  for (let i: u32 = 0; i < s.length; i++) {
+  const length: u32 = s.length;
+  for (let i: u32 = 0; i < length; i++) {
     const c: u8 = s.charCodeAt(i);
     if (c == 10) uartPutc(13);
     uartPutc(c);

@@ -10,6 +10,18 @@
     .global _start
 _start:
     msr   daifset, #0xf          /* no interrupts or aborts until the vectors are ours */
+    /*
+     * Start the cycle counter, counting at EL2 too (PMCCFILTR_EL0.NSH), so that a guest can read
+     * how many cycles (under QEMU -icount shift=0: instructions) its start took from reset.
+     * PMCR_EL0.E and PMCNTENSET_EL0.C are the guest's to change afterwards.
+     */
+    mov   x1, #(1 << 27)
+    msr   pmccfiltr_el0, x1
+    mrs   x1, pmcr_el0
+    orr   x1, x1, #1
+    msr   pmcr_el0, x1
+    mov   x1, #(1 << 31)
+    msr   pmcntenset_el0, x1
     /* Zero .bss: the subset's module variables and pools start at zero (docs/subset.md). */
     adr_l x1, __bss_start
     adr_l x2, __bss_end

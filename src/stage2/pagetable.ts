@@ -7,7 +7,7 @@ export class Table {
   e = new BigUint64Array(512);
 }
 
-export const MAX_TABLES: u32 = 192;
+export const MAX_TABLES: u32 = 64;
 export const tables = aligned(pool(MAX_TABLES, Table), 65536);
 let tablesUsed: u32 = 0;
 
