@@ -4,6 +4,7 @@ import { check, type Checked } from "./check.ts";
 import { emitC, emitOffsetsHeader } from "./emit-c.ts";
 import { emitJsModule } from "./emit-js.ts";
 import path from "node:path";
+import fs from "node:fs";
 
 export { CompileError } from "./diag.ts";
 export type { Checked } from "./check.ts";
@@ -20,4 +21,16 @@ export function compileToC(entry: string, opts: LoadOptions = {}): { c: string; 
 
 export function compileModuleToJs(file: string, opts: LoadOptions = {}): string {
   return emitJsModule(checkProgram(file, opts), file);
+}
+
+/**
+ * Every module of the program as host JavaScript, written to `outDir` (one .mjs per module, the
+ * imports pointing at each other); returns the entry's .mjs path, to import().
+ */
+export function compileProgramToJs(entry: string, outDir: string, opts: LoadOptions = {}): string {
+  const checked = checkProgram(entry, opts);
+  const out = (f: string) => path.join(outDir, `${checked.modules.find((m) => path.resolve(m.file) === path.resolve(f))?.tag ?? path.basename(f)}.mjs`);
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const m of checked.modules) fs.writeFileSync(out(m.file), emitJsModule(checked, m.file, out));
+  return out(entry);
 }

@@ -14,6 +14,7 @@ import { checkConfig, quickConfig } from "./config/check.ts";
 import { hypRange, HYP_RESERVE } from "./config/model.ts";
 import { guestDts, compileDtb } from "./config/dts.ts";
 import { targetConfigTs, guestLoad, dtbIpa, type Placement } from "./config/tables.ts";
+import { buildStage2OnHost, prove, leaves } from "./proof.ts";
 
 export const CROSS = "aarch64-linux-gnu-";
 /** Code, data and bss of the hypervisor fit below this offset from HYP_BASE; guest images follow. */
@@ -162,6 +163,19 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
   const configTs = path.join(dir, "config.ts");
   writeIfChanged(configTs, targetConfigTs(board, config, placement, { source: file ? path.relative(PROJECT_ROOT, file) : `--guest ${opts.guest}` }));
   const tsInputs = hash(...[...srcFiles(".ts"), configTs, board.boardFile].map((f) => f + fs.readFileSync(f, "utf8")));
+  // The isolation proof: the tables the board will build, built here by the same code, walked.
+  const proofFile = path.join(dir, "proof.txt");
+  const stamp = path.join(dir, ".proof.hash");
+  if (!fs.existsSync(proofFile) || !fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== tsInputs) {
+    log("prove stage-2 isolation");
+    fs.rmSync(stamp, { force: true });
+    const program = await buildStage2OnHost(board.boardFile, configTs, path.join(dir, "host-js"));
+    const problems = prove(board, config, program);
+    if (problems.length) throw new BuildError(["stage-2 isolation proof failed:", ...problems]);
+    const counts = config.vms.map((vm, i) => `vm "${vm.name}": ${leaves(program, i).length} leaf mappings`);
+    fs.writeFileSync(proofFile, ["stage-2 isolation proved:", ...counts, ""].join("\n"));
+    fs.writeFileSync(stamp, tsInputs);
+  }
   const hypC = path.join(dir, "hyp.c");
   const t0 = Date.now();
   step(dir, "compile", tsInputs, hypC, () => {
