@@ -5,6 +5,7 @@ export default defineConfig({
   plugins: [bulkheadSubset()],
   test: {
     include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -1,0 +1,142 @@
+// Host tests of the hypervisor's own code (src/), run by the host backend against a simulated
+// machine: the board UART as a device model, system registers, semihosting. The generated
+// tables are those of the default config (alpha: CPU 0, beta: CPU 1, gamma: CPUs 2-3).
+import { beforeEach, describe, expect, it } from "vitest";
+import { Machine, setMachine, BhPanic } from "../compiler/runtime/index.ts";
+import { GuestRegs } from "../src/el2/cpu.ts";
+import { smcccCall } from "../src/el2/smccc.ts";
+import { dataAbort } from "../src/stage2/abort.ts";
+import { bh_panic } from "../src/el2/panic.ts";
+
+const UART = 0x09000000n;
+let machine: Machine;
+let console_: string;
+
+class Exited extends Error {
+  constructor(readonly status: bigint) { super(`exit ${status}`); }
+}
+
+beforeEach(() => {
+  machine = setMachine(new Machine());
+  console_ = "";
+  machine.addDevice({
+    name: "pl011", base: UART, size: 0x1000n,
+    read: () => 0n, // UARTFR: transmit FIFO never full
+    write: (off, _bytes, v) => { if (off === 0n) console_ += String.fromCharCode(Number(v)); },
+  });
+  // SYS_EXIT_EXTENDED: the parameter block holds the reason and the status.
+  machine.onSemihosting = (op, param) => {
+    if (op === 0x20) throw new Exited(machine.load(param + 8n, 8));
+    return 0n;
+  };
+});
+
+/** Console lines: the driver ends each with CR LF, as a terminal wants. */
+const lines = () => console_.split("\r\n").filter((l) => l);
+
+function call(cpu: number, vm: number, x: bigint[]): GuestRegs {
+  machine.sysregs.set("TPIDR_EL2", BigInt(cpu));
+  const regs = new GuestRegs();
+  x.forEach((v, i) => { regs.x[i] = v; });
+  smcccCall(cpu, vm, regs);
+  return regs;
+}
+
+const NOT_SUPPORTED = 0xffffffffffffffffn;
+const INVALID_PARAMETERS = 0xfffffffffffffffen;
+const INVALID_ADDRESS = 0xfffffffffffffff7n;
+const ON_PENDING = 0xfffffffffffffffbn;
+
+describe("SMCCC and PSCI (src/el2/smccc.ts, psci.ts)", () => {
+  it("answers the version calls and the null call", () => {
+    expect(call(0, 0, [0x84000000n]).x[0]).toBe(0x10001n);
+    expect(call(0, 0, [0x80000000n]).x[0]).toBe(0x10001n);
+    expect(call(0, 0, [0xc6000000n]).x[0]).toBe(0n);
+    expect(call(0, 0, [0x8400000an, 0xc4000003n]).x[0]).toBe(0n);
+    expect(call(0, 0, [0x8400000an, 0x84000012n]).x[0]).toBe(NOT_SUPPORTED);
+  });
+
+  it("answers NOT_SUPPORTED to unknown and hostile function ids, touching no other register", () => {
+    for (const fid of [0n, 0xffffffffn, 0xc600ffffn, 0x8400ffffn, 0xffffffff84000000n]) {
+      const regs = call(1, 1, [fid, 1n, 2n, 3n, 4n, 5n]);
+      expect(regs.x[0]).toBe(fid === 0xffffffff84000000n ? 0x10001n : NOT_SUPPORTED); // w0 is the id
+      expect([...regs.x.slice(1, 6)]).toEqual([1n, 2n, 3n, 4n, 5n]);
+    }
+  });
+
+  it("reports the VM and vCPU", () => {
+    const r = call(3, 2, [0xc6000001n]);
+    expect([r.x[0], r.x[1], r.x[2], r.x[3]]).toEqual([0n, 2n, 1n, 2n]);
+  });
+
+  it("starts only the VM's own vCPUs, at an entry inside its RAM", () => {
+    // gamma (VM 2) has vCPUs 0 and 1; alpha's and beta's CPUs are not addressable from it.
+    expect(call(2, 2, [0xc4000003n, 2n, 0x40080000n, 0n]).x[0]).toBe(INVALID_PARAMETERS);
+    expect(call(2, 2, [0xc4000003n, 0x100n, 0x40080000n, 0n]).x[0]).toBe(INVALID_PARAMETERS);
+    expect(call(2, 2, [0xc4000003n, 1n, 0x44000000n, 0n]).x[0]).toBe(INVALID_ADDRESS);
+    expect(call(2, 2, [0xc4000003n, 1n, 0x4a000000n, 0n]).x[0]).toBe(INVALID_ADDRESS); // its RAM's PA, not an IPA of it
+    expect(call(2, 2, [0xc4000004n, 1n, 0n]).x[0]).toBe(1n); // AFFINITY_INFO: off
+    expect(call(2, 2, [0xc4000003n, 1n, 0x40080000n, 7n]).x[0]).toBe(0n);
+    expect(machine.events).toContain("sev");
+    expect(call(2, 2, [0xc4000004n, 1n, 0n]).x[0]).toBe(2n); // on pending
+    expect(call(2, 2, [0xc4000003n, 1n, 0x40080000n, 7n]).x[0]).toBe(ON_PENDING);
+    expect(call(0, 0, [0xc4000003n, 1n, 0x40080000n, 0n]).x[0]).toBe(INVALID_PARAMETERS); // alpha has one vCPU
+  });
+});
+
+describe("stage-2 data aborts (src/stage2/abort.ts)", () => {
+  function abort(vm: number, ipa: bigint, esr: bigint, regs = new GuestRegs()): GuestRegs {
+    machine.sysregs.set("TPIDR_EL2", 0n);
+    machine.sysregs.set("HPFAR_EL2", (ipa >> 12n) << 4n);
+    machine.sysregs.set("FAR_EL2", ipa);
+    machine.sysregs.set("ELR_EL2", 0x40081000n);
+    machine.sysregs.set("SPSR_EL2", 0x3c5n);
+    machine.sysregs.set("VBAR_EL1", 0x40082000n);
+    dataAbort(0, vm, regs, esr);
+    return regs;
+  }
+  // ISV, SAS = 2 (32-bit), SRT = 5, WnR
+  const STR_W5 = (0x24n << 26n) | (1n << 25n) | (1n << 24n) | (2n << 22n) | (5n << 16n) | (1n << 6n);
+  const LDR_W7 = (0x24n << 26n) | (1n << 25n) | (1n << 24n) | (2n << 22n) | (7n << 16n);
+
+  it("emulates the PL011: characters become the VM's labelled console line", () => {
+    const regs = new GuestRegs();
+    for (const c of "hi\n") {
+      regs.x[5] = BigInt(c.charCodeAt(0)) | 0xffffff00n; // only the low byte is the character
+      abort(1, UART, STR_W5, regs);
+      expect(machine.sysregs.get("ELR_EL2")).toBe(0x40081004n);
+    }
+    expect(lines()).toEqual(["[beta] hi"]);
+  });
+
+  it("reads UARTFR as always ready, into a 32-bit register", () => {
+    const regs = new GuestRegs();
+    regs.x[7] = 0xdeadbeefdeadbeefn;
+    abort(0, UART + 0x18n, LDR_W7, regs);
+    expect(regs.x[7]).toBe(0x90n);
+  });
+
+  it("answers an access outside the VM with an injected abort, logged with VM, IPA and syndrome", () => {
+    const esr = (0x24n << 26n) | (1n << 25n) | 0x06n; // no ISV: not emulatable anyway
+    abort(2, 0x46000000n, esr); // beta's memory, as gamma would have to name it
+    expect(lines()).toEqual([`[hyp] vm gamma: stage-2 data abort at IPA 0x46000000, ESR 0x${esr.toString(16)}, PC 0x40081000: abort injected`]);
+    expect(machine.sysregs.get("ESR_EL1")).toBe((0x25n << 26n) | (1n << 25n) | 0x10n);
+    expect(machine.sysregs.get("FAR_EL1")).toBe(0x46000000n);
+    expect(machine.sysregs.get("ELR_EL1")).toBe(0x40081000n);
+    expect(machine.sysregs.get("ELR_EL2")).toBe(0x40082200n); // VBAR_EL1 + 0x200: current EL, SP_ELx
+    expect(machine.sysregs.get("SPSR_EL2")).toBe(0x3c5n);
+  });
+});
+
+describe("panic (src/el2/panic.ts)", () => {
+  it("prints the reason, the CPU and the VM, and ends the run with status 1", () => {
+    machine.sysregs.set("TPIDR_EL2", 1n);
+    expect(() => bh_panic("table pool exhausted")).toThrow(Exited);
+    try { bh_panic("again"); } catch (e) { expect((e as Exited).status).toBe(1n); }
+    expect(lines()[0]).toBe("[hyp] PANIC: table pool exhausted (cpu 1, vm beta)");
+  });
+
+  it("is what the run-time checks call on the host too", () => {
+    expect(() => { throw new BhPanic("index out of bounds"); }).toThrow(/bh_panic: index out of bounds/);
+  });
+});
