@@ -40,6 +40,9 @@ export interface BuildOptions {
   config?: string;
   /** Quick mode: one VM with this image, every CPU and most of RAM. */
   guest?: string;
+  /** Quick mode: an initial RAM disk, and the kernel command line. */
+  initrd?: string;
+  bootargs?: string;
   log?: (line: string) => void;
 }
 
@@ -107,12 +110,28 @@ export function imagePath(vm: VmConfig, configFile: string | null): string {
   return path.isAbsolute(vm.image) || !configFile ? path.resolve(vm.image) : path.resolve(path.dirname(configFile), vm.image);
 }
 
+/**
+ * The hypervisor's reserve at the bottom of RAM: its code and data, then the guest images it
+ * carries (HYP_RESERVE, or more in 32 MiB steps when the images need it).
+ */
+export function reserveFor(board: Board, imageBytes: bigint): bigint {
+  const need = board.facts.HYP_BASE - board.facts.RAM_BASE + HYP_CODE_MAX + imageBytes;
+  const step = 32n << 20n;
+  return need <= HYP_RESERVE ? HYP_RESERVE : (need + step - 1n) / step * step;
+}
+
+const pageUp = (n: number) => (BigInt(n) + 0xfffn) & ~0xfffn;
+/** Room for a generated device tree. */
+const DTB_ROOM = 0x4000n;
+
 async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config: Config; file: string | null; name: string }> {
   if (opts.guest) {
     const board = await loadBoard(opts.board ?? DEFAULT_BOARD_NAME);
-    const guest = path.resolve(opts.guest);
-    if (!fs.existsSync(guest)) throw new BuildError([`${opts.guest}: no such guest image`]);
-    return { board, config: quickConfig(board, guest), file: null, name: `guest-${path.basename(guest).replace(/[^\w.-]/g, "_")}` };
+    const files = [opts.guest, opts.initrd].filter((f): f is string => !!f).map((f) => path.resolve(f));
+    for (const f of files) if (!fs.existsSync(f)) throw new BuildError([`${f}: no such file`]);
+    const bytes = files.reduce((n, f) => n + pageUp(fs.statSync(f).size), DTB_ROOM);
+    const config = quickConfig(board, files[0], { reserve: reserveFor(board, bytes), initrd: opts.initrd, bootargs: opts.bootargs });
+    return { board, config, file: null, name: `guest-${path.basename(files[0]).replace(/[^\w.-]/g, "_")}` };
   }
   const boardName = opts.board ?? (opts.config ? boardOfConfigPath(opts.config) : DEFAULT_BOARD_NAME);
   const board = await loadBoard(boardName);
@@ -124,14 +143,18 @@ async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config
 export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
   const log = opts.log ?? (() => {});
   const { board, config, file, name } = await resolveConfig(opts);
-  const errors = checkConfig(board, config, { hypRange: hypRange(board), baseDir: file ? path.dirname(file) : undefined });
+  const images = config.vms.map((vm) => ({ vm, image: imagePath(vm, file), initrd: vm.initrd ? path.resolve(file ? path.dirname(file) : ".", vm.initrd) : null }));
+  for (const i of images) if (i.initrd && !fs.existsSync(i.initrd)) throw new BuildError([`vm "${i.vm.name}": initrd ${i.initrd} does not exist`]);
+  const imageBytes = images.reduce((n, i) => n + pageUp(fs.statSync(i.image).size) + DTB_ROOM + (i.initrd ? pageUp(fs.statSync(i.initrd).size) : 0n), 0n);
+  const reserve = reserveFor(board, imageBytes);
+  const errors = checkConfig(board, config, { hypRange: hypRange(board, reserve), baseDir: file ? path.dirname(file) : undefined });
   if (errors.length) throw new BuildError(errors);
   const dir = path.join(PROJECT_ROOT, "build", board.host.name, name);
   fs.mkdirSync(dir, { recursive: true });
 
   // Guest images and device trees, placed after the hypervisor inside its reserved memory.
   const imagesBase = board.facts.HYP_BASE + HYP_CODE_MAX;
-  const imagesEnd = board.facts.RAM_BASE + HYP_RESERVE;
+  const imagesEnd = board.facts.RAM_BASE + reserve;
   let cursor = imagesBase;
   const placement: Placement[] = [];
   const blobs: { file: string; addr: bigint }[] = [];
@@ -142,20 +165,29 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
     blobs.push({ file, addr });
     return addr;
   };
-  for (const vm of config.vms) {
-    const img = imagePath(vm, file);
+  for (const { vm, image: img, initrd } of images) {
     const bytes = fs.readFileSync(img);
+    const { loadIpa, entryIpa, memSize } = guestLoad(config, vm, bytes);
+    const dtbAt = dtbIpa(config, vm);
+    let initrdPlace: Placement["initrd"];
+    if (initrd) {
+      // Below the device tree, page aligned, above the kernel's memory.
+      const size = BigInt(fs.statSync(initrd).size);
+      const ipa = (dtbAt - size) & ~0xfffn;
+      if (ipa < loadIpa + memSize) throw new BuildError([`vm "${vm.name}": the initrd (${size} bytes) does not fit between the kernel and the device tree`]);
+      initrdPlace = { pa: 0n, size, ipa };
+    }
     const dtbFile = path.join(dir, `${vm.name}.dtb`);
     if (!vm.dtb || vm.dtb === "generate") {
-      const dts = guestDts(board, config, vm);
+      const dts = guestDts(board, config, vm, initrdPlace);
       writeIfChanged(path.join(dir, `${vm.name}.dts`), dts);
       writeIfChanged(dtbFile, compileDtb(dts, vm.name));
     } else fs.copyFileSync(path.resolve(file ? path.dirname(file) : ".", vm.dtb), dtbFile);
     const dtb = fs.readFileSync(dtbFile);
-    const { loadIpa, entryIpa } = guestLoad(config, vm, bytes);
+    if (initrdPlace) initrdPlace.pa = place(initrd!, Number(initrdPlace.size));
     placement.push({
       vm: vm.name, imagePa: place(img, bytes.length), imageSize: BigInt(bytes.length), loadIpa, entryIpa,
-      dtbPa: place(dtbFile, dtb.length), dtbSize: BigInt(dtb.length), dtbIpa: dtbIpa(config, vm),
+      dtbPa: place(dtbFile, dtb.length), dtbSize: BigInt(dtb.length), dtbIpa: dtbAt, initrd: initrdPlace,
     });
   }
 

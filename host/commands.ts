@@ -8,11 +8,14 @@ function opt(args: string[], name: string): string | undefined {
 }
 
 function buildOptions(args: string[]) {
-  return { board: opt(args, "--board"), config: opt(args, "--config"), guest: opt(args, "--guest") };
+  return {
+    board: opt(args, "--board"), config: opt(args, "--config"), guest: opt(args, "--guest"),
+    initrd: opt(args, "--initrd"), bootargs: opt(args, "--bootargs"),
+  };
 }
 
-export const BUILD_USAGE = "bulkhead build [--board NAME] [--config FILE | --guest IMAGE]";
-export const RUN_USAGE = "bulkhead run [--board NAME] [--config FILE | --guest IMAGE] [--timeout SECONDS]";
+export const BUILD_USAGE = "bulkhead build [--board NAME] [--config FILE | --guest IMAGE [--initrd FILE] [--bootargs TEXT]]";
+export const RUN_USAGE = "bulkhead run [--board NAME] [--config FILE | --guest IMAGE [--initrd FILE] [--bootargs TEXT]] [--timeout SECONDS]";
 
 export async function buildCommand(args: string[]): Promise<number> {
   try {

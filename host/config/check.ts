@@ -206,15 +206,18 @@ function peers(a: VmConfig, name: string, bName: string, b: VmConfig): boolean {
  * A one-VM config for `--guest IMAGE`: vm "guest" on every CPU, RAM at the board's RAM_BASE (IPA)
  * backed by everything above the hypervisor reserve (PA = RAM_BASE + HYP_RESERVE), emulated UART.
  */
-export function quickConfig(board: Board | BoardFacts, imagePath: string): Config {
+export function quickConfig(board: Board | BoardFacts, imagePath: string, opts: { reserve?: bigint; initrd?: string; bootargs?: string } = {}): Config {
   const f = factsOf(board);
+  const reserve = opts.reserve ?? HYP_RESERVE;
   return {
     vms: [{
       name: "guest",
       cpus: Array.from({ length: f.CPU_COUNT }, (_, i) => i),
-      ram: [{ ipa: f.RAM_BASE, pa: f.RAM_BASE + HYP_RESERVE, size: f.RAM_SIZE - HYP_RESERVE }],
+      ram: [{ ipa: f.RAM_BASE, pa: f.RAM_BASE + reserve, size: f.RAM_SIZE - reserve }],
       uart: "emulated",
       image: path.resolve(imagePath),
+      ...(opts.initrd ? { initrd: path.resolve(opts.initrd) } : {}),
+      ...(opts.bootargs ? { bootargs: opts.bootargs } : {}),
     }],
   };
 }
@@ -260,8 +263,8 @@ export function shapeErrors(cfg: unknown): string[] {
     if (vm.uart !== undefined && vm.uart !== "emulated" && vm.uart !== "none") err(`${where}.uart must be "emulated" or "none"`);
     if (vm.interrupts !== undefined) ints(vm.interrupts, `${where}.interrupts`);
     const img = vm.image;
-    if (!(typeof img === "string" && img !== "") && !(isObj(img) && (img.builtin === "baremetal" || img.builtin === "bench"))) {
-      err(`${where}.image must be a path or { builtin: "baremetal" | "bench" }`);
+    if (!(typeof img === "string" && img !== "") && !(isObj(img) && (img.builtin === "baremetal" || img.builtin === "bench" || img.builtin === "attack"))) {
+      err(`${where}.image must be a path or { builtin: "baremetal" | "bench" | "attack" }`);
     }
     big(vm, "entry", where, true);
     if (vm.dtb !== undefined && (typeof vm.dtb !== "string" || vm.dtb === "")) err(`${where}.dtb must be "generate" or a path`);

@@ -19,7 +19,10 @@ function strings(xs: string[]): string {
 }
 
 /** The DTS source of `vm`'s device tree. */
-export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmConfig | string): string {
+/** Where the VM's initial RAM disk lies in its memory (IPA, bytes), when it has one. */
+export interface InitrdPlace { ipa: bigint; size: bigint }
+
+export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmConfig | string, initrd?: InitrdPlace): string {
   const f = factsOf(board);
   const vm = findVm(cfg, vmOrName);
   const n = vm.cpus.length;
@@ -42,9 +45,13 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
   out("\tinterrupt-parent = <&gic>;");
   out();
   out("\tchosen {");
-  if (uart) {
-    out(`\t\tstdout-path = "/pl011@${f.UART_BASE.toString(16)}";`);
-    out(`\t\tbootargs = "console=ttyAMA0 earlycon=pl011,${hex(f.UART_BASE)}";`);
+  if (uart) out(`\t\tstdout-path = "/pl011@${f.UART_BASE.toString(16)}";`);
+  const bootargs = vm.bootargs ?? (uart ? `console=ttyAMA0 earlycon=pl011,${hex(f.UART_BASE)}` : undefined);
+  if (bootargs) out(`\t\tbootargs = "${bootargs.replace(/["\\]/g, "")}";`);
+  if (initrd) {
+    const cells = (x: bigint) => `<${hex(x >> 32n)} ${hex(x & 0xffffffffn)}>`;
+    out(`\t\tlinux,initrd-start = ${cells(initrd.ipa)};`);
+    out(`\t\tlinux,initrd-end = ${cells(initrd.ipa + initrd.size)};`);
   }
   out("\t};");
   out();

@@ -15,9 +15,10 @@ export const HYP_RESERVE = 32n * MiB;
 /** [start, end): end exclusive. */
 export type Range = [bigint, bigint];
 
-export function hypRange(board: Board | BoardFacts): Range {
+/** The hypervisor's memory: `reserve` bytes from RAM_BASE (more than HYP_RESERVE when its guest images need it). */
+export function hypRange(board: Board | BoardFacts, reserve: bigint = HYP_RESERVE): Range {
   const f = factsOf(board);
-  return [f.RAM_BASE, f.RAM_BASE + HYP_RESERVE];
+  return [f.RAM_BASE, f.RAM_BASE + reserve];
 }
 
 export function factsOf(board: Board | BoardFacts): BoardFacts {

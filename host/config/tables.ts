@@ -18,6 +18,8 @@ export interface Placement {
   dtbPa: bigint;
   dtbSize: bigint;
   dtbIpa: bigint;
+  /** The initial RAM disk, if the VM has one: where it is in the hypervisor image and in the VM. */
+  initrd?: { pa: bigint; size: bigint; ipa: bigint };
 }
 
 /** Linux arm64 Image header (Documentation/arch/arm64/booting.rst). */
@@ -96,6 +98,12 @@ export function targetConfigTs(board: Board | BoardFacts, cfg: Config, placement
     loadSrc.push(p.imagePa, p.dtbPa);
     loadDst.push(p.loadIpa, p.dtbIpa);
     loadSize.push(p.imageSize, p.dtbSize);
+    if (p.initrd) {
+      loadVm.push(i);
+      loadSrc.push(p.initrd.pa);
+      loadDst.push(p.initrd.ipa);
+      loadSize.push(p.initrd.size);
+    }
   });
   if (regionKind.length > 255) throw new Error(`${regionKind.length} memory regions: the tables hold at most 255`);
 

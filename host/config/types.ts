@@ -37,9 +37,9 @@ export interface SharedRegion {
   peers: string[];
 }
 
-/** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin. */
+/** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin (attack: guests/attack). */
 export interface BuiltinImage {
-  builtin: "baremetal" | "bench";
+  builtin: "baremetal" | "bench" | "attack";
 }
 
 export interface VmConfig {
@@ -65,6 +65,10 @@ export interface VmConfig {
   entry?: bigint;
   /** The device tree handed to the guest in x0: "generate" (default) or a path to a .dtb. */
   dtb?: "generate" | string;
+  /** An initial RAM disk, loaded below the DTB and named in the generated DTB's /chosen. */
+  initrd?: string;
+  /** The kernel command line in the generated DTB's /chosen (default: console on the emulated PL011). */
+  bootargs?: string;
   /** Memory shared with other VMs. */
   shared?: SharedRegion[];
 }

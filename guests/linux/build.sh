@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The Linux test guest, assembled from Debian's arm64 packages: the cloud kernel's Image and an
+# initramfs holding busybox and a small /init (guests/linux/init). Output: OUTDIR/Image, OUTDIR/initramfs.cpio.
+# Downloads the packages once (dpkg --add-architecture arm64, apt-get download), then reuses them.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="$(mkdir -p "${1:?usage: build.sh OUTDIR}" && cd "$1" && pwd)"
+debs="$out/debs"
+mkdir -p "$debs"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+if ! ls "$debs"/linux-image-*.deb >/dev/null 2>&1 || ! ls "$debs"/busybox-static_*.deb >/dev/null 2>&1; then
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $SUDO dpkg --add-architecture arm64
+  fi
+  $SUDO apt-get update -qq
+  kernel=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-arm64$' | awk '{print $1}' | sort -V | tail -1)
+  [ -n "$kernel" ] || { echo "build.sh: no linux-image-6.1.0-*-cloud-arm64 package found" >&2; exit 1; }
+  (cd "$debs" && apt-get download -qq "$kernel:arm64" busybox-static:arm64 2>/dev/null)
+fi
+
+if [ ! -s "$out/Image" ] || [ "$debs" -nt "$out/Image" ]; then
+  rm -rf "$out/kernel" && mkdir -p "$out/kernel"
+  dpkg-deb -x "$(ls "$debs"/linux-image-*.deb | head -1)" "$out/kernel"
+  # Debian ships the arm64 kernel as an uncompressed Image named vmlinuz.
+  cp "$(ls "$out"/kernel/boot/vmlinuz-* | head -1)" "$out/Image"
+fi
+if [ ! -s "$out/initramfs.cpio" ] || [ "$here/init" -nt "$out/initramfs.cpio" ] || [ "$debs" -nt "$out/initramfs.cpio" ]; then
+  rm -rf "$out/busybox" && mkdir -p "$out/busybox"
+  dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | head -1)" "$out/busybox"
+  npx --prefix "$here/../.." tsx "$here/initramfs.ts" "$out/busybox/bin/busybox" "$here/init" "$out/initramfs.cpio"
+fi
+echo "build.sh: $out/Image, $out/initramfs.cpio"
