@@ -9,6 +9,7 @@ import { lineBegin, lineEnd, put, putDec, putHex } from "./el2/console.ts";
 import { halt } from "./el2/exit.ts";
 import { markOn, resetVcpu, waitForOn } from "./el2/vcpu.ts";
 import { buildStage2, loadImages, vmCount, vmStarted, vtcrValue, vttbrValue } from "./stage2/vm.ts";
+import { vgicInit, vgicInitCpu } from "./gic/vgic.ts";
 
 // The trap handlers and the panic handler are called from assembly only.
 import "./el2/trap.ts";
@@ -32,6 +33,7 @@ export function boot_primary(): never {
     buildStage2(vm);
     loadImages(vm);
   }
+  vgicInit();
   for (let cpu: u32 = 1; cpu < CPU_COUNT; cpu++) {
     const status: u64 = startCpu(cpu, u64(cpu));
     if (status != 0n) {
@@ -59,6 +61,7 @@ function runVcpu(cpu: u32): never {
   const vttbr: u64 = vttbrValue(vm);
   const vtcr: u64 = vtcrValue();
   setupEl2(vttbr, vtcr, vcpu);
+  vgicInitCpu(cpu);
   if (vcpu == 0) {
     lineBegin("hyp");
     put("vm ");

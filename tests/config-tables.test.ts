@@ -128,7 +128,9 @@ describe("targetConfigTs", () => {
           expect(table(text, "REGION_PA")).toEqual(["0x42000000n", "0x46000000n", "0x4a000000n"]);
           expect(table(text, "VM_DTB")).toEqual(["0x43e00000n", "0x43e00000n", "0x43e00000n"]);
           expect(table(text, "LOAD_VM")).toEqual(["0", "0", "1", "1", "2", "2"]);
-          expect(table(text, "IRQ_FIRST")).toEqual(["0", "0", "0", "0"]);
+          // alpha owns SPI 48, gamma SPI 49 (the virtual GIC's passthrough test, guests/baremetal check_spi).
+          expect(table(text, "IRQ_FIRST")).toEqual(["0", "1", "1", "2"]);
+          expect(table(text, "IRQ_INTID")).toEqual(["48", "49"]);
           expect(text).toMatch(/case 0: return "alpha";\n {4}case 1: return "beta";\n {4}case 2: return "gamma";/);
         }
       }

@@ -26,6 +26,10 @@ export const GICR_SIZE: u64 = 0n;
 export const GICC_BASE: u64 = 0x08010000n;
 export const GICH_BASE: u64 = 0x08030000n;
 export const GICV_BASE: u64 = 0x08040000n;
+/** Frame sizes: the CPU interface and the virtual CPU interface are 8 KiB (GICC_DIR at +0x1000); GICH 4 KiB (the current CPU's view). */
+export const GICC_SIZE: u64 = 0x2000n;
+export const GICH_SIZE: u64 = 0x1000n;
+export const GICV_SIZE: u64 = 0x2000n;
 
 /** Secondary CPUs start through PSCI CPU_ON (QEMU's built-in firmware, SMC conduit at EL2). */
 export const SPIN_TABLE_BASE: u64 = 0n;

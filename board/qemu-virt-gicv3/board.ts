@@ -26,6 +26,9 @@ export const GICR_SIZE: u64 = 0x00f60000n;
 export const GICC_BASE: u64 = 0n;
 export const GICH_BASE: u64 = 0n;
 export const GICV_BASE: u64 = 0n;
+export const GICC_SIZE: u64 = 0n;
+export const GICH_SIZE: u64 = 0n;
+export const GICV_SIZE: u64 = 0n;
 
 /** Secondary CPUs start through PSCI CPU_ON (QEMU's built-in firmware, SMC conduit at EL2). */
 export const SPIN_TABLE_BASE: u64 = 0n;

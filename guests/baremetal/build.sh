@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the bare-metal test guest: OUTDIR/baremetal.{elf,bin} (checks) and
-# OUTDIR/bench.{elf,bin} (hypercall benchmark, same sources with -DBENCH).
+# OUTDIR/bench.{elf,bin} (hypercall benchmark, same sources with -DBENCH) and
+# OUTDIR/attack.{elf,bin} (the isolation attack guest: guests/attack/main.c and
+# hostile.S in place of main.c, with the same support files).
 # Skips a variant whose outputs are newer than every source file.
 set -euo pipefail
 
@@ -15,14 +17,15 @@ cflags=(-ffreestanding -nostdlib -mgeneral-regs-only -O2 -Wall -Wextra -Werror
         -fno-pie -no-pie -static -fno-stack-protector
         -fno-asynchronous-unwind-tables -fno-unwind-tables
         -Wl,-T,"$here/linker.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
-srcs=(start.S uart.c fdt.c main.c bench.c)
+srcs=(start.S uart.c fdt.c main.c bench.c gic.c)
+attack="$(cd "$here/../attack" && pwd)"
 
 build() {   # build NAME [extra cflags...]
   local name="$1"; shift
   local elf="$out/$name.elf" bin="$out/$name.bin"
   if [ -f "$elf" ] && [ -f "$bin" ] && \
-     [ -z "$(find "$here" -type f -newer "$bin" -print -quit)" ] && \
-     [ -z "$(find "$here" -type f -newer "$elf" -print -quit)" ]; then
+     [ -z "$(find "$here" "$attack" -type f -newer "$bin" -print -quit)" ] && \
+     [ -z "$(find "$here" "$attack" -type f -newer "$elf" -print -quit)" ]; then
     return 0
   fi
   (cd "$here" && "${cross}gcc" "${cflags[@]}" "$@" -o "$elf" "${srcs[@]}")
@@ -32,3 +35,5 @@ build() {   # build NAME [extra cflags...]
 
 build baremetal
 build bench -DBENCH
+srcs=("${srcs[@]/#main.c/$attack/main.c}" "$attack/hostile.S")
+build attack -I"$here"

@@ -56,8 +56,13 @@ int fdt_parse(const void *dtb, struct dt_info *out)
     const char *strings = (const char *)base + be32(base + 12); /* off_dt_strings */
     unsigned addr_cells = 2, size_cells = 1;               /* spec defaults */
     int depth = 0, in_memory = 0, in_cpus = 0, in_cpu = 0, found_mem = 0;
+    int in_bulkhead = 0, node_gic = 0;
+    unsigned long node_reg[2] = {0, 0};      /* the current root child's first two reg addresses */
 
     out->ncpus = 0;
+    out->gic_version = 0;
+    out->gic_reg[0] = out->gic_reg[1] = 0;
+    out->npassthrough = 0;
     for (;;) {
         unsigned tok = be32(p);
         p += 4;
@@ -73,11 +78,21 @@ int fdt_parse(const void *dtb, struct dt_info *out)
             if (depth == 2)
                 in_cpus = node_is(name, "cpus");
             in_cpu = depth == 3 && in_cpus && node_is(name, "cpu");
+            /* The GIC is recognised by its compatible, whatever the node is called (QEMU: intc@...). */
+            if (depth == 2) {
+                node_gic = 0;
+                node_reg[0] = node_reg[1] = 0;
+            }
+            in_bulkhead = depth == 2 && node_is(name, "bulkhead");
             if (in_cpu)
                 out->ncpus++;
         } else if (tok == FDT_END_NODE) {
+            if (depth == 2 && node_gic) {
+                out->gic_reg[0] = node_reg[0];
+                out->gic_reg[1] = node_reg[1];
+            }
             depth--;
-            in_memory = in_cpu = 0;
+            in_memory = in_cpu = in_bulkhead = 0;
             if (depth < 2)
                 in_cpus = 0;
         } else if (tok == FDT_PROP) {
@@ -94,6 +109,19 @@ int fdt_parse(const void *dtb, struct dt_info *out)
                 out->mem_base = read_cells(val, addr_cells);
                 out->mem_size = read_cells(val + 4 * addr_cells, size_cells);
                 found_mem = 1;
+            } else if (depth == 2 && str_eq(pname, "compatible")
+                       && (str_eq((const char *)val, "arm,gic-v3") || str_eq((const char *)val, "arm,cortex-a15-gic"))) {
+                out->gic_version = str_eq((const char *)val, "arm,gic-v3") ? 3 : 2;
+                node_gic = 1;
+            } else if (depth == 2 && str_eq(pname, "reg")) {
+                unsigned step = 4 * (addr_cells + size_cells);
+                for (unsigned i = 0; i < 2 && (i + 1) * step <= len; i++)
+                    node_reg[i] = read_cells(val + i * step, addr_cells);
+            } else if (in_bulkhead && str_eq(pname, "interrupts")) {
+                /* <type number flags> triplets; type 0 is an SPI: INTID = number + 32 */
+                for (unsigned i = 0; i + 12 <= len && out->npassthrough < FDT_MAX_IRQS; i += 12)
+                    if (be32(val + i) == 0)
+                        out->passthrough[out->npassthrough++] = be32(val + i + 4) + 32;
             } else if (in_cpu && str_eq(pname, "reg") && out->ncpus <= FDT_MAX_CPUS) {
                 /* /cpus has its own #address-cells: 1 or 2 cells of MPIDR */
                 out->cpu_mpidr[out->ncpus - 1] = read_cells(val, len >= 8 ? 2 : 1);

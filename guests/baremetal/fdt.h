@@ -3,11 +3,16 @@
 #define FDT_H
 
 #define FDT_MAX_CPUS 8
+#define FDT_MAX_IRQS 16
 
 struct dt_info {
     unsigned long mem_base, mem_size;   /* first /memory reg entry */
     int ncpus;                          /* number of /cpus/cpu@* nodes */
     unsigned long cpu_mpidr[FDT_MAX_CPUS]; /* their reg (MPIDR affinity) */
+    int gic_version;                    /* /interrupt-controller: 3 "arm,gic-v3", 2 "arm,cortex-a15-gic", 0 none */
+    unsigned long gic_reg[2];           /* its first two reg bases: GICD and GICR (v3) or GICC (v2) */
+    int npassthrough;                   /* /bulkhead "bulkhead,passthrough-interrupts": SPI INTIDs */
+    unsigned passthrough[FDT_MAX_IRQS];
 };
 
 /* Returns 0 on success, or a negative reason (bad magic, no memory node). */

@@ -7,6 +7,7 @@
 #define PSCI_CPU_OFF            0x84000002UL
 #define PSCI_SYSTEM_OFF         0x84000008UL
 #define PSCI_FEATURES           0x8400000AUL
+#define PSCI_AFFINITY_INFO_64   0xC4000004UL
 #define PSCI_CPU_ON_64          0xC4000003UL
 #define PSCI_UNDEFINED_FN       0x840000FFUL    /* in the PSCI range, not assigned */
 #define BULKHEAD_NULL_CALL      0xC6000000UL    /* hypervisor "null call": returns 0 */

@@ -84,10 +84,13 @@ function psciImplemented(fid: u32): bool {
   }
 }
 
-/** The vCPU a virtual MPIDR names, if it is one of the VM's (Aff0 = index, other affinity levels 0). */
+/**
+ * The vCPU a virtual MPIDR names, if it is one of the VM's: Aff0 = index and every other bit 0
+ * (PSCI: bits [63:40] and [31:24] must be zero, and a VM's other affinity levels are 0).
+ */
 function targetCpu(vm: u32, mpidr: u64): u32 {
-  if ((mpidr & 0xff00ffff00n) != 0n || (mpidr & 0xffn) >= u64(VM_VCPUS[vm])) return CPU_COUNT;
-  return cpuOfVcpu(vm, mpidr & 0xffn);
+  if (mpidr >= u64(VM_VCPUS[vm])) return CPU_COUNT;
+  return cpuOfVcpu(vm, mpidr);
 }
 
 function cpuOn(vm: u32, mpidr: u64, entry: u64, context: u64): u64 {

@@ -10,6 +10,8 @@ import { injectUndefined } from "./inject.ts";
 import { lineBegin, lineEnd, put, putHex } from "./console.ts";
 import { dataAbort, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
+import { GIC_VERSION } from "@board";
+import { vgicIrq, vgicSgi1r } from "../gic/vgic.ts";
 
 const enum Ec {
   SysReg64 = 0x18,
@@ -59,6 +61,13 @@ export function trap_sync(regs: GuestRegs): void {
 function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
   const isRead: bool = (esr & 1n) != 0n;
   const rt: u32 = u32((esr >> 5n) & 0x1fn);
+  if (GIC_VERSION == 3 && !isRead && isSgiRegister(esr)) {
+    // A GICv3 guest's SGI (HCR_EL2.IMO traps ICC_SGI1R/ASGI1R/SGI0R_EL1 writes): src/gic/vgic.ts.
+    const value: u64 = rt == 31 ? 0n : regs.x[rt];
+    vgicSgi1r(thisCpu(), vm, value);
+    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    return;
+  }
   if (isRead && rt != 31) regs.x[rt] = 0n;
   if (!vms[vm].sysregLogged) {
     vms[vm].sysregLogged = true;
@@ -68,11 +77,17 @@ function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
 }
 
 /**
- * No physical interrupt is enabled for delivery yet (the vGIC comes with static partitioning):
- * one arriving here is logged and the guest resumed.
+ * ISS of a trapped MSR/MRS (EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10], CRm [4:1].
+ * ICC_SGI1R_EL1 is (3, 0, 12, 11, 5), ICC_ASGI1R_EL1 op2 6, ICC_SGI0R_EL1 op2 7.
  */
+function isSgiRegister(esr: u64): bool {
+  const enc: u32 = u32(esr & 0x3ffc1en);
+  return enc == 0x3a3016 || enc == 0x3c3016 || enc == 0x3e3016;
+}
+
+/** A physical IRQ: the virtual GIC acknowledges it and injects it or handles it (src/gic/vgic.ts). */
 export function trap_irq(regs: GuestRegs): void {
-  report(vmOfCpu(thisCpu()), "physical IRQ with no owner", 0n);
+  vgicIrq(thisCpu());
 }
 
 export function trap_fiq(regs: GuestRegs): void {

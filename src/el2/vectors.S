@@ -9,9 +9,8 @@
  */
 #include "asm.h"
 
-.macro save_guest
-    sub   sp, sp, #SIZEOF_GuestRegs
-    stp   x0, x1, [sp, #16 * 0]
+/* x2..x30 into the frame at SP (x0 and x1 are saved first, to free two registers). */
+.macro save_x2_x30
     stp   x2, x3, [sp, #16 * 1]
     stp   x4, x5, [sp, #16 * 2]
     stp   x6, x7, [sp, #16 * 3]
@@ -27,6 +26,12 @@
     stp   x26, x27, [sp, #16 * 13]
     stp   x28, x29, [sp, #16 * 14]
     str   x30, [sp, #16 * 15]
+.endm
+
+.macro save_guest
+    sub   sp, sp, #SIZEOF_GuestRegs
+    stp   x0, x1, [sp, #16 * 0]
+    save_x2_x30
     mov   x0, sp
 .endm
 
@@ -68,21 +73,7 @@ vectors:
     lower_entry trap_serror
 
 hyp_exception:
-    stp   x2, x3, [sp, #16 * 1]
-    stp   x4, x5, [sp, #16 * 2]
-    stp   x6, x7, [sp, #16 * 3]
-    stp   x8, x9, [sp, #16 * 4]
-    stp   x10, x11, [sp, #16 * 5]
-    stp   x12, x13, [sp, #16 * 6]
-    stp   x14, x15, [sp, #16 * 7]
-    stp   x16, x17, [sp, #16 * 8]
-    stp   x18, x19, [sp, #16 * 9]
-    stp   x20, x21, [sp, #16 * 10]
-    stp   x22, x23, [sp, #16 * 11]
-    stp   x24, x25, [sp, #16 * 12]
-    stp   x26, x27, [sp, #16 * 13]
-    stp   x28, x29, [sp, #16 * 14]
-    str   x30, [sp, #16 * 15]
+    save_x2_x30
     mov   x0, sp
     bl    hyp_fault             /* noreturn */
 

@@ -3,6 +3,8 @@
 import { VM_UART } from "@config";
 import { vms, vmConsolePutc } from "./vm.ts";
 import { vuartRead, vuartWrite, UARTDR } from "./vuart.ts";
+import { thisCpu } from "../el2/cpu.ts";
+import { vgicMmio, vgicMmioValue } from "../gic/vgicd.ts";
 
 /** One decoded access: its IPA, width in bytes, direction and (for a write) value. */
 export class MmioAccess {
@@ -22,6 +24,12 @@ export function mmioEmulate(vm: u32, a: MmioAccess): bool {
     if (!a.write) a.value = u64(vuartRead(vms[vm].uart, offset));
     else if (offset == UARTDR) vmConsolePutc(vm, u8(a.value & 0xffn));
     else vuartWrite(vms[vm].uart, offset, u32(a.value & 0xffffffffn));
+    return true;
+  }
+  // The virtual GIC's distributor and (GICv3) redistributors: src/gic/vgicd.ts.
+  const cpu: u32 = thisCpu();
+  if (vgicMmio(vm, cpu, a.ipa, a.bytes, a.write, a.value)) {
+    if (!a.write) a.value = vgicMmioValue(cpu);
     return true;
   }
   return false;

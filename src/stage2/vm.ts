@@ -1,6 +1,6 @@
 // The VM model: each VM of the generated partition config (@config) gets a VMID, a stage-2
 // map of exactly its regions, and its images copied into its memory at boot.
-import { CPU_COUNT, PA_BITS } from "@board";
+import { CPU_COUNT, PA_BITS, GIC_VERSION, GICC_BASE, GICV_BASE, GICV_SIZE } from "@board";
 import {
   VM_COUNT, REGION_FIRST, REGION_KIND, REGION_IPA, REGION_PA, REGION_SIZE,
   LOAD_VM, LOAD_SRC, LOAD_DST, LOAD_SIZE, vmName,
@@ -68,7 +68,8 @@ export function vttbrValue(vm: u32): u64 {
 export function ramAddress(vm: u32, ipa: u64, size: u64): u64 {
   for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
     if (REGION_KIND[r] == RegionKind.Device) continue;
-    if (ipa >= REGION_IPA[r] && ipa + size <= REGION_IPA[r] + REGION_SIZE[r]) return REGION_PA[r] + (ipa - REGION_IPA[r]);
+    // Compared as offsets into the region: `ipa + size` could wrap around (a guest's CPU_ON entry is any u64).
+    if (ipa >= REGION_IPA[r] && size <= REGION_SIZE[r] && ipa - REGION_IPA[r] <= REGION_SIZE[r] - size) return REGION_PA[r] + (ipa - REGION_IPA[r]);
   }
   return 0n;
 }
@@ -83,6 +84,9 @@ export function buildStage2(vm: u32): void {
     const attrs: u64 = REGION_KIND[r] == RegionKind.Device ? S2_DEVICE : S2_RAM;
     mapRange(root, REGION_IPA[r], REGION_PA[r], REGION_SIZE[r], attrs);
   }
+  // GICv2: the guest's CPU interface (at the GICC address its device tree names) is the virtual CPU
+  // interface itself, so its acknowledges and EOIs never trap. The distributor is emulated (not mapped).
+  if (GIC_VERSION == 2 && GICV_SIZE != 0n) mapRange(root, GICC_BASE, GICV_BASE, GICV_SIZE, S2_DEVICE);
 }
 
 /**

@@ -11,6 +11,7 @@ export default definePartitions({
       cpus: [0],
       ram: [{ ipa: 0x40000000n, pa: 0x42000000n, size: 64n * MiB }],
       uart: "emulated",
+      interrupts: [48],   // virtio-mmio slot 0's SPI (no device behind it): the guest pends it through its virtual GICD
       image: { builtin: "baremetal" },
     },
     {
@@ -25,6 +26,7 @@ export default definePartitions({
       cpus: [2, 3],
       ram: [{ ipa: 0x40000000n, pa: 0x4a000000n, size: 64n * MiB }],
       uart: "emulated",
+      interrupts: [49],   // virtio-mmio slot 1's SPI: routed to gamma's vCPU 0
       image: { builtin: "baremetal" },
     },
   ],

@@ -1,0 +1,42 @@
+/* The guest's side of the (virtual) GIC: GICv3 through ICC_* system registers and the
+ * redistributor of its vCPU, GICv2 through the GICD and GICC frames; the version and the frame
+ * addresses come from the device tree. */
+#ifndef GIC_H
+#define GIC_H
+
+#include "fdt.h"
+
+#define VTIMER_INTID 27
+
+/* Records the GIC of the device tree; returns its version (0: none found). */
+int gic_setup(const struct dt_info *dt);
+int gic_version(void);
+/* This CPU's interface on (priority mask open, group enabled), the distributor enabled,
+ * and `intid` (an SGI, PPI or SPI) enabled at priority 0x80. */
+void gic_init_cpu(void);
+void gic_enable(unsigned intid);
+void gic_disable(unsigned intid);
+/* SGI `sgi` to the vCPU whose MPIDR Aff0 is `aff0` (GICv3: TargetList; GICv2: CPU target list). */
+void gic_send_sgi(unsigned sgi, unsigned aff0);
+/* Raw SGI request: ICC_SGI1R_EL1 value (GICv3) or GICD_SGIR value (GICv2). */
+void gic_send_sgi_raw(unsigned long value);
+/* Acknowledge (returns the INTID; 1023 spurious) and end an interrupt. */
+unsigned gic_ack(void);
+void gic_eoi(unsigned intid);
+/* Distributor registers (emulated by the hypervisor). */
+unsigned gicd_read(unsigned offset);
+void gicd_write(unsigned offset, unsigned value);
+unsigned char gicd_read8(unsigned offset);
+void gicd_write8(unsigned offset, unsigned char value);
+unsigned long gicd_base(void);
+
+/* Interrupt handling: exception_handler calls gic_irq() for IRQs; it acknowledges, calls the
+ * hook (which must silence a level-sensitive source), and EOIs. */
+typedef void (*irq_hook)(unsigned intid);
+void gic_set_hook(irq_hook hook);
+void gic_irq(void);
+
+static inline void irq_unmask(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
+static inline void irq_mask(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
+
+#endif

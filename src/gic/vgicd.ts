@@ -1,0 +1,394 @@
+// The emulated distributor (GICv2 and GICv3) and GICv3 redistributors a VM sees at the board's
+// GICD/GICR addresses. Accesses trap as stage-2 aborts (nothing is mapped there) and arrive from
+// src/stage2/mmio.ts.
+//
+// One register table, in the style of KVM's vgic-mmio: each row is a register range (offset,
+// length, bits per INTID for per-interrupt registers), the frames and GIC versions it exists in,
+// the access widths it accepts, and a read and a write handler kind. A VM sees only its own
+// interrupts: its vCPU's SGIs and PPIs (through the redistributor frame of that vCPU on GICv3, the
+// banked first words of the distributor on GICv2) and the SPIs its config gives it. Everything else
+// reads as zero and ignores writes — counted in VgicVm.deniedAccesses, logged once per VM.
+// Offsets, widths and INTIDs are all checked before use: nothing a guest writes can index out of range.
+import { CPU_COUNT, GIC_VERSION, GICD_BASE, GICD_SIZE, GICR_BASE } from "@board";
+import { vmName } from "@config";
+import { lineBegin, lineEnd, put } from "../el2/console.ts";
+import { cpuOfVcpu } from "../el2/vcpu.ts";
+import {
+  HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR, GICD_ISACTIVER, GICD_ICACTIVER,
+  gicReadBits, gicWriteBits, gicReadConfig, gicWriteConfig, gicRoute, gicSetPrivateEnabled, gicKick,
+} from "./gic.ts";
+import {
+  VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, vgicFlush, vgicSgir, PRIORITY_MASK,
+} from "./vgic.ts";
+import { lock, unlock } from "../el2/lock.ts";
+
+/** The redistributor frame pair of each vCPU (RD_base, then SGI_base at +64 KiB). */
+export const GICR_FRAME: u64 = 0x20000n;
+
+/** Which frame an access is in: the distributor, a redistributor's RD_base or its SGI_base. */
+export const enum Frame { Dist = 1, Rd = 2, Sgi = 4 }
+
+export const enum Kind {
+  Raz = 0, Wi = 0,
+  Ctlr, Typer, Iidr, Pidr2, Group, Enable, SetEnable, ClearEnable, Pending, SetPending, ClearPending,
+  Active, ClearActive, Priority, Targets, Config, Router, Sgir, RdTyper, Waker,
+}
+
+// The register table. Widths: bit n set = an access of n bytes is accepted (1, 4, 8 → 0b1_0001_0010).
+const V2: u32 = 4;
+const V3: u32 = 8;
+const REG_OFFSET = new Uint32Array([
+  0x0000, 0x0004, 0x0008, 0x0080, 0x0100, 0x0180, 0x0200, 0x0280, 0x0300, 0x0380, 0x0400, 0x0800, 0x0c00, 0x0f00, 0x6000, 0xffe8, 0x0fe8,
+  0x0000, 0x0004, 0x0008, 0x0014, 0xffe8,
+]);
+const REG_LENGTH = new Uint32Array([
+  4, 4, 4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x400, 0x400, 0x100, 4, 0x2000, 4, 4,
+  4, 4, 8, 4, 4,
+]);
+/** Bits per INTID (0: not a per-interrupt register). */
+const REG_BITS = new Uint8Array([
+  0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 8, 8, 2, 0, 64, 0, 0,
+  0, 0, 0, 0, 0,
+]);
+const REG_FRAMES = new Uint8Array([
+  1, 1, 1, 5, 5, 5, 5, 5, 5, 5, 5, 1, 5, 1, 1, 1, 1,
+  2, 2, 2, 2, 2,
+]);
+const REG_VERSIONS = new Uint8Array([
+  12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 4, 12, 4, 8, 8, 4,
+  8, 8, 8, 8, 8,
+]);
+const REG_WIDTHS = new Uint32Array([
+  0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x12, 0x12, 0x10, 0x10, 0x110, 0x10, 0x10,
+  0x10, 0x10, 0x110, 0x10, 0x10,
+]);
+const REG_READ = new Uint8Array([
+  Kind.Ctlr, Kind.Typer, Kind.Iidr, Kind.Group, Kind.Enable, Kind.Enable, Kind.Pending, Kind.Pending, Kind.Active, Kind.Active,
+  Kind.Priority, Kind.Targets, Kind.Config, Kind.Raz, Kind.Router, Kind.Pidr2, Kind.Pidr2,
+  Kind.Raz, Kind.Iidr, Kind.RdTyper, Kind.Waker, Kind.Pidr2,
+]);
+const REG_WRITE = new Uint8Array([
+  Kind.Ctlr, Kind.Wi, Kind.Wi, Kind.Wi, Kind.SetEnable, Kind.ClearEnable, Kind.SetPending, Kind.ClearPending, Kind.Wi, Kind.ClearActive,
+  Kind.Priority, Kind.Targets, Kind.Config, Kind.Sgir, Kind.Router, Kind.Wi, Kind.Wi,
+  Kind.Wi, Kind.Wi, Kind.Wi, Kind.Waker, Kind.Wi,
+]);
+
+/** The row for an access of `bytes` at `offset` of a `frame` on GIC `version`, or REG_OFFSET.length if none. */
+export function findRegister(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
+  const vbit: u32 = version == 3 ? V3 : V2;
+  for (let i: u32 = 0; i < REG_OFFSET.length; i++) {
+    if ((u32(REG_FRAMES[i]) & frame) == 0 || (u32(REG_VERSIONS[i]) & vbit) == 0) continue;
+    if (offset < REG_OFFSET[i] || offset - REG_OFFSET[i] >= REG_LENGTH[i]) continue;
+    if (bytes > 8 || ((REG_WIDTHS[i] >> bytes) & 1) == 0 || (offset & (bytes - 1)) != 0) return REG_OFFSET.length;
+    return i;
+  }
+  return REG_OFFSET.length;
+}
+
+/** One access as the register table sees it. */
+export class VgicdAccess {
+  vm: u32 = 0;
+  /** The physical CPU of the accessing vCPU. */
+  cpu: u32 = 0;
+  frame: u32 = Frame.Dist;
+  /** The CPU whose private interrupts (INTIDs 0-31) this frame shows: the GICv3 redistributor's vCPU, the GICv2 accessor; CPU_COUNT: none. */
+  privCpu: u32 = 0;
+  offset: u32 = 0;
+  bytes: u32 = 4;
+  value: u64 = 0n;
+  version: u32 = 3;
+}
+
+/** Whether INTID `intid` is one this access may see. */
+function visible(a: VgicdAccess, d: VgicVm, intid: u32): bool {
+  if (intid < 32) return a.privCpu < CPU_COUNT;
+  return a.frame == Frame.Dist && isOwned(d, intid);
+}
+
+function denied(d: VgicVm, vm: u32): void {
+  d.deniedAccesses++;
+  if (!d.deniedLogged) {
+    d.deniedLogged = true;
+    lineBegin("hyp");
+    put("vm ");
+    put(vmName(vm));
+    put(": virtual GIC access to interrupts the VM does not own ignored (counted, logged once)");
+    lineEnd();
+  }
+}
+
+/** The bits of one word (32 INTIDs from `first`) that the access may see. */
+function visibleMask(a: VgicdAccess, d: VgicVm, first: u32): u32 {
+  if (first == 0) return a.privCpu < CPU_COUNT ? 0xffffffff : 0;
+  if (a.frame != Frame.Dist || first >= 1024) return 0;
+  return d.owned[(first >> 5) & 31];
+}
+
+function privState(a: VgicdAccess): VgicCpu {
+  return vgicCpus[a.privCpu < CPU_COUNT ? a.privCpu : 0];
+}
+
+/** Reads the whole register of row `row` containing a.offset (per-INTID registers: the 32-bit word, or the 64-bit IROUTER). */
+function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
+  const bits: u32 = u32(REG_BITS[row]);
+  switch (u32(REG_READ[row])) {
+    case Kind.Ctlr:
+      return a.version == 3 ? u64(d.ctlr & 3) | 0x10n | 0x40n : u64(d.ctlr & 1);
+    case Kind.Typer: {
+      const lines: u32 = d.maxIntid >> 5;
+      const cpus: u32 = d.vcpus == 0 ? 0 : (d.vcpus - 1) & 7;
+      return u64(lines & 0x1f) | (u64(cpus) << 5n) | (a.version == 3 ? 9n << 19n : 0n);
+    }
+    case Kind.Iidr:
+      return 0x43bn;
+    case Kind.Pidr2:
+      return a.version == 3 ? 0x3bn : 0x2bn;
+    case Kind.RdTyper: {
+      const c: VgicCpu = privState(a);
+      const last: u64 = c.vcpu + 1 >= d.vcpus ? 1n << 4n : 0n;
+      return (u64(c.vcpu) << 32n) | (u64(c.vcpu) << 8n) | last;
+    }
+    case Kind.Waker:
+      return privState(a).sleep ? 6n : 0n;     // ProcessorSleep and ChildrenAsleep together
+    default:
+      break;
+  }
+  if (bits == 0) return 0n;
+  const first: u32 = (rel >> 2) * (32 / bits);
+  if (bits == 1) {
+    const mask: u32 = visibleMask(a, d, first);
+    if (mask == 0) return 0n;
+    const c: VgicCpu = privState(a);
+    switch (u32(REG_READ[row])) {
+      case Kind.Group:
+        return a.version == 3 ? u64(mask) : 0n;
+      case Kind.Enable:
+        return u64(first == 0 ? c.privEnabled : gicReadBits(GICD_ISENABLER, first >> 5) & mask);
+      case Kind.Pending:
+        return u64(first == 0 ? c.pending[0] : gicReadBits(GICD_ISPENDR, first >> 5) & mask);
+      case Kind.Active:
+        return u64(first == 0 ? 0 : gicReadBits(GICD_ISACTIVER, first >> 5) & mask);
+      default:
+        return 0n;
+    }
+  }
+  if (bits == 64) {
+    const intid: u32 = rel >> 3;
+    if (!visible(a, d, intid)) return 0n;
+    return u64(d.target[intid & 1023]);
+  }
+  // 8 or 2 bits per INTID: assemble the word field by field.
+  let word: u32 = 0;
+  const per: u32 = 32 / bits;
+  for (let k: u32 = 0; k < per; k++) {
+    const intid: u32 = first + k;
+    if (!visible(a, d, intid)) continue;
+    let field: u32 = 0;
+    switch (u32(REG_READ[row])) {
+      case Kind.Priority:
+        field = intid < 32 ? u32(privState(a).privPriority[intid & 31]) : u32(d.priority[intid & 1023]);
+        break;
+      case Kind.Targets:
+        field = intid < 32 ? u32(1) << (privState(a).vcpu & 7) : u32(1) << (u32(d.target[intid & 1023]) & 7);
+        break;
+      case Kind.Config:
+        field = intid < 16 ? 2 : intid < 32 ? (privState(a).privConfig >> ((intid & 15) * 2)) & 3 : gicReadConfig(intid);
+        break;
+      default:
+        break;
+    }
+    word = word | ((field & ((u32(1) << bits) - 1)) << (k * bits));
+  }
+  return u64(word);
+}
+
+/** Applies a write of `v` to one 32-bit (or, for IROUTER, 64-bit) register. */
+function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, byteMask: u32): void {
+  const bits: u32 = u32(REG_BITS[row]);
+  const kind: u32 = u32(REG_WRITE[row]);
+  switch (kind) {
+    case Kind.Wi:
+      return;
+    case Kind.Ctlr:
+      d.ctlr = u32(v) & 3;
+      vgicFlush(a.cpu);
+      return;
+    case Kind.Sgir:
+      vgicSgir(a.cpu, a.vm, u32(v));
+      return;
+    case Kind.Waker: {
+      privState(a).sleep = (u32(v) & 2) != 0;
+      return;
+    }
+    default:
+      break;
+  }
+  if (bits == 1) {
+    const first: u32 = (rel >> 2) * 32;
+    const w: u32 = u32(v & 0xffffffffn);
+    const mask: u32 = visibleMask(a, d, first);
+    if ((w & ~mask) != 0) denied(d, a.vm);
+    const bitsv: u32 = w & mask;
+    if (bitsv == 0) return;
+    if (first == 0) writePrivateBits(a, kind, bitsv);
+    else if (kind == Kind.SetEnable) gicWriteBits(GICD_ISENABLER, first >> 5, bitsv);
+    else if (kind == Kind.ClearEnable) gicWriteBits(GICD_ICENABLER, first >> 5, bitsv);
+    else if (kind == Kind.SetPending) gicWriteBits(GICD_ISPENDR, first >> 5, bitsv);
+    else if (kind == Kind.ClearPending) gicWriteBits(GICD_ICPENDR, first >> 5, bitsv);
+    else if (kind == Kind.ClearActive) gicWriteBits(GICD_ICACTIVER, first >> 5, bitsv);
+    return;
+  }
+  if (bits == 64) {
+    const intid: u32 = rel >> 3;
+    if (!visible(a, d, intid)) {
+      denied(d, a.vm);
+      return;
+    }
+    // IROUTER: Aff0 names the vCPU; IRM (1 of N) and unknown affinities mean vCPU 0.
+    const aff0: u32 = u32(v & 0xffn);
+    const other: bool = (v & 0xffffff00ff00n) != 0n && (v & (1n << 31n)) == 0n;
+    const vcpu: u32 = (v & (1n << 31n)) != 0n || other || aff0 >= d.vcpus ? 0 : aff0;
+    routeSpi(a.vm, d, intid, vcpu);
+    return;
+  }
+  const per: u32 = 32 / bits;
+  const first: u32 = (rel >> 2) * per;
+  for (let k: u32 = 0; k < per; k++) {
+    const intid: u32 = first + k;
+    // Byte accesses write only their own byte lanes.
+    if (((byteMask >> ((k * bits) >> 3)) & 1) == 0) continue;
+    const field: u32 = u32(v >> u64(k * bits)) & ((u32(1) << bits) - 1);
+    if (!visible(a, d, intid)) {
+      if (field != 0) denied(d, a.vm);
+      continue;
+    }
+    switch (kind) {
+      case Kind.Priority:
+        if (intid < 32) privState(a).privPriority[intid & 31] = u8(field & PRIORITY_MASK);
+        else d.priority[intid & 1023] = u8(field & PRIORITY_MASK);
+        break;
+      case Kind.Targets:
+        // GICv2 ITARGETSR: read-only for private interrupts; for an SPI the lowest vCPU named.
+        if (intid >= 32) {
+          for (let t: u32 = 0; t < 8; t++) {
+            if (((field >> t) & 1) != 0 && t < d.vcpus) {
+              routeSpi(a.vm, d, intid, t);
+              break;
+            }
+          }
+        }
+        break;
+      case Kind.Config:
+        if (intid >= 32) gicWriteConfig(intid, (field & 2) != 0);
+        else if (intid >= 16) {
+          const c: VgicCpu = privState(a);
+          const sh: u32 = (intid & 15) * 2;
+          c.privConfig = (c.privConfig & ~(u32(3) << sh)) | ((field & 2) << sh);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function routeSpi(vm: u32, d: VgicVm, intid: u32, vcpu: u32): void {
+  if (intid < 32 || intid >= 1020) return;
+  d.target[intid] = u8(vcpu);
+  const cpu: u32 = cpuOfVcpu(vm, u64(vcpu));
+  if (cpu < CPU_COUNT) gicRoute(intid, cpu);
+}
+
+/** Set/clear-enable and set/clear-pending of the frame's SGIs and PPIs (virtual; the timer PPIs' enables also physical). */
+function writePrivateBits(a: VgicdAccess, kind: u32, bits: u32): void {
+  if (a.privCpu >= CPU_COUNT) return;
+  const c: VgicCpu = vgicCpus[a.privCpu];
+  lock(c.lock);
+  if (kind == Kind.SetEnable) c.privEnabled = c.privEnabled | bits;
+  else if (kind == Kind.ClearEnable) c.privEnabled = c.privEnabled & ~bits;
+  else if (kind == Kind.SetPending) {
+    for (let i: u32 = 0; i < 32; i++) {
+      if (((bits >> i) & 1) != 0) markPending(c, i, u32(c.privPriority[i]), false, c.vcpu);
+    }
+  } else if (kind == Kind.ClearPending) {
+    for (let i: u32 = 0; i < 32; i++) {
+      if (((bits >> i) & 1) != 0) clearPending(c, i);
+    }
+  }
+  unlock(c.lock);
+  const hwBits: u32 = bits & HW_PPIS;
+  if (hwBits != 0 && (kind == Kind.SetEnable || kind == Kind.ClearEnable)) {
+    for (let i: u32 = 16; i < 32; i++) {
+      if (((hwBits >> i) & 1) != 0) gicSetPrivateEnabled(a.privCpu, i, kind == Kind.SetEnable);
+    }
+  }
+  if (a.privCpu == a.cpu) vgicFlush(a.cpu);
+  else if (kind == Kind.SetEnable || kind == Kind.SetPending) gicKick(a.privCpu);
+}
+
+/**
+ * Performs a.bytes at a.offset of a.frame (a.value: the written value, or the result of a read).
+ * Unknown registers, and widths a register does not accept, read as zero and ignore writes.
+ */
+export function vgicdAccess(a: VgicdAccess, write: bool): void {
+  if (a.vm >= CPU_COUNT) return;
+  const d: VgicVm = vgicVms[a.vm];
+  const row: u32 = findRegister(a.frame, a.version, a.offset, a.bytes);
+  if (row >= REG_OFFSET.length) {
+    if (!write) a.value = 0n;
+    return;
+  }
+  const rel: u32 = a.offset - REG_OFFSET[row];
+  const regBytes: u32 = REG_BITS[row] == 64 || (REG_BITS[row] == 0 && REG_LENGTH[row] == 8) ? 8 : 4;
+  const regRel: u32 = rel & ~(regBytes - 1);
+  const shift: u64 = u64((rel & (regBytes - 1)) * 8);
+  const laneMask: u64 = a.bytes == 8 ? 0xffffffffffffffffn : ((1n << u64(a.bytes * 8)) - 1n);
+  if (!write) {
+    a.value = (readRegister(a, d, row, regRel) >> shift) & laneMask;
+    return;
+  }
+  let v: u64 = (a.value & laneMask) << shift;
+  if (a.bytes < regBytes && REG_BITS[row] == 64) {
+    // A 32-bit half of IROUTER: merge with the other half.
+    const old: u64 = readRegister(a, d, row, regRel);
+    v = v | (old & ~(laneMask << shift));
+  }
+  const byteMask: u32 = a.bytes >= 8 ? 0xff : ((u32(1) << a.bytes) - 1) << (rel & (regBytes - 1));
+  writeRegister(a, d, row, regRel, v, byteMask);
+}
+
+const accesses = pool(CPU_COUNT, VgicdAccess);
+
+/**
+ * The vGIC's part of MMIO emulation: true if `ipa` is the VM's distributor or one of its
+ * redistributor frames (the access is then done; a read's result in value), false otherwise.
+ */
+export function vgicMmio(vm: u32, cpu: u32, ipa: u64, bytes: u32, write: bool, value: u64): bool {
+  if (cpu >= CPU_COUNT || vm >= CPU_COUNT) return false;
+  const a: VgicdAccess = accesses[cpu];
+  a.vm = vm;
+  a.cpu = cpu;
+  a.bytes = bytes;
+  a.value = value;
+  a.version = GIC_VERSION;
+  if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
+    a.frame = Frame.Dist;
+    a.offset = u32(ipa - GICD_BASE);
+    a.privCpu = GIC_VERSION == 3 ? CPU_COUNT : cpu;
+  } else if (GIC_VERSION == 3 && ipa >= GICR_BASE && ipa < GICR_BASE + u64(vgicVms[vm].vcpus) * GICR_FRAME) {
+    const vcpu: u64 = (ipa - GICR_BASE) / GICR_FRAME;
+    const inFrame: u32 = u32((ipa - GICR_BASE) % GICR_FRAME);
+    a.frame = inFrame >= 0x10000 ? Frame.Sgi : Frame.Rd;
+    a.offset = inFrame & 0xffff;
+    a.privCpu = cpuOfVcpu(vm, vcpu);
+  } else {
+    return false;
+  }
+  vgicdAccess(a, write);
+  return true;
+}
+
+/** The value a vgicMmio read produced on this CPU. */
+export function vgicMmioValue(cpu: u32): u64 {
+  return cpu < CPU_COUNT ? accesses[cpu].value : 0n;
+}

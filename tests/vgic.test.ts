@@ -1,0 +1,266 @@
+// Host tests of the virtual GIC (src/gic/): the distributor/redistributor register table (a VM
+// sees only its own interrupts), list-register allocation in priority order with more pending
+// interrupts than list registers, and SGI target decoding confined to the sender's VM.
+//
+// src/ modules import "@config": the default config's generated tables, which tests/global-setup.ts
+// builds before any test file is loaded (vitest.config.ts globalSetup). In that config alpha is
+// VM 0 on CPU 0 and owns SPI 48; gamma is VM 2 on CPUs 2-3 and owns SPI 49. The board is
+// qemu-virt-gicv3 (GICD at 0x08000000, GICR at 0x080a0000).
+import { beforeEach, describe, expect, it } from "vitest";
+import { Machine, setMachine } from "../compiler/runtime/index.ts";
+import {
+  VgicCpu, SgiRequest, vgicVms, vgicCpus, vgicInit, markPending, fillLrs, FILL_BLOCKED, highestPending,
+  lrEncode, lrIntid, lrState, lrPriority, lrHw, decodeSgi1r, decodeSgir, LR_ACTIVE, LR_PENDING,
+} from "../src/gic/vgic.ts";
+import { VgicdAccess, vgicdAccess, vgicMmio, vgicMmioValue, findRegister } from "../src/gic/vgicd.ts";
+
+/** src/gic/vgicd.ts's `const enum Frame` (const enums are inlined: they have no runtime object). */
+const Frame = { Dist: 1, Rd: 2, Sgi: 4 } as const;
+
+const GICD = 0x08000000n;
+const GICR = 0x080a0000n;
+let machine: Machine;
+/** The physical distributor: a register file, and every write the hypervisor made to it. */
+let gicd: Map<bigint, bigint>;
+let gicdWrites: [bigint, number, bigint][];
+/** The hypervisor's console output. */
+let log: string;
+
+beforeEach(() => {
+  machine = setMachine(new Machine({ sysregs: { TPIDR_EL2: 0n } }));
+  gicd = new Map();
+  gicdWrites = [];
+  machine.addDevice({
+    name: "gicd", base: GICD, size: 0x10000n,
+    read: (off, bytes) => (off === 0n ? 0n : (gicd.get(off) ?? 0n) & ((1n << BigInt(bytes * 8)) - 1n)),
+    write: (off, bytes, v) => { gicdWrites.push([off, bytes, v]); gicd.set(off, v); },
+  });
+  machine.addDevice({ name: "gicr", base: GICR, size: 0x80000n, read: () => 0n, write: () => {} });
+  log = "";
+  machine.addDevice({
+    name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n,
+    write: (off, _b, v) => { if (off === 0n) log += String.fromCharCode(Number(v)); },
+  });
+  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.privEnabled = 0; c.lr.fill(0n); }
+  for (const d of vgicVms) { d.owned.fill(0); d.deniedAccesses = 0; d.deniedLogged = false; d.priority.fill(0); d.ctlr = 0; }
+  vgicInit();
+  gicdWrites = [];
+});
+
+function access(vm: number, offset: number, bytes: number, write: boolean, value = 0n, frame = Frame.Dist, privCpu = 4): bigint {
+  const a = new VgicdAccess();
+  a.vm = vm; a.cpu = 0; a.frame = frame; a.privCpu = privCpu; a.offset = offset; a.bytes = bytes; a.value = value; a.version = 3;
+  vgicdAccess(a, write);
+  return a.value;
+}
+
+describe("vgicInit", () => {
+  it("gives each VM exactly its configured SPIs and routes them to its vCPU 0's CPU", () => {
+    expect(vgicVms[0].owned[1]).toBe(1 << 16);          // alpha: SPI 48
+    expect(vgicVms[1].owned.every((w) => w === 0)).toBe(true);   // beta: none
+    expect(vgicVms[2].owned[1]).toBe(1 << 17);          // gamma: SPI 49
+    expect(vgicVms[2].vcpus).toBe(2);
+  });
+});
+
+describe("distributor register table", () => {
+  it("finds rows by frame, version, offset and width", () => {
+    expect(findRegister(Frame.Dist, 3, 0x104, 4)).toBeLessThan(100);
+    expect(findRegister(Frame.Dist, 3, 0x104, 1)).toBeGreaterThan(20);    // ISENABLER: 32-bit only
+    expect(findRegister(Frame.Dist, 3, 0x402, 1)).toBeLessThan(100);       // IPRIORITYR: byte access
+    expect(findRegister(Frame.Dist, 3, 0x802, 1)).toBeGreaterThan(20);     // ITARGETSR: GICv2 only
+    expect(findRegister(Frame.Dist, 2, 0x802, 1)).toBeLessThan(100);
+    expect(findRegister(Frame.Dist, 3, 0x6000 + 8 * 48, 8)).toBeLessThan(100); // IROUTER: GICv3
+    expect(findRegister(Frame.Dist, 3, 0x6001, 4)).toBeGreaterThan(20);    // misaligned
+  });
+
+  it("ISENABLER: only owned bits read back, only owned bits reach the physical distributor", () => {
+    gicd.set(0x104n, 0xffffffffn);                    // every SPI 32-63 physically enabled
+    expect(access(0, 0x104, 4, false)).toBe(1n << 16n);
+    expect(access(1, 0x104, 4, false)).toBe(0n);      // beta owns none
+    access(0, 0x104, 4, true, 0xffffffffn);
+    expect(gicdWrites).toEqual([[0x104n, 4, 1n << 16n]]);
+    expect(vgicVms[0].deniedAccesses).toBe(1);
+    gicdWrites = [];
+    access(1, 0x104, 4, true, 0xffffffffn);          // beta: nothing at all reaches the GIC
+    access(1, 0x184, 4, true, 0xffffffffn);
+    access(1, 0x204, 4, true, 0xffffffffn);
+    access(1, 0x384, 4, true, 0xffffffffn);
+    expect(gicdWrites).toEqual([]);
+    expect(vgicVms[1].deniedAccesses).toBe(4);
+    // Counted every time, logged once per VM.
+    expect(log.split("\r\n").filter((l) => l.includes("does not own"))).toEqual([
+      "[hyp] vm alpha: virtual GIC access to interrupts the VM does not own ignored (counted, logged once)",
+      "[hyp] vm beta: virtual GIC access to interrupts the VM does not own ignored (counted, logged once)",
+    ]);
+  });
+
+  it("GICv3 distributor: SGIs and PPIs are RAZ/WI (they live in the redistributors)", () => {
+    gicd.set(0x100n, 0xffffffffn);
+    expect(access(0, 0x100, 4, false)).toBe(0n);
+    access(0, 0x100, 4, true, 0xffffffffn);
+    expect(gicdWrites).toEqual([]);
+  });
+
+  it("IPRIORITYR: byte and word accesses, owned fields only, 5 priority bits", () => {
+    access(0, 0x400 + 48, 1, true, 0xa5n);
+    expect(access(0, 0x400 + 48, 1, false)).toBe(0xa0n);
+    access(0, 0x400 + 48, 4, true, 0x11223344n);       // INTIDs 48..51: only 48 is alpha's
+    expect(access(0, 0x400 + 48, 4, false)).toBe(0x40n);
+    access(1, 0x400 + 48, 1, true, 0x80n);             // beta cannot touch alpha's SPI
+    expect(access(1, 0x400 + 48, 1, false)).toBe(0n);
+    expect(access(0, 0x400 + 48, 1, false)).toBe(0x40n);
+    expect(gicdWrites).toEqual([]);                    // priorities are virtual
+  });
+
+  it("IROUTER: owned SPIs route to the CPU of the named vCPU; others read zero and write nothing", () => {
+    access(2, 0x6000 + 8 * 49, 8, true, 1n);           // gamma: SPI 49 to its vCPU 1 = CPU 3
+    expect(gicdWrites).toEqual([[0x6000n + 8n * 49n, 8, 3n]]);
+    expect(access(2, 0x6000 + 8 * 49, 8, false)).toBe(1n);
+    gicdWrites = [];
+    access(2, 0x6000 + 8 * 48, 8, true, 0n);           // alpha's SPI
+    access(2, 0x6000 + 8 * 49, 8, true, 7n);           // a vCPU gamma does not have: vCPU 0
+    expect(gicdWrites).toEqual([[0x6000n + 8n * 49n, 8, 2n]]);
+    expect(access(2, 0x6000 + 8 * 48, 8, false)).toBe(0n);
+  });
+
+  it("unknown offsets, bad widths and offsets past 1019 are RAZ/WI and never panic", () => {
+    for (const off of [0x10, 0x104 + 1, 0x17c, 0xffc, 0x7ff8, 0xfff0, 0xfffc]) {
+      for (const bytes of [1, 2, 4, 8]) {
+        expect(() => access(0, off, bytes, true, 0xffffffffffffffffn)).not.toThrow();
+        expect(access(0, off, bytes, false)).toBe(off === 0x17c && bytes === 4 ? 0n : access(0, off, bytes, false));
+      }
+    }
+    expect(access(0, 0x17c, 4, false)).toBe(0n);       // ISENABLER31: INTIDs 992..1023
+    expect(gicdWrites).toEqual([]);
+  });
+
+  it("TYPER and PIDR2 describe a GICv3 sized to the VM's SPIs", () => {
+    const typer = access(2, 0x4, 4, false);
+    expect(typer & 0x1fn).toBe(1n);                    // SPI 49: ITLinesNumber 1 (INTIDs up to 63)
+    expect((typer >> 5n) & 7n).toBe(1n);               // 2 vCPUs
+    expect((access(2, 0xffe8, 4, false) >> 4n) & 0xfn).toBe(3n);
+    expect(access(2, 0x0, 4, false) & 0x10n).toBe(0x10n); // ARE
+  });
+
+  it("redistributor frames: one per vCPU, TYPER with the vCPU's affinity and Last on the final frame", () => {
+    machine.sysregs.set("TPIDR_EL2", 2n);
+    expect(vgicMmio(2, 2, GICR + 0x8n, 8, false, 0n)).toBe(true);
+    expect(vgicMmioValue(2)).toBe(0n);                 // vCPU 0: affinity 0, not last
+    expect(vgicMmio(2, 2, GICR + 0x20008n, 8, false, 0n)).toBe(true);
+    expect(vgicMmioValue(2)).toBe((1n << 32n) | (1n << 8n) | (1n << 4n));
+    expect(vgicMmio(2, 2, GICR + 0x40008n, 8, false, 0n)).toBe(false);   // no third vCPU: not emulated
+    expect(vgicMmio(0, 0, GICR + 0x20008n, 8, false, 0n)).toBe(false);   // alpha has one vCPU
+    // SGI_base ISENABLER0 of gamma's vCPU 1 (CPU 3): the private enables of that vCPU.
+    expect(vgicMmio(2, 2, GICR + 0x30100n, 4, true, 0x8n)).toBe(true);
+    expect(vgicCpus[3].privEnabled).toBe(0x8);
+    expect(vgicCpus[2].privEnabled).toBe(0);
+  });
+});
+
+function cpuState(n = 4): VgicCpu {
+  const c = new VgicCpu();
+  c.lrCount = n;
+  return c;
+}
+
+describe("list registers", () => {
+  it("fills in priority order when more interrupts are pending than there are list registers", () => {
+    const c = cpuState(4);
+    c.privEnabled = 0xffffffff;
+    const prios: [number, number][] = [[1, 0xa0], [2, 0x20], [27, 0x80], [48, 0x40], [49, 0xf0], [5, 0x10]];
+    for (const [intid, p] of prios) markPending(c, intid, p, intid >= 16, 0);
+    const r = fillLrs(c, 3, true);
+    expect(r & 0xf).toBe(0xf);
+    expect(r & FILL_BLOCKED).toBe(FILL_BLOCKED);
+    expect(Array.from(c.lr.slice(0, 4), (v) => lrIntid(3, v))).toEqual([5, 2, 48, 27]);
+    expect(Array.from(c.lr.slice(0, 4), (v) => lrPriority(3, v))).toEqual([0x10, 0x20, 0x40, 0x80]);
+    expect(lrHw(3, c.lr[2])).toBe(true);               // SPI 48: linked to the physical INTID
+    expect((c.lr[2] >> 32n) & 0x1fffn).toBe(48n);
+    expect(lrHw(3, c.lr[0])).toBe(false);              // SGI 5
+    expect(c.pendingCount).toBe(2);
+    // The guest takes and finishes LR 1: the next one in priority order (SGI 1, 0xa0) goes there.
+    c.lr[1] = 0n;
+    expect(fillLrs(c, 3, true) & 0xf).toBe(0x2);
+    expect(lrIntid(3, c.lr[1])).toBe(1);
+    expect(highestPending(c)).toBe(49);
+  });
+
+  it("evicts a lower-priority pending (not active) interrupt for a higher-priority one", () => {
+    const c = cpuState(2);
+    c.privEnabled = 0xffffffff;
+    c.lr[0] = lrEncode(3, 40, 0xc0, true, 0);
+    c.lr[1] = (lrEncode(3, 41, 0xe0, true, 0) & ~(3n << 62n)) | (2n << 62n);   // active: stays
+    markPending(c, 7, 0x10, false, 0);
+    const r = fillLrs(c, 3, true);
+    expect(lrIntid(3, c.lr[0])).toBe(7);
+    expect(lrIntid(3, c.lr[1])).toBe(41);
+    expect(r & FILL_BLOCKED).toBe(FILL_BLOCKED);       // 40 waits again, with its HW link
+    expect(highestPending(c)).toBe(40);
+    expect(c.hw[1] & (1 << 8)).not.toBe(0);
+  });
+
+  it("never puts one INTID in two list registers: an active SGI becomes active and pending", () => {
+    const c = cpuState(4);
+    c.privEnabled = 0xffff;
+    markPending(c, 3, 0x80, false, 1);
+    fillLrs(c, 3, true);
+    c.lr[0] = (c.lr[0] & ~(3n << 62n)) | (BigInt(LR_ACTIVE) << 62n);
+    markPending(c, 3, 0x80, false, 1);
+    expect(fillLrs(c, 3, true)).toBe(0x1);
+    expect(lrState(3, c.lr[0])).toBe(3);
+    expect(c.lr.slice(1).every((v) => v === 0n)).toBe(true);
+  });
+
+  it("holds back disabled private interrupts and everything while the distributor is off", () => {
+    const c = cpuState(4);
+    markPending(c, 27, 0x80, true, 0);
+    expect(fillLrs(c, 3, true)).toBe(0);               // PPI 27 not enabled by the guest
+    c.privEnabled = 1 << 27;
+    expect(fillLrs(c, 3, false)).toBe(0);              // GICD_CTLR groups disabled
+    expect(fillLrs(c, 3, true)).toBe(1);
+  });
+
+  it("encodes GICv2 list registers: 5-bit priority, physical ID or SGI source", () => {
+    const hw = lrEncode(2, 27, 0x88, true, 0);
+    expect(Number(hw)).toBe((27 | (27 << 10) | (0x11 << 23) | (LR_PENDING << 28) | (1 << 31)) >>> 0);
+    const sgi = lrEncode(2, 3, 0x80, false, 5);
+    expect(Number(sgi)).toBe(3 | (5 << 10) | (0x10 << 23) | (LR_PENDING << 28));
+    expect(lrIntid(2, hw)).toBe(27);
+    expect(lrPriority(2, hw)).toBe(0x88);
+    const c = cpuState(4);
+    c.privEnabled = 0xffff;
+    markPending(c, 3, 0x80, false, 5);
+    fillLrs(c, 2, true);
+    expect(c.lr[0]).toBe(sgi);
+  });
+});
+
+describe("SGI target decoding", () => {
+  const req = new SgiRequest();
+  it("GICv3 ICC_SGI1R_EL1: the target list within the VM, IRM = all but self", () => {
+    decodeSgi1r((5n << 24n) | 0b10n, 0, 2, req);
+    expect([req.intid, req.targets, req.outside]).toEqual([5, 0b10, false]);
+    decodeSgi1r((1n << 24n) | 0xfffen, 0, 2, req);     // vCPUs 1..15: only 1 exists
+    expect([req.targets, req.outside]).toEqual([0b10, true]);
+    decodeSgi1r((1n << 24n) | (1n << 16n) | 1n, 0, 2, req);   // Aff1 = 1: not this VM's
+    expect([req.targets, req.outside]).toEqual([0, true]);
+    decodeSgi1r((1n << 44n) | 1n, 0, 2, req);          // RS = 1: Aff0 16
+    expect([req.targets, req.outside]).toEqual([0, true]);
+    decodeSgi1r((2n << 24n) | (1n << 40n), 1, 4, req);
+    expect([req.intid, req.targets, req.outside]).toEqual([2, 0b1101, false]);
+    decodeSgi1r((1n << 40n) | 0xffffn, 0, 1, req);     // alone in its VM: nobody
+    expect(req.targets).toBe(0);
+  });
+
+  it("GICv2 GICD_SGIR: list, all-but-self, self; CPU bits past the VM are dropped", () => {
+    decodeSgir((0b11110010 << 16) | 7, 0, 2, req);
+    expect([req.intid, req.targets, req.outside]).toEqual([7, 0b10, true]);
+    decodeSgir((1 << 24) | 1, 1, 3, req);
+    expect(req.targets).toBe(0b101);
+    decodeSgir((2 << 24) | 1, 1, 3, req);
+    expect(req.targets).toBe(0b10);
+    decodeSgir((3 << 24) | (0xff << 16), 0, 3, req);  // reserved filter: nothing
+    expect(req.targets).toBe(0);
+  });
+});
