@@ -802,8 +802,9 @@ class Checker {
     if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1 || !s.condition || !s.incrementor) return null;
     const d = init.declarations[0];
     const local = this.out.locals.get(d);
-    if (!local || !d.initializer || this.out.consts.get(d.initializer) === undefined || local.type.k !== "int") return null;
-    if ((this.out.consts.get(d.initializer) ?? -1n) < 0n) return null;
+    if (!local || !d.initializer || local.type.k !== "int") return null;
+    // An unsigned counter is never below 0, whatever it starts at; a signed one must start at a constant >= 0.
+    if (local.type.signed && (this.out.consts.get(d.initializer) ?? -1n) < 0n) return null;
     const c = s.condition;
     if (!ts.isBinaryExpression(c) || c.operatorToken.kind !== ts.SyntaxKind.LessThanToken) return null;
     if (!ts.isIdentifier(c.left) || this.resolveLocal(c.left) !== local) return null;
@@ -1011,6 +1012,8 @@ class Checker {
       const a = this.fold(e.left, t);
       const b = this.fold(e.right, this.shiftCountType(t, e));
       if (a === null || b === null) return null;
+      const div = e.operatorToken.kind === ts.SyntaxKind.SlashToken || e.operatorToken.kind === ts.SyntaxKind.PercentToken;
+      if (div && b === 0n) return null; // reported by markDivisor
       return evalBinary(e.operatorToken.kind, t, a, b);
     }
     if (ts.isConditionalExpression(e)) {
@@ -1372,6 +1375,7 @@ class Checker {
         || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
       if (t.k === "bool" || t.k === "class") { if (!eq) this.err(e, `${ts.tokenToString(op)} does not apply to ${typeName(t)}`); }
       else if (t.k !== "int") this.err(e, `cannot compare values of type ${typeName(t)}`);
+      else this.tautology(e, op);
       return BOOL;
     }
     if (t.k !== "int") {
@@ -1383,6 +1387,47 @@ class Checker {
     if (op === ts.SyntaxKind.SlashToken || op === ts.SyntaxKind.PercentToken) this.markDivisor(e, e.right);
     this.foldInto(e, t);
     return t;
+  }
+
+  /** The values an integer expression can take: its type's range, or its operand's for a widening conversion. */
+  private valueRange(e: ts.Expression): [bigint, bigint] | null {
+    if (ts.isParenthesizedExpression(e)) return this.valueRange(e.expression);
+    const t = this.out.types.get(e);
+    if (!t || t.k !== "int") return null;
+    const c = this.out.callees.get(e as ts.CallExpression);
+    if (ts.isCallExpression(e) && c?.k === "convert" && e.arguments.length === 1) {
+      const inner = this.valueRange(e.arguments[0]);
+      const [lo, hi] = intRange(t);
+      if (inner && inner[0] >= lo && inner[1] <= hi) return inner;
+    }
+    return intRange(t);
+  }
+
+  /**
+   * A comparison of a value with a constant that its range decides (`x8 < 300`, `u >= 0`) is a
+   * mistake in the program, and GCC's -Wtype-limits rejects the C: say so here, where it was written.
+   */
+  private tautology(e: ts.BinaryExpression, op: ts.SyntaxKind): void {
+    const lc = this.out.consts.get(e.left);
+    const rc = this.out.consts.get(e.right);
+    if ((lc === undefined) === (rc === undefined)) return;
+    const range = this.valueRange(lc === undefined ? e.left : e.right);
+    if (!range) return;
+    const [lo, hi] = range;
+    const k = (lc ?? rc)!;
+    // Normalise to `value OP k`.
+    const flip: Partial<Record<ts.SyntaxKind, ts.SyntaxKind>> = {
+      [ts.SyntaxKind.LessThanToken]: ts.SyntaxKind.GreaterThanToken, [ts.SyntaxKind.GreaterThanToken]: ts.SyntaxKind.LessThanToken,
+      [ts.SyntaxKind.LessThanEqualsToken]: ts.SyntaxKind.GreaterThanEqualsToken, [ts.SyntaxKind.GreaterThanEqualsToken]: ts.SyntaxKind.LessThanEqualsToken,
+    };
+    const o = lc === undefined ? op : flip[op] ?? op;
+    let decided: boolean | null = null;
+    if (o === ts.SyntaxKind.LessThanToken) decided = hi < k ? true : lo >= k ? false : null;
+    else if (o === ts.SyntaxKind.LessThanEqualsToken) decided = hi <= k ? true : lo > k ? false : null;
+    else if (o === ts.SyntaxKind.GreaterThanToken) decided = lo > k ? true : hi <= k ? false : null;
+    else if (o === ts.SyntaxKind.GreaterThanEqualsToken) decided = lo >= k ? true : hi < k ? false : null;
+    else if (k < lo || k > hi) decided = o === ts.SyntaxKind.ExclamationEqualsEqualsToken || o === ts.SyntaxKind.ExclamationEqualsToken;
+    if (decided !== null) this.err(e, `this comparison is always ${decided}: the value is in ${lo}..${hi}; compare with a constant inside that range, or drop the test`);
   }
 
   /** Records the folded value when both operands are constants of a definite type. */

@@ -95,6 +95,18 @@ export function f(): u32 {
 export function f(a: u32): u32 {
   return a % Z;
 }` },
+  { name: "divzerofold", at: "2:19", msg: "division by the constant zero",
+    src: `export function f(): u32 {
+  return u32(1) / u32(0);
+}` },
+  { name: "tautology", at: "2:10", msg: "this comparison is always true: the value is in 0..255",
+    src: `export function f(x: u8): bool {
+  return u32(x) < 300;
+}` },
+  { name: "unsignedneg", at: "2:10", msg: "this comparison is always true: the value is in 0..4294967295",
+    src: `export function f(x: u32): bool {
+  return x >= 0;
+}` },
   { name: "dynprop", at: "4:12", msg: "type assertions are not in the subset",
     src: `class A { x: u32 = 0; }
 const a = new A();

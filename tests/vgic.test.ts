@@ -12,7 +12,10 @@ import {
   VgicCpu, SgiRequest, vgicVms, vgicCpus, vgicInit, markPending, fillLrs, FILL_BLOCKED, highestPending,
   lrEncode, lrIntid, lrState, lrPriority, lrHw, decodeSgi1r, decodeSgir, LR_ACTIVE, LR_PENDING,
 } from "../src/gic/vgic.ts";
-import { VgicdAccess, vgicdAccess, vgicMmio, vgicMmioValue, findRegister } from "../src/gic/vgicd.ts";
+import {
+  VgicdAccess, vgicdAccess, vgicMmio, vgicMmioValue, findRegister, vgicdInit,
+  REG_OFFSET, REG_LENGTH, REG_FRAMES, REG_VERSIONS, REG_WIDTHS,
+} from "../src/gic/vgicd.ts";
 
 /** src/gic/vgicd.ts's `const enum Frame` (const enums are inlined: they have no runtime object). */
 const Frame = { Dist: 1, Rd: 2, Sgi: 4 } as const;
@@ -64,6 +67,31 @@ describe("vgicInit", () => {
 });
 
 describe("distributor register table", () => {
+  it("finds the same row through the granule index as by a search of the whole table", () => {
+    vgicdInit();
+    // The table's definition, searched from row 0.
+    const reference = (frame: number, version: number, offset: number, bytes: number): number => {
+      const vbit = version === 3 ? 8 : 4;
+      for (let i = 0; i < REG_OFFSET.length; i++) {
+        if ((REG_FRAMES[i] & frame) === 0 || (REG_VERSIONS[i] & vbit) === 0) continue;
+        if (offset < REG_OFFSET[i] || offset - REG_OFFSET[i] >= REG_LENGTH[i]) continue;
+        if (bytes > 8 || ((REG_WIDTHS[i] >> bytes) & 1) === 0 || (offset & (bytes - 1)) !== 0) return REG_OFFSET.length;
+        return i;
+      }
+      return REG_OFFSET.length;
+    };
+    let compared = 0;
+    for (const version of [2, 3]) {
+      for (let offset = 0; offset < 0x1100; offset++) {
+        for (const bytes of [1, 2, 4, 8]) {
+          expect(findRegister(Frame.Dist, version, offset, bytes)).toBe(reference(Frame.Dist, version, offset, bytes));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(2 * 0x1100 * 4);
+  });
+
   it("finds rows by frame, version, offset and width", () => {
     expect(findRegister(Frame.Dist, 3, 0x104, 4)).toBeLessThan(100);
     expect(findRegister(Frame.Dist, 3, 0x104, 1)).toBeGreaterThan(20);    // ISENABLER: 32-bit only

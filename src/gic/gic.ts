@@ -9,11 +9,11 @@
 import { GIC_VERSION, GICD_BASE } from "@board";
 import {
   v3DistributorOff, v3DistributorOn, v3SpiGroupAndRoute, v3Route, v3InitCpu, v3SetPrivateEnabled,
-  v3Acknowledge, v3PriorityDrop, v3Deactivate, v3SendSgi, v3LrCount, v3SetUnderflow, v3ReadLr, v3WriteLr,
+  v3Acknowledge, v3PriorityDrop, v3Deactivate, v3SendSgi, v3LrCount, v3SetUnderflow, v3ReadLr, v3WriteLr, v3EmptyLrs,
 } from "./gicv3.ts";
 import {
   v2DistributorOff, v2DistributorOn, v2Route, v2InitCpu, v2SetPrivateEnabled,
-  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr,
+  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr, v2EmptyLrs,
 } from "./gicv2.ts";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
 
@@ -152,6 +152,11 @@ export function gicReadLr(i: u32): u64 {
 export function gicWriteLr(i: u32, v: u64): void {
   if (GIC_VERSION == 3) v3WriteLr(i, v);
   else v2WriteLr(i, u32(v));
+}
+
+/** The empty list registers: bit i set when register i holds nothing. */
+export function gicEmptyLrs(): u32 {
+  return GIC_VERSION == 3 ? v3EmptyLrs() : v2EmptyLrs();
 }
 
 /** The underflow maintenance interrupt: on while interrupts wait for a free list register. */

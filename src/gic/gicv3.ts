@@ -122,6 +122,11 @@ export function v3LrCount(): u32 {
   return u32(mrs("ICH_VTR_EL2") & 0x1fn) + 1;
 }
 
+/** ICH_ELRSR_EL2: bit i set when list register i holds nothing (Arm GIC spec 12.5.8). */
+export function v3EmptyLrs(): u32 {
+  return u32(mrs("ICH_ELRSR_EL2") & 0xffffn);
+}
+
 export function v3SetUnderflow(on: bool): void {
   msr("ICH_HCR_EL2", on ? ICH_HCR_EN | ICH_HCR_UIE : ICH_HCR_EN);
 }

@@ -15,9 +15,11 @@ import { CPU_VM, CPU_VCPU, NO_VM, VM_COUNT, VM_VCPUS, VM_UART, IRQ_FIRST, IRQ_IN
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
 import { lineBegin, lineEnd, put, putDec, putHex } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/vcpu.ts";
+import { vgicdInit } from "./vgicd.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
   gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
+  gicEmptyLrs,
 } from "./gic.ts";
 
 export const SPURIOUS: u32 = 1023;
@@ -295,6 +297,7 @@ export function decodeSgir(value: u32, self: u32, vcpus: u32, out: SgiRequest): 
 
 /** Boot CPU: each VM's virtual distributor from the config, its SPIs routed to its vCPU 0's CPU. */
 export function vgicInit(): void {
+  vgicdInit();
   gicDistributorOff();
   for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
     const c: VgicCpu = vgicCpus[cpu];
@@ -408,6 +411,27 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
 }
 
 /**
+ * The fast path for a hardware interrupt of this CPU's vCPU (its timer, its VM's SPIs): straight
+ * into an empty list register when nothing waits in the pending set. Priority order still holds:
+ * with the set empty every waiting interrupt is already in a register, and the virtual CPU
+ * interface presents the highest first. The INTID cannot be in a register already: its physical
+ * interrupt stays active until the guest deactivates that register. Another CPU adding to the set
+ * meanwhile kicks this CPU, whose flush then runs as usual. False: take the pending-set path.
+ */
+function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
+  const c: VgicCpu = vgicCpus[cpu];
+  if (c.pendingCount != 0 || (d.ctlr & 3) == 0 || (intid < 32 && ((c.privEnabled >> intid) & 1) == 0)) return false;
+  const implemented: u32 = (u32(1) << c.lrCount) - 1;
+  const empty: u32 = gicEmptyLrs() & implemented;
+  if (empty == 0) return false;
+  let slot: u32 = 0;
+  while (((empty >> slot) & 1) == 0) slot++;
+  const priority: u32 = virtualPriority(cpu, intid) & PRIORITY_MASK;
+  gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, true, 0));
+  return true;
+}
+
+/**
  * A physical IRQ taken at EL2 (src/el2/trap.ts trap_irq). Acknowledge, drop the priority (EOImode 1:
  * the interrupt stays active), then:
  * - the vCPU's timer PPIs and the VM's own SPIs: into the pending set with the HW bit, so that the
@@ -433,6 +457,7 @@ export function vgicIrq(cpu: u32): void {
   }
   const d: VgicVm = vgicVms[vm];
   if ((intid >= 16 && intid < 32 && ((HW_PPIS >> intid) & 1) != 0) || isOwned(d, intid)) {
+    if (injectDirect(cpu, d, intid)) return;
     vgicRaise(cpu, intid, virtualPriority(cpu, intid), true, 0, cpu);
   } else {
     gicDeactivate(iar);

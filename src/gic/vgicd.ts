@@ -37,11 +37,11 @@ export const enum Kind {
 // The register table. Widths: bit n set = an access of n bytes is accepted (1, 4, 8 → 0b1_0001_0010).
 const V2: u32 = 4;
 const V3: u32 = 8;
-const REG_OFFSET = new Uint32Array([
+export const REG_OFFSET = new Uint32Array([
   0x0000, 0x0004, 0x0008, 0x0080, 0x0100, 0x0180, 0x0200, 0x0280, 0x0300, 0x0380, 0x0400, 0x0800, 0x0c00, 0x0f00, 0x6000, 0xffe8, 0x0fe8,
   0x0000, 0x0004, 0x0008, 0x0014, 0xffe8,
 ]);
-const REG_LENGTH = new Uint32Array([
+export const REG_LENGTH = new Uint32Array([
   4, 4, 4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x400, 0x400, 0x100, 4, 0x2000, 4, 4,
   4, 4, 8, 4, 4,
 ]);
@@ -50,15 +50,15 @@ const REG_BITS = new Uint8Array([
   0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 8, 8, 2, 0, 64, 0, 0,
   0, 0, 0, 0, 0,
 ]);
-const REG_FRAMES = new Uint8Array([
+export const REG_FRAMES = new Uint8Array([
   1, 1, 1, 5, 5, 5, 5, 5, 5, 5, 5, 1, 5, 1, 1, 1, 1,
   2, 2, 2, 2, 2,
 ]);
-const REG_VERSIONS = new Uint8Array([
+export const REG_VERSIONS = new Uint8Array([
   12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 4, 12, 4, 8, 8, 4,
   8, 8, 8, 8, 8,
 ]);
-const REG_WIDTHS = new Uint32Array([
+export const REG_WIDTHS = new Uint32Array([
   0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x12, 0x12, 0x10, 0x10, 0x110, 0x10, 0x10,
   0x10, 0x10, 0x110, 0x10, 0x10,
 ]);
@@ -73,10 +73,32 @@ const REG_WRITE = new Uint8Array([
   Kind.Wi, Kind.Wi, Kind.Wi, Kind.Waker, Kind.Wi,
 ]);
 
+/**
+ * For each 128-byte granule of the distributor's first 4 KiB (where every hot register is): the
+ * first row that overlaps it. A search from there finds what a search from row 0 finds, since no
+ * earlier row overlaps the granule; it is filled once by vgicdInit().
+ */
+const DIST_GRANULE_ROW = new Uint8Array(32);
+let granulesReady: bool = false;
+
+export function vgicdInit(): void {
+  for (let g: u32 = 0; g < 32; g++) {
+    let first: u32 = 0;
+    while (first < REG_OFFSET.length) {
+      const overlaps: bool = REG_OFFSET[first] < (g + 1) * 128 && REG_OFFSET[first] + REG_LENGTH[first] > g * 128;
+      if ((u32(REG_FRAMES[first]) & Frame.Dist) != 0 && overlaps) break;
+      first++;
+    }
+    DIST_GRANULE_ROW[g] = u8(first);
+  }
+  granulesReady = true;
+}
+
 /** The row for an access of `bytes` at `offset` of a `frame` on GIC `version`, or REG_OFFSET.length if none. */
 export function findRegister(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
   const vbit: u32 = version == 3 ? V3 : V2;
-  for (let i: u32 = 0; i < REG_OFFSET.length; i++) {
+  const start: u32 = granulesReady && frame == Frame.Dist && offset < 0x1000 ? u32(DIST_GRANULE_ROW[(offset >> 7) & 31]) : 0;
+  for (let i: u32 = start; i < REG_OFFSET.length; i++) {
     if ((u32(REG_FRAMES[i]) & frame) == 0 || (u32(REG_VERSIONS[i]) & vbit) == 0) continue;
     if (offset < REG_OFFSET[i] || offset - REG_OFFSET[i] >= REG_LENGTH[i]) continue;
     if (bytes > 8 || ((REG_WIDTHS[i] >> bytes) & 1) == 0 || (offset & (bytes - 1)) != 0) return REG_OFFSET.length;

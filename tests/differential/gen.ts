@@ -135,14 +135,14 @@ class FnGen {
       const t = rng.pick([...NARROW, "u64", "i64"] as IntName[]);
       const i = this.fresh("k");
       const big = info(t).big ? "n" : "";
-      this.line(`for (let ${i}: ${t} = 0${big}; ${i} < ${rng.range(0, 6)}${big}; ${i}++) {`);
+      this.line(`for (let ${i}: ${t} = 0${big}; ${i} < ${rng.range(1, 6)}${big}; ${i}++) {`);
       this.loop(depth, () => this.scopes[this.scopes.length - 1].push({ name: i, type: t, assignable: false }));
       this.line("}");
     } else if (r < 74 && nested && this.loopDepth < 2) {
       const w = this.fresh("w");
       this.line(`let ${w}: u32 = 0;`);
       this.scopes[this.scopes.length - 1].push({ name: w, type: "u32", assignable: false });
-      this.line(`while (${w} < ${rng.range(0, 5)}) {`);
+      this.line(`while (${w} < ${rng.range(1, 5)}) {`);
       this.loop(depth, () => this.line(`  ${w}++;`));
       this.line("}");
     } else if (r < 81 && nested) {
@@ -309,10 +309,12 @@ class FnGen {
       // random source (-Wtautological-compare, -Wsign-compare), which are not translation bugs.
       const u = rng.pick(TYPES);
       const d = Math.max(depth - 1, 0);
-      let a = this.expr(u, d, true);
-      for (let i = 0; i < 10 && a.code.startsWith("(~"); i++) a = this.expr(u, d, true);
+      // Both sides vary: a constant side could make the comparison decided by the other's range,
+      // which the checker rejects (and GCC's -Wtype-limits would diagnose).
+      let a = this.varExpr(u, d);
+      for (let i = 0; i < 10 && a.code.startsWith("(~"); i++) a = this.varExpr(u, d);
       let b = a;
-      for (let i = 0; i < 10 && (b.code === a.code || b.code.startsWith("(~")); i++) b = a.k === "var" ? this.expr(u, d, true) : this.varExpr(u, d);
+      for (let i = 0; i < 10 && (b.code === a.code || b.code.startsWith("(~")); i++) b = this.varExpr(u, d);
       if (b.code === a.code || a.code.startsWith("(~") || b.code.startsWith("(~")) return `(${this.visible()[0].name} ${rng.pick(CMP)} ${literal(this.visible()[0].type, 1n)})`;
       return `(${a.code} ${rng.pick(CMP)} ${b.code})`;
     }
