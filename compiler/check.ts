@@ -1411,6 +1411,9 @@ class Checker {
     const lc = this.out.consts.get(e.left);
     const rc = this.out.consts.get(e.right);
     if ((lc === undefined) === (rc === undefined)) return;
+    // A named constant (a board fact, say) may legitimately make a test moot on one board.
+    const named = (n: ts.Node): boolean => this.out.refs.get(n)?.k === "global" || !!ts.forEachChild(n, named);
+    if (named(lc === undefined ? e.right : e.left)) return;
     const range = this.valueRange(lc === undefined ? e.left : e.right);
     if (!range) return;
     const [lo, hi] = range;

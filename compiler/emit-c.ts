@@ -155,7 +155,7 @@ export class CEmitter {
   private prototype(f: FuncInfo): string {
     const params = f.params.map((p, i) => `${cType(p.type)}${p.type.k === "class" || p.type.k === "string" ? "" : " "}${this.paramName(f, i)}`);
     if (f.cls) params.unshift(`${f.cls.cName} *self`);
-    const storage = f.exported ? "" : "static ";
+    const storage = f.exported ? "" : "static inline ";
     const noreturn = f.ret.k === "never" ? "__attribute__((noreturn)) " : "";
     const unused = f.exported ? "" : " BH_UNUSED";
     return `${storage}${noreturn}${cType(f.ret)} ${f.cName}(${params.length ? params.join(", ") : "void"})${unused}`;

@@ -80,29 +80,29 @@ static Plain plains[2];
 static uint8_t page[4096] __attribute__((aligned(4096)));
 static Counter frames[2] __attribute__((aligned(64)));
 
-static uint32_t valueOf(Counter *c) BH_UNUSED;
-static uint32_t Counter_bump(Counter *self) BH_UNUSED;
-static void Vcpu_init(Vcpu *self, uint32_t id, Vcpu *peer) BH_UNUSED;
-static uint64_t Vcpu_advance(Vcpu *self, uint64_t by) BH_UNUSED;
-static uint32_t Vcpu_peerId(Vcpu *self) BH_UNUSED;
-static Vcpu * bootPeer(void) BH_UNUSED;
+static inline uint32_t valueOf(Counter *c) BH_UNUSED;
+static inline uint32_t Counter_bump(Counter *self) BH_UNUSED;
+static inline void Vcpu_init(Vcpu *self, uint32_t id, Vcpu *peer) BH_UNUSED;
+static inline uint64_t Vcpu_advance(Vcpu *self, uint64_t by) BH_UNUSED;
+static inline uint32_t Vcpu_peerId(Vcpu *self) BH_UNUSED;
+static inline Vcpu * bootPeer(void) BH_UNUSED;
 uint64_t run(uint32_t i);
 static void Counter_init(Counter *self) BH_UNUSED;
 static void Outer_init(Outer *self) BH_UNUSED;
 static void Inner_init(Inner *self) BH_UNUSED;
 
-static uint32_t valueOf(Counter *c)
+static inline uint32_t valueOf(Counter *c)
 {
     return c->value;
 }
 
-static uint32_t Counter_bump(Counter *self)
+static inline uint32_t Counter_bump(Counter *self)
 {
     self->value += self->step;
     return self->value;
 }
 
-static void Vcpu_init(Vcpu *self, uint32_t id, Vcpu *peer)
+static inline void Vcpu_init(Vcpu *self, uint32_t id, Vcpu *peer)
 {
     Counter_init(&self->hits);
     self->small = 7u;
@@ -110,19 +110,19 @@ static void Vcpu_init(Vcpu *self, uint32_t id, Vcpu *peer)
     self->peer = peer;
 }
 
-static uint64_t Vcpu_advance(Vcpu *self, uint64_t by)
+static inline uint64_t Vcpu_advance(Vcpu *self, uint64_t by)
 {
     self->regs.pc += by;
     Counter_bump(&self->hits);
     return self->regs.pc;
 }
 
-static uint32_t Vcpu_peerId(Vcpu *self)
+static inline uint32_t Vcpu_peerId(Vcpu *self)
 {
     return self->peer->id;
 }
 
-static Vcpu * bootPeer(void)
+static inline Vcpu * bootPeer(void)
 {
     return &boot;
 }

@@ -35,12 +35,12 @@ static uint64_t masks[2] = { 255ull, 0xffff0000ull };
 static uint16_t big[256];
 static uint32_t small[10];
 
-static uint32_t twice(uint32_t x) BH_UNUSED;
+static inline uint32_t twice(uint32_t x) BH_UNUSED;
 uint32_t index(uint32_t i, uint8_t j, uint64_t k);
 uint32_t state(void);
 uint32_t strings(uint32_t i);
 
-static uint32_t twice(uint32_t x)
+static inline uint32_t twice(uint32_t x)
 {
     return (x * 2u);
 }

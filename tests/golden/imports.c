@@ -29,18 +29,18 @@ static uint32_t imports_count BH_UNUSED = 101u;
 static uint32_t start BH_UNUSED;
 static Point p;
 
-static void Point_move(Point *self, int32_t dx) BH_UNUSED;
-static uint32_t helper(uint32_t x) BH_UNUSED;
+static inline void Point_move(Point *self, int32_t dx) BH_UNUSED;
+static inline uint32_t helper(uint32_t x) BH_UNUSED;
 uint32_t libWork(uint32_t x);
-static uint32_t imports_helper(uint32_t x) BH_UNUSED;
+static inline uint32_t imports_helper(uint32_t x) BH_UNUSED;
 uint32_t main_(void);
 
-static void Point_move(Point *self, int32_t dx)
+static inline void Point_move(Point *self, int32_t dx)
 {
     self->x = (int32_t)((uint32_t)self->x + (uint32_t)dx);
 }
 
-static uint32_t helper(uint32_t x)
+static inline uint32_t helper(uint32_t x)
 {
     return (x + 1u);
 }
@@ -53,7 +53,7 @@ uint32_t libWork(uint32_t x)
     return (h + count);
 }
 
-static uint32_t imports_helper(uint32_t x)
+static inline uint32_t imports_helper(uint32_t x)
 {
     return (x * 3u);
 }
