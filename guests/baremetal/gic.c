@@ -93,6 +93,14 @@ void gic_enable(unsigned intid)
     dsb();
 }
 
+void gic_set_priority(unsigned intid, unsigned char priority)
+{
+    if (!version)
+        return;
+    *(volatile unsigned char *)(regs_for(intid) + GICD_IPRIORITYR + intid) = priority;
+    dsb();
+}
+
 void gic_disable(unsigned intid)
 {
     if (!version)

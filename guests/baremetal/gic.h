@@ -15,6 +15,8 @@ int gic_version(void);
  * and `intid` (an SGI, PPI or SPI) enabled at priority 0x80. */
 void gic_init_cpu(void);
 void gic_enable(unsigned intid);
+/* Sets the priority of `intid` (lower is more urgent; the GIC keeps the top 5 bits). */
+void gic_set_priority(unsigned intid, unsigned char priority);
 void gic_disable(unsigned intid);
 /* SGI `sgi` to the vCPU whose MPIDR Aff0 is `aff0` (GICv3: TargetList; GICv2: CPU target list). */
 void gic_send_sgi(unsigned sgi, unsigned aff0);

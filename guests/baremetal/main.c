@@ -426,6 +426,57 @@ static void check_sgi(const struct dt_info *dt)
         __asm__ volatile("yield");
 }
 
+/*
+ * More pending interrupts than the hypervisor has list registers (QEMU's GICs have 4): eight
+ * SGIs made pending while interrupts are masked, with priorities in an order unrelated to their
+ * numbers, must all arrive, most urgent first.
+ */
+#define ORDER_SGIS 8
+static volatile unsigned order_seen[ORDER_SGIS], order_count;
+
+static void order_hook(unsigned intid)
+{
+    if (order_count < ORDER_SGIS)
+        order_seen[order_count] = intid;
+    order_count++;
+}
+
+static void check_priority_order(void)
+{
+    /* SGI 8 + i gets priority 0x10 * rank[i]: the expected order is by rank. */
+    static const unsigned char rank[ORDER_SGIS] = {5, 2, 7, 0, 6, 1, 4, 3};
+    unsigned long self = read_sysreg(mpidr_el1) & 0xff;
+    unsigned expected[ORDER_SGIS];
+    int in_order = 1;
+
+    if (!gic_version())
+        return;
+    irq_mask();
+    gic_set_hook(order_hook);
+    order_count = 0;
+    for (unsigned i = 0; i < ORDER_SGIS; i++) {
+        gic_enable(8 + i);
+        gic_set_priority(8 + i, (unsigned char)(0x10 * rank[i]));   /* after gic_enable's 0x80 */
+        expected[rank[i]] = 8 + i;
+    }
+    for (unsigned i = 0; i < ORDER_SGIS; i++)
+        gic_send_sgi(8 + i, (unsigned)self);
+    unsigned long end = read_sysreg(cntvct_el0) + cntfrq();    /* at most 1 s */
+    irq_unmask();                                /* all eight are pending now */
+    while (order_count < ORDER_SGIS && read_sysreg(cntvct_el0) < end)
+        __asm__ volatile("yield");
+    irq_mask();
+    for (unsigned i = 0; i < ORDER_SGIS; i++)
+        if (order_seen[i] != expected[i])
+            in_order = 0;
+    check(order_count == ORDER_SGIS && in_order, "8 SGIs pending at once (more than the list registers) arrive in priority order",
+          "%u arrived: %u %u %u %u %u %u %u %u", order_count, order_seen[0], order_seen[1], order_seen[2],
+          order_seen[3], order_seen[4], order_seen[5], order_seen[6], order_seen[7]);
+    for (unsigned i = 0; i < ORDER_SGIS; i++)
+        gic_disable(8 + i);
+    gic_set_hook(irq_hook_main);
+}
+
 static int owns(const struct dt_info *dt, unsigned intid)
 {
     for (int i = 0; i < dt->npassthrough; i++)
@@ -516,6 +567,7 @@ int main(void *dtb)
     check_gic(&dt);
     check_timer();
     check_sgi(&dt);
+    check_priority_order();
     /* What only a partitioned VM sees: foreign interrupts hidden, passthrough SPIs of its config. */
     if (hvc_call(BULKHEAD_NULL_CALL, 0, 0, 0) == 0) {
         check_gicd_isolation(&dt);
