@@ -79,6 +79,9 @@ const REG_WRITE = new Uint8Array([
  * earlier row overlaps the granule; it is filled once by vgicdInit().
  */
 const DIST_GRANULE_ROW = new Uint8Array(32);
+/** The row that covers the whole granule on both GIC versions (the per-INTID registers), else NO_ROW. */
+const DIST_GRANULE_EXACT = new Uint8Array(32);
+const NO_ROW: u32 = 255;
 let granulesReady: bool = false;
 
 export function vgicdInit(): void {
@@ -90,6 +93,8 @@ export function vgicdInit(): void {
       first++;
     }
     DIST_GRANULE_ROW[g] = u8(first);
+    const covers: bool = first < REG_OFFSET.length && REG_OFFSET[first] <= g * 128 && REG_OFFSET[first] + REG_LENGTH[first] >= (g + 1) * 128;
+    DIST_GRANULE_EXACT[g] = u8(covers && u32(REG_VERSIONS[first]) == (V2 | V3) ? first : NO_ROW);
   }
   granulesReady = true;
 }
@@ -97,7 +102,12 @@ export function vgicdInit(): void {
 /** The row for an access of `bytes` at `offset` of a `frame` on GIC `version`, or REG_OFFSET.length if none. */
 export function findRegister(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
   const vbit: u32 = version == 3 ? V3 : V2;
-  const start: u32 = granulesReady && frame == Frame.Dist && offset < 0x1000 ? u32(DIST_GRANULE_ROW[(offset >> 7) & 31]) : 0;
+  let start: u32 = 0;
+  if (granulesReady && frame == Frame.Dist && offset < 0x1000) {
+    const exact: u32 = u32(DIST_GRANULE_EXACT[(offset >> 7) & 31]);
+    if (exact != NO_ROW) return bytes <= 8 && ((REG_WIDTHS[exact] >> bytes) & 1) != 0 && (offset & (bytes - 1)) == 0 ? exact : REG_OFFSET.length;
+    start = u32(DIST_GRANULE_ROW[(offset >> 7) & 31]);
+  }
   for (let i: u32 = start; i < REG_OFFSET.length; i++) {
     if ((u32(REG_FRAMES[i]) & frame) == 0 || (u32(REG_VERSIONS[i]) & vbit) == 0) continue;
     if (offset < REG_OFFSET[i] || offset - REG_OFFSET[i] >= REG_LENGTH[i]) continue;
@@ -381,36 +391,43 @@ export function vgicdAccess(a: VgicdAccess, write: bool): void {
 
 const accesses = pool(CPU_COUNT, VgicdAccess);
 
-/**
- * The vGIC's part of MMIO emulation: true if `ipa` is the VM's distributor or one of its
- * redistributor frames (the access is then done; a read's result in value), false otherwise.
- */
-export function vgicMmio(vm: u32, cpu: u32, ipa: u64, bytes: u32, write: bool, value: u64): bool {
-  if (cpu >= CPU_COUNT || vm >= CPU_COUNT) return false;
-  const a: VgicdAccess = accesses[cpu];
+/** Whether `ipa` is the VM's distributor or one of its vCPUs' redistributor frames. */
+export function vgicClaims(vm: u32, ipa: u64): bool {
+  if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) return true;
+  return GIC_VERSION == 3 && vm < CPU_COUNT && ipa >= GICR_BASE && ipa < GICR_BASE + u64(vgicVms[vm].vcpus) * GICR_FRAME;
+}
+
+/** The access as the register table sees it: frame, offset, and whose private interrupts the frame shows. */
+function prepare(vm: u32, cpu: u32, ipa: u64, bytes: u32): VgicdAccess {
+  const a: VgicdAccess = accesses[cpu < CPU_COUNT ? cpu : 0];
   a.vm = vm;
   a.cpu = cpu;
   a.bytes = bytes;
-  a.value = value;
   a.version = GIC_VERSION;
   if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
     a.frame = Frame.Dist;
     a.offset = u32(ipa - GICD_BASE);
     a.privCpu = GIC_VERSION == 3 ? CPU_COUNT : cpu;
-  } else if (GIC_VERSION == 3 && ipa >= GICR_BASE && ipa < GICR_BASE + u64(vgicVms[vm].vcpus) * GICR_FRAME) {
+  } else {
     const vcpu: u64 = (ipa - GICR_BASE) / GICR_FRAME;
     const inFrame: u32 = u32((ipa - GICR_BASE) % GICR_FRAME);
     a.frame = inFrame >= 0x10000 ? Frame.Sgi : Frame.Rd;
     a.offset = inFrame & 0xffff;
     a.privCpu = cpuOfVcpu(vm, vcpu);
-  } else {
-    return false;
   }
-  vgicdAccess(a, write);
-  return true;
+  return a;
 }
 
-/** The value a vgicMmio read produced on this CPU. */
-export function vgicMmioValue(cpu: u32): u64 {
-  return cpu < CPU_COUNT ? accesses[cpu].value : 0n;
+/** A guest read of `bytes` at `ipa`, which vgicClaims() accepted; returns the value. */
+export function vgicRead(vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
+  const a: VgicdAccess = prepare(vm, cpu, ipa, bytes);
+  vgicdAccess(a, false);
+  return a.value;
+}
+
+/** A guest write of `value` (`bytes` wide) at `ipa`, which vgicClaims() accepted. */
+export function vgicWrite(vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
+  const a: VgicdAccess = prepare(vm, cpu, ipa, bytes);
+  a.value = value;
+  vgicdAccess(a, true);
 }

@@ -1,12 +1,11 @@
 // Stage-2 aborts: a guest touched an IPA that its stage-2 map does not give it. An access to an
 // emulated device is decoded from the syndrome and emulated; anything else is logged with the
 // VM, the IPA and the syndrome, and the guest receives a synchronous external abort.
-import { CPU_COUNT } from "@board";
 import { vmName } from "@config";
 import { GuestRegs } from "../el2/cpu.ts";
 import { injectAbort } from "../el2/inject.ts";
 import { lineBegin, lineEnd, put, putHex } from "../el2/console.ts";
-import { MmioAccess, mmioEmulate } from "./mmio.ts";
+import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
 const ISS_ISV: u64 = 1n << 24n;      // the fields below are valid (a single load/store of a general register)
@@ -17,8 +16,6 @@ const ISS_SF: u64 = 1n << 15n;       // the register is 64-bit (else 32-bit: Wt)
 const ISS_S1PTW: u64 = 1n << 7n;     // the fault was on the guest's own stage-1 table walk
 const ISS_WNR: u64 = 1n << 6n;       // write, not read
 
-/** One decode buffer per CPU: CPUs take aborts concurrently. */
-const accesses = pool(CPU_COUNT, MmioAccess);
 
 /** The faulting IPA: HPFAR_EL2.FIPA holds IPA[47:12] in bits [43:4]; FAR_EL2 gives the page offset. */
 export function faultIpa(): u64 {
@@ -28,7 +25,10 @@ export function faultIpa(): u64 {
 export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   const ipa: u64 = faultIpa();
   const write: bool = (esr & ISS_WNR) != 0n;
-  if ((esr & ISS_ISV) != 0n && (esr & ISS_S1PTW) == 0n && emulate(accesses[cpu], vm, regs, esr, ipa, write)) {
+  // Only a single load or store of a general register (ISV) not on the guest's own table walk can be emulated.
+  const dev: u32 = (esr & ISS_ISV) != 0n && (esr & ISS_S1PTW) == 0n ? mmioDevice(vm, ipa) : MmioDevice.None;
+  if (dev != MmioDevice.None) {
+    emulate(dev, cpu, vm, regs, esr, ipa, write);
     msr("ELR_EL2", mrs("ELR_EL2") + 4n);
     return;
   }
@@ -41,23 +41,22 @@ export function instructionAbort(vm: u32, esr: u64): void {
   injectAbort(false, false, mrs("FAR_EL2"));
 }
 
-function emulate(access: MmioAccess, vm: u32, regs: GuestRegs, esr: u64, ipa: u64, write: bool): bool {
+/** Carries out the access the syndrome describes on device `dev`, to or from register Rt. */
+function emulate(dev: u32, cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64, write: bool): void {
   const rt: u32 = u32((esr >> ISS_SRT_SHIFT) & 0x1fn);
   const bytes: u32 = u32(1) << u32((esr >> ISS_SAS_SHIFT) & 3n);
   const mask: u64 = bytes == 8 ? 0xffffffffffffffffn : (u64(1n) << u64(bytes * 8)) - 1n;
-  access.ipa = ipa;
-  access.bytes = bytes;
-  access.write = write;
   // Register 31 is XZR here: reads as zero, writes are discarded.
-  access.value = write && rt != 31 ? regs.x[rt] & mask : 0n;
-  if (!mmioEmulate(vm, access)) return false;
-  if (!write && rt != 31) {
-    let v: u64 = access.value & mask;
-    if ((esr & ISS_SSE) != 0n && bytes < 8 && ((v >> u64(bytes * 8 - 1)) & 1n) != 0n) v = v | ~mask;
-    if ((esr & ISS_SF) == 0n) v = v & 0xffffffffn;
-    regs.x[rt] = v;
+  if (write) {
+    const value: u64 = rt != 31 ? regs.x[rt] & mask : 0n;
+    mmioWrite(dev, vm, cpu, ipa, bytes, value);
+    return;
   }
-  return true;
+  let v: u64 = mmioRead(dev, vm, cpu, ipa, bytes) & mask;
+  if (rt == 31) return;
+  if ((esr & ISS_SSE) != 0n && bytes < 8 && ((v >> u64(bytes * 8 - 1)) & 1n) != 0n) v = v | ~mask;
+  if ((esr & ISS_SF) == 0n) v = v & 0xffffffffn;
+  regs.x[rt] = v;
 }
 
 function reportFault(vm: u32, what: string, ipa: u64, esr: u64): void {
