@@ -85,7 +85,11 @@ function isSgiRegister(esr: u64): bool {
   return enc == 0x3a3016 || enc == 0x3c3016 || enc == 0x3e3016;
 }
 
-/** A physical IRQ: the virtual GIC acknowledges it and injects it or handles it (src/gic/vgic.ts). */
+/**
+ * A physical IRQ: the virtual GIC acknowledges it and injects it or handles it (src/gic/vgic.ts).
+ * The IRQ and FIQ entries save only the caller-saved registers (src/el2/vectors.S): these two
+ * handlers must never read or change the guest's registers in `regs`.
+ */
 export function trap_irq(regs: GuestRegs): void {
   vgicIrq(thisCpu());
 }

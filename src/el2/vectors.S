@@ -9,16 +9,21 @@
  */
 #include "asm.h"
 
-/* x2..x30 into the frame at SP (x0 and x1 are saved first, to free two registers). */
+/* x2..x17 to or from the frame at SP (x0 and x1 are saved first, to free two registers). */
+.macro x2_x17 op
+    \op  x2, x3, [sp, #16 * 1]
+    \op  x4, x5, [sp, #16 * 2]
+    \op  x6, x7, [sp, #16 * 3]
+    \op  x8, x9, [sp, #16 * 4]
+    \op  x10, x11, [sp, #16 * 5]
+    \op  x12, x13, [sp, #16 * 6]
+    \op  x14, x15, [sp, #16 * 7]
+    \op  x16, x17, [sp, #16 * 8]
+.endm
+
+/* x2..x30 into the frame at SP. */
 .macro save_x2_x30
-    stp   x2, x3, [sp, #16 * 1]
-    stp   x4, x5, [sp, #16 * 2]
-    stp   x6, x7, [sp, #16 * 3]
-    stp   x8, x9, [sp, #16 * 4]
-    stp   x10, x11, [sp, #16 * 5]
-    stp   x12, x13, [sp, #16 * 6]
-    stp   x14, x15, [sp, #16 * 7]
-    stp   x16, x17, [sp, #16 * 8]
+    x2_x17 stp
     stp   x18, x19, [sp, #16 * 9]
     stp   x20, x21, [sp, #16 * 10]
     stp   x22, x23, [sp, #16 * 11]
@@ -40,6 +45,23 @@
     save_guest
     bl    \handler
     b     guest_resume
+.endm
+
+/*
+ * Interrupts: the handler (trap_irq, trap_fiq) neither reads nor changes the guest's registers, so
+ * only those the C calling convention lets it clobber are saved (x0-x18, x30); x19-x29 survive the
+ * call in the CPU itself (AAPCS64 callee-saved). Their frame slots are left as they were.
+ */
+.macro lower_irq_entry handler
+    .balign 0x80
+    sub   sp, sp, #SIZEOF_GuestRegs
+    stp   x0, x1, [sp, #16 * 0]
+    x2_x17 stp
+    str   x18, [sp, #16 * 9]
+    str   x30, [sp, #16 * 15]
+    mov   x0, sp
+    bl    \handler
+    b     guest_resume_irq
 .endm
 
 /* An exception taken from EL2 itself is a hypervisor bug: report it and stop. */
@@ -64,12 +86,12 @@ vectors:
     hyp_entry 6
     hyp_entry 7
     lower_entry trap_sync      /* lower EL, AArch64 */
-    lower_entry trap_irq
-    lower_entry trap_fiq
+    lower_irq_entry trap_irq
+    lower_irq_entry trap_fiq
     lower_entry trap_serror
     lower_entry trap_sync      /* lower EL, AArch32 (EL0 of a guest): the same syndromes */
-    lower_entry trap_irq
-    lower_entry trap_fiq
+    lower_irq_entry trap_irq
+    lower_irq_entry trap_fiq
     lower_entry trap_serror
 
 hyp_exception:
@@ -80,20 +102,22 @@ hyp_exception:
 /* Restore the vCPU from the frame at SP and return to it. */
     .global guest_resume
 guest_resume:
-    ldp   x2, x3, [sp, #16 * 1]
-    ldp   x4, x5, [sp, #16 * 2]
-    ldp   x6, x7, [sp, #16 * 3]
-    ldp   x8, x9, [sp, #16 * 4]
-    ldp   x10, x11, [sp, #16 * 5]
-    ldp   x12, x13, [sp, #16 * 6]
-    ldp   x14, x15, [sp, #16 * 7]
-    ldp   x16, x17, [sp, #16 * 8]
+    x2_x17 ldp
     ldp   x18, x19, [sp, #16 * 9]
     ldp   x20, x21, [sp, #16 * 10]
     ldp   x22, x23, [sp, #16 * 11]
     ldp   x24, x25, [sp, #16 * 12]
     ldp   x26, x27, [sp, #16 * 13]
     ldp   x28, x29, [sp, #16 * 14]
+    ldr   x30, [sp, #16 * 15]
+    ldp   x0, x1, [sp, #16 * 0]
+    add   sp, sp, #SIZEOF_GuestRegs
+    eret
+
+/* The return from lower_irq_entry: x0-x18 and x30 back from the frame (x19-x29 never left). */
+guest_resume_irq:
+    x2_x17 ldp
+    ldr   x18, [sp, #16 * 9]
     ldr   x30, [sp, #16 * 15]
     ldp   x0, x1, [sp, #16 * 0]
     add   sp, sp, #SIZEOF_GuestRegs
