@@ -134,6 +134,7 @@ describe("panic (src/el2/panic.ts)", () => {
     expect(() => bh_panic("table pool exhausted")).toThrow(Exited);
     try { bh_panic("again"); } catch (e) { expect((e as Exited).status).toBe(1n); }
     expect(lines()[0]).toBe("[hyp] PANIC: table pool exhausted (cpu 1, vm beta)");
+    expect(lines()[1]).toBe("ESR_EL2 0x0 ELR_EL2 0x0 FAR_EL2 0x0");
   });
 
   it("is what the run-time checks call on the host too", () => {

@@ -22,11 +22,22 @@ function where(): void {
   put(")");
 }
 
+/** The exception state of the last trap (the guest's, when a trap handler panics). */
+function syndrome(): void {
+  put("\nESR_EL2 ");
+  putHex(mrs("ESR_EL2"));
+  put(" ELR_EL2 ");
+  putHex(mrs("ELR_EL2"));
+  put(" FAR_EL2 ");
+  putHex(mrs("FAR_EL2"));
+}
+
 export function bh_panic(reason: string): never {
   lineBegin("hyp");
   put("PANIC: ");
   put(reason);
   where();
+  syndrome();
   lineEnd();
   platformExit(EXIT_PANIC);
 }
@@ -37,12 +48,7 @@ export function hyp_fault(frame: GuestRegs, kind: u32): never {
   put("PANIC: exception at EL2, vector ");
   putDec(u64(kind));
   where();
-  put("\nESR_EL2 ");
-  putHex(mrs("ESR_EL2"));
-  put(" ELR_EL2 ");
-  putHex(mrs("ELR_EL2"));
-  put(" FAR_EL2 ");
-  putHex(mrs("FAR_EL2"));
+  syndrome();
   for (let i: u32 = 0; i < 31; i++) {
     put(i % 4 == 0 ? "\n" : " ");
     put("x");

@@ -42,6 +42,12 @@ const MPIDR_RES1: u64 = 1n << 31n;
 export function setupEl2(vttbr: u64, vtcr: u64, vcpuIndex: u32): void {
   msr("VTCR_EL2", vtcr);
   msr("VTTBR_EL2", vttbr);
+  // TLB contents are UNKNOWN out of reset (Arm ARM D8.13): drop every EL1&0 entry of this CPU, for
+  // every VMID, before stage 2 is first enabled. The tables never change afterwards, so this is the
+  // only stage-2 TLB maintenance a statically partitioned VM needs.
+  isb();
+  tlbi("alle1");
+  dsb("nsh");
   msr("HCR_EL2", HCR_GUEST);
   msr("CPTR_EL2", CPTR_RES1);
   msr("MDCR_EL2", (mrs("PMCR_EL0") >> PMCR_N_SHIFT) & 0x1fn);
