@@ -13,6 +13,7 @@
  * hostile.S.
  */
 #include "arch.h"
+#include "check.h"
 #include "fdt.h"
 #include "psci.h"
 #include "uart.h"
@@ -62,30 +63,7 @@ void exec_at(unsigned long addr);
 #define HVC_CONSOLE_PUTC        0xC6000002UL
 #endif
 
-static int passed, failed;
 static struct dt_info dt;
-
-static void __attribute__((format(printf, 3, 4)))
-check(int ok, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%s - %s%s (", ok ? "ok" : "FAIL", what, ok ? " contained" : "");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf(")\n");
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
-
-static __attribute__((noreturn)) void finish(void)
-{
-    printf("%d passed, %d failed\n", passed, failed);
-    system_off();
-}
 
 /* ---- exceptions ---- */
 
@@ -596,6 +574,7 @@ void secondary_main(unsigned long context)
 
 int main(void *dtb)
 {
+    check_set_note(" contained");
     if (fdt_parse(dtb, &dt) != 0) {
         check(0, "device tree", "x0 0x%lx: not parsed", (unsigned long)dtb);
         finish();

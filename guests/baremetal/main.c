@@ -7,6 +7,7 @@
  * Built with -DBENCH, main() runs the hypercall benchmark (bench.c) instead.
  */
 #include "arch.h"
+#include "check.h"
 #include "fdt.h"
 #include "gic.h"
 #include "psci.h"
@@ -23,30 +24,6 @@ void bench_main(const void *dtb) __attribute__((noreturn));
 #define CPU_ON_CONTEXT      0x5ec0dc0ffeeUL /* context id handed to the secondary */
 #define MPIDR_AFF_MASK      0xff00ffffffUL
 
-static int passed, failed;
-
-/* Prints "ok - <what> (<details>)" or "FAIL - <what> (<details>)". */
-static void __attribute__((format(printf, 3, 4)))
-check(int ok, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%s - %s (", ok ? "ok" : "FAIL", what);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf(")\n");
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
-
-static __attribute__((noreturn)) void finish(void)
-{
-    printf("%d passed, %d failed\n", passed, failed);
-    system_off();
-}
 
 /* ---- exceptions ---- */
 
@@ -216,8 +193,7 @@ static void check_cpu_on(const struct dt_info *dt)
     long r;
 
     if (dt->ncpus < 2) {
-        printf("ok - skip CPU_ON of a secondary CPU (device tree lists %d CPU)\n", dt->ncpus);
-        passed++;
+        check_skip("CPU_ON of a secondary CPU (device tree lists %d CPU)", dt->ncpus);
     } else {
         unsigned long target = dt->cpu_mpidr[0] == self ? dt->cpu_mpidr[1] : dt->cpu_mpidr[0];
         secondary_flag = 0;
@@ -404,8 +380,7 @@ static void check_sgi(const struct dt_info *dt)
     gic_send_sgi_raw(gic_version() == 3 ? (unsigned long)SGI_PONG << 24 | 0xfff0UL
                                         : (0xf0UL << 16) | SGI_PONG);
     if (dt->ncpus < 2) {
-        printf("ok - skip SGI between vCPUs (device tree lists %d CPU)\n", dt->ncpus);
-        passed++;
+        check_skip("SGI between vCPUs (device tree lists %d CPU)", dt->ncpus);
         return;
     }
     unsigned long target = dt->cpu_mpidr[0] == self ? dt->cpu_mpidr[1] : dt->cpu_mpidr[0];
@@ -525,8 +500,7 @@ static void check_spi(const struct dt_info *dt)
     if (!gic_version())
         return;
     if (dt->npassthrough == 0) {
-        printf("ok - skip passed-through SPI (the device tree gives the VM none)\n");
-        passed++;
+        check_skip("passed-through SPI (the device tree gives the VM none)");
         return;
     }
     unsigned intid = dt->passthrough[0];
