@@ -204,8 +204,10 @@ class Checker {
       return;
     }
     if (ts.isExportDeclaration(st)) {
-      if (!st.moduleSpecifier && st.exportClause) return; // export { a, b } of local names
-      this.err(st, "re-exports are not in the subset; import the names from the module that declares them");
+      // export { a, b } of local names, or named re-exports from another module (the names keep
+      // their one declaration; importers resolve through them to it). Not `export *`.
+      if (st.exportClause && ts.isNamedExports(st.exportClause)) return;
+      this.err(st, "`export *` is not in the subset; re-export names: `export { a, b } from \"./m.ts\"`");
       return;
     }
     if (ts.isFunctionDeclaration(st)) {

@@ -69,7 +69,10 @@ class JsEmitter {
     if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
       const names = st.exportClause.elements.filter((el) => !this.isEnumSymbol(el.propertyName ?? el.name))
         .map((el) => (el.propertyName ? `${el.propertyName.text} as ${el.name.text}` : el.name.text));
-      if (names.length) this.line(`export { ${names.join(", ")} };`);
+      const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : null;
+      const resolved = spec ? ts.resolveModuleName(spec, this.sf.fileName, this.c.loaded.program.getCompilerOptions(), ts.sys).resolvedModule : undefined;
+      const from = spec ? ` from ${JSON.stringify(this.importPath(resolved ? resolved.resolvedFileName : spec))}` : "";
+      if (names.length) this.line(`export { ${names.join(", ")} }${from};`);
       return;
     }
     const exp = ts.getCombinedModifierFlags(st as unknown as ts.Declaration) & ts.ModifierFlags.Export ? "export " : "";
