@@ -2,7 +2,7 @@
 // stage-2 map and memory), then starts the other CPUs; each CPU then runs its one vCPU.
 import { BOARD_NAME, CPU_COUNT } from "@board";
 import { CPU_VM, CPU_VCPU, NO_VM, VM_ENTRY, VM_DTB, vmName } from "@config";
-import { percpu, startCpu } from "./el2/cpu.ts";
+import { startCpu, vcpu_enter } from "./el2/cpu.ts";
 import { buildEl2Map, enableEl2Mmu } from "./el2/mmu.ts";
 import { setupEl2 } from "./el2/setup.ts";
 import { lineBegin, lineEnd, put, putDec, putHex } from "./el2/console.ts";
@@ -14,8 +14,6 @@ import { vgicInit, vgicInitCpu } from "./gic/vgic.ts";
 // The trap handlers and the panic handler are called from assembly only.
 import "./el2/trap.ts";
 import "./el2/panic.ts";
-
-declare function vcpu_enter(): never;
 
 export function boot_primary(): never {
   buildEl2Map();
@@ -71,7 +69,7 @@ function runVcpu(cpu: u32): never {
     lineEnd();
     vmStarted(vm);
     markOn(cpu);
-    resetVcpu(percpu[cpu].regs, VM_ENTRY[vm], VM_DTB[vm]);
+    resetVcpu(cpu, VM_ENTRY[vm], VM_DTB[vm]);
   } else {
     waitForOn(cpu);
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bare-metal test guest: OUTDIR/baremetal.{elf,bin} (checks) and
-# OUTDIR/bench.{elf,bin} (hypercall benchmark, same sources with -DBENCH) and
+# OUTDIR/bench.{elf,bin} (hypercall benchmark, same sources with -DBENCH),
+# OUTDIR/reset.{elf,bin} (the checks after a SYSTEM_RESET of the VM, -DRESET_TEST) and
 # OUTDIR/attack.{elf,bin} (the isolation attack guest: guests/attack/main.c and
 # hostile.S in place of main.c, with the same support files).
 # Skips a variant whose outputs are newer than every source file.
@@ -35,5 +36,6 @@ build() {   # build NAME [extra cflags...]
 
 build baremetal
 build bench -DBENCH
+build reset -DRESET_TEST
 srcs=("${srcs[@]/#main.c/$attack/main.c}" "$attack/hostile.S")
 build attack -I"$here"

@@ -169,10 +169,15 @@ static volatile unsigned long secondary_flag, secondary_mpidr;
 static volatile unsigned long dt_boot_mpidr_aff0;
 static void sgi_secondary(void);
 #define SGI_CONTEXT         0x5617e57UL     /* CPU_ON context id of the SGI test's secondary */
+#define SPIN_CONTEXT        0x5917UL        /* the restart test's busy secondary */
 
 /* start.S secondary_entry calls this with the CPU_ON context id. */
 void secondary_main(unsigned long context)
 {
+    if (context == SPIN_CONTEXT) {
+        for (;;)                /* busy until the hypervisor stops this vCPU (the restart test) */
+            __asm__ volatile("yield");
+    }
     if (context == SGI_CONTEXT) {
         sgi_secondary();
         hvc_call(PSCI_CPU_OFF, 0, 0, 0);
@@ -522,6 +527,37 @@ static void check_spi(const struct dt_info *dt)
 #define BENCH_MODE 0
 #endif
 
+#ifdef RESET_TEST
+#define RESET_MAGIC 0x7e57a27e57a27e57UL
+
+/*
+ * The restart test (reset.bin): the first boot leaves a marker in its RAM, starts its second
+ * vCPU spinning, and asks for SYSTEM_RESET; the hypervisor stops both vCPUs and starts the VM
+ * again. The second boot finds the marker, checks the restart, and runs every other check.
+ */
+static void reset_test(const struct dt_info *dt)
+{
+    volatile unsigned long *marker = (volatile unsigned long *)(dt->mem_base + dt->mem_size / 2);
+
+    if (*marker != RESET_MAGIC) {
+        *marker = RESET_MAGIC;
+        dsb();
+        if (dt->ncpus > 1)
+            hvc_call(PSCI_CPU_ON_64, dt->cpu_mpidr[1], (unsigned long)secondary_entry, SPIN_CONTEXT);
+        printf("# reset-guest: first boot, asking for SYSTEM_RESET\n");
+        hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+        check(0, "SYSTEM_RESET restarts the VM", "the call returned");
+        finish();
+    }
+    *marker = 0;
+    dsb();
+    check(1, "SYSTEM_RESET restarts the VM", "second boot: marker found at 0x%lx", (unsigned long)marker);
+    if (dt->ncpus > 1)
+        check(hvc_call(PSCI_AFFINITY_INFO_64, dt->cpu_mpidr[1], 0, 0) == 1,
+              "the restart stopped the other vCPU", "AFFINITY_INFO of MPIDR 0x%lx", dt->cpu_mpidr[1]);
+}
+#endif
+
 int main(void *dtb)
 {
     struct dt_info dt;
@@ -533,6 +569,9 @@ int main(void *dtb)
            (unsigned long)_text, (unsigned long)_end, (unsigned long)dtb);
     check_el();
     check_dt(dtb, &dt);
+#ifdef RESET_TEST
+    reset_test(&dt);
+#endif
     check_ram(&dt);
     check_psci();
     check_cpu_on(&dt);

@@ -225,6 +225,9 @@ export function quickConfig(board: Board | BoardFacts, imagePath: string, opts: 
 // --- Shape: what tsc would catch, for configs loaded without type checking (and to keep the checks above total).
 
 /** Wrong field types and missing fields (what tsc reports for a typed config); empty: well-formed. */
+/** The test guests guests/baremetal/build.sh builds (BuiltinImage in types.ts). */
+const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset"];
+
 export function shapeErrors(cfg: unknown): string[] {
   const errors: string[] = [];
   const err = (m: string) => errors.push(m);
@@ -263,8 +266,8 @@ export function shapeErrors(cfg: unknown): string[] {
     if (vm.uart !== undefined && vm.uart !== "emulated" && vm.uart !== "none") err(`${where}.uart must be "emulated" or "none"`);
     if (vm.interrupts !== undefined) ints(vm.interrupts, `${where}.interrupts`);
     const img = vm.image;
-    if (!(typeof img === "string" && img !== "") && !(isObj(img) && (img.builtin === "baremetal" || img.builtin === "bench" || img.builtin === "attack"))) {
-      err(`${where}.image must be a path or { builtin: "baremetal" | "bench" | "attack" }`);
+    if (!(typeof img === "string" && img !== "") && !(isObj(img) && BUILTIN_GUESTS.includes(String(img.builtin)))) {
+      err(`${where}.image must be a path or { builtin: ${BUILTIN_GUESTS.map((b) => `"${b}"`).join(" | ")} }`);
     }
     big(vm, "entry", where, true);
     if (vm.dtb !== undefined && (typeof vm.dtb !== "string" || vm.dtb === "")) err(`${where}.dtb must be "generate" or a path`);

@@ -39,7 +39,7 @@ export interface SharedRegion {
 
 /** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin (attack: guests/attack). */
 export interface BuiltinImage {
-  builtin: "baremetal" | "bench" | "attack";
+  builtin: "baremetal" | "bench" | "attack" | "reset";
 }
 
 export interface VmConfig {

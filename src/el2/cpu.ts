@@ -20,6 +20,9 @@ export const percpu = aligned(pool(CPU_COUNT, PerCpu), 16);
 
 declare function secondary_entry_address(): u64;
 
+/** Enters this CPU's vCPU from its register frame (src/el2/vectors.S), on a fresh stack. */
+export declare function vcpu_enter(): never;
+
 /** This CPU's index (entry.S stores it in TPIDR_EL2). */
 export function thisCpu(): u32 {
   return u32(mrs("TPIDR_EL2"));

@@ -3,7 +3,7 @@
 // run with a non-zero status; nothing a guest does leads here.
 import { vmName, NO_VM } from "@config";
 import { GuestRegs, thisCpu } from "./cpu.ts";
-import { vmOfCpu } from "./vcpu.ts";
+import { vmOfCpu } from "./placement.ts";
 import { lineBegin, lineEnd, put, putHex, putDec } from "./console.ts";
 import { platformExit } from "./exit.ts";
 

@@ -4,7 +4,9 @@
 import { CPU_COUNT } from "@board";
 import { VM_VCPUS, vmName } from "@config";
 import { GuestRegs } from "./cpu.ts";
-import { Power, cpuOfVcpu, powerOf, requestOn, markOff, waitForOn } from "./vcpu.ts";
+import { Power, powerOf, requestOn, markOff, waitForOn } from "./vcpu.ts";
+import { cpuOfVcpu } from "./placement.ts";
+import { vmRestart } from "./restart.ts";
 import { ramAddress, vmStopped } from "../stage2/vm.ts";
 import { lineBegin, lineEnd, put } from "./console.ts";
 import { platformExit, halt } from "./exit.ts";
@@ -64,10 +66,11 @@ export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
     case PSCI_MIGRATE_INFO_TYPE:
       regs.x[0] = MIGRATE_NOT_NEEDED;
       return;
-    case PSCI_SYSTEM_OFF:
     case PSCI_SYSTEM_RESET:
-      // A reset stops the VM too, until VM restart lands (issue: VMs that recover from their own crashes).
-      systemOff(vm, fid == PSCI_SYSTEM_RESET);
+      vmRestart(vm, cpu);
+      return;
+    case PSCI_SYSTEM_OFF:
+      systemOff(vm);
     default:
       regs.x[0] = PSCI_NOT_SUPPORTED;
   }
@@ -114,11 +117,11 @@ function affinityInfo(vm: u32, mpidr: u64, level: u64): u64 {
 }
 
 /** The VM is off; when every VM is, the run ends with status 0. This CPU stops here. */
-function systemOff(vm: u32, reset: bool): never {
+function systemOff(vm: u32): never {
   lineBegin("hyp");
   put("vm ");
   put(vmName(vm));
-  put(reset ? " asked for a reset: powered off" : " powered off");
+  put(" powered off");
   lineEnd();
   if (vmStopped(vm)) platformExit(0);
   halt();

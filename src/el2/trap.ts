@@ -4,8 +4,9 @@
 // guest, never with a hypervisor panic.
 import { vmName } from "@config";
 import { GuestRegs, thisCpu } from "./cpu.ts";
-import { vmOfCpu } from "./vcpu.ts";
+import { vmOfCpu } from "./placement.ts";
 import { smcccCall } from "./smccc.ts";
+import { stopRequested, stopForRestart } from "./restart.ts";
 import { injectUndefined } from "./inject.ts";
 import { lineBegin, lineEnd, put, putHex } from "./console.ts";
 import { dataAbort, instructionAbort } from "../stage2/abort.ts";
@@ -91,7 +92,10 @@ function isSgiRegister(esr: u64): bool {
  * handlers must never read or change the guest's registers in `regs`.
  */
 export function trap_irq(regs: GuestRegs): void {
-  vgicIrq(thisCpu());
+  const cpu: u32 = thisCpu();
+  vgicIrq(cpu);
+  // Its VM is restarting (src/el2/restart.ts): this vCPU stops here, and later enters afresh.
+  if (stopRequested(cpu)) stopForRestart(cpu);
 }
 
 export function trap_fiq(regs: GuestRegs): void {

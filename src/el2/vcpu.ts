@@ -3,10 +3,10 @@
 // Another CPU's PSCI call changes these words, so they are read with acquire and written with
 // release (and SEV to wake a parked CPU).
 import { CPU_COUNT } from "@board";
-import { CPU_VM, CPU_VCPU, NO_VM } from "@config";
 import { GuestRegs, percpu } from "./cpu.ts";
 import { SCTLR_EL1_RESET, SPSR_EL1H_MASKED } from "./setup.ts";
 import { SpinLock, lock, unlock } from "./lock.ts";
+import { vgicResetCpu } from "../gic/vgic.ts";
 
 export const enum Power { Off = 0, On = 1, OnPending = 2 }
 
@@ -22,18 +22,6 @@ function powerWord(cpu: u32): u64 {
 
 export function powerOf(cpu: u32): u32 {
   return loadAcquire32(powerWord(cpu));
-}
-
-/** The physical CPU running vCPU `vcpu` of VM `vm`, or CPU_COUNT if the VM has no such vCPU. */
-export function cpuOfVcpu(vm: u32, vcpu: u64): u32 {
-  for (let p: u32 = 0; p < CPU_COUNT; p++) {
-    if (u32(CPU_VM[p]) == vm && u64(CPU_VCPU[p]) == vcpu) return p;
-  }
-  return CPU_COUNT;
-}
-
-export function vmOfCpu(cpu: u32): u32 {
-  return cpu < CPU_COUNT ? u32(CPU_VM[cpu]) : NO_VM;
 }
 
 /**
@@ -57,12 +45,17 @@ export function markOff(cpu: u32): void {
 }
 
 /**
- * Resets the vCPU's state for a start at `entry` (PSCI CPU_ON semantics: x0 = context, other
- * registers zero, EL1h with interrupts masked, MMU off). The next guest_resume enters it.
+ * Resets CPU `cpu`'s vCPU (run on that CPU) for a start at `entry`, with PSCI CPU_ON semantics:
+ * x0 = context, other registers zero, EL1h with interrupts masked, MMU off, its timers stopped,
+ * its virtual GIC interface empty. The next guest_resume (or vcpu_enter) enters it.
  */
-export function resetVcpu(regs: GuestRegs, entry: u64, context: u64): void {
+export function resetVcpu(cpu: u32, entry: u64, context: u64): void {
+  const regs: GuestRegs = percpu[cpu].regs;
   for (let i: u32 = 0; i < 32; i++) regs.x[i] = 0n;
   regs.x[0] = context;
+  msr("CNTV_CTL_EL0", 0n);
+  msr("CNTP_CTL_EL0", 0n);
+  vgicResetCpu(cpu);
   msr("SCTLR_EL1", SCTLR_EL1_RESET);
   msr("ELR_EL2", entry);
   msr("SPSR_EL2", SPSR_EL1H_MASKED);
@@ -73,7 +66,7 @@ export function resetVcpu(regs: GuestRegs, entry: u64, context: u64): void {
 export function waitForOn(cpu: u32): void {
   while (powerOf(cpu) != Power.OnPending) wfe();
   storeRelease32(powerWord(cpu), Power.On);
-  resetVcpu(percpu[cpu].regs, pendingEntry[cpu], pendingContext[cpu]);
+  resetVcpu(cpu, pendingEntry[cpu], pendingContext[cpu]);
 }
 
 export function markOn(cpu: u32): void {

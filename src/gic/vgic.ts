@@ -14,12 +14,12 @@ import { CPU_COUNT, GIC_VERSION, UART_INTID } from "@board";
 import { CPU_VM, CPU_VCPU, NO_VM, VM_COUNT, VM_VCPUS, VM_UART, IRQ_FIRST, IRQ_INTID, vmName } from "@config";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
 import { lineBegin, lineEnd, put, putDec, putHex } from "../el2/console.ts";
-import { cpuOfVcpu } from "../el2/vcpu.ts";
+import { cpuOfVcpu } from "../el2/placement.ts";
 import { vgicdInit } from "./vgicd.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
   gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
-  gicEmptyLrs,
+  gicEmptyLrs, gicSetPrivateEnabled, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, VTIMER_PPI, PTIMER_PPI,
 } from "./gic.ts";
 
 export const SPURIOUS: u32 = 1023;
@@ -166,6 +166,11 @@ export function lrPriority(version: u32, v: u64): u32 {
 
 export function lrHw(version: u32, v: u64): bool {
   return version == 3 ? ((v >> 61n) & 1n) != 0n : ((v >> 31n) & 1n) != 0n;
+}
+
+/** The physical INTID a hardware (HW) list register is linked to. */
+export function lrPhysical(version: u32, v: u64): u32 {
+  return version == 3 ? u32(v >> 32n) & 0x1fff : u32(v >> 10n) & 0x3ff;
 }
 
 function lrWithState(version: u32, v: u64, state: u32): u64 {
@@ -347,6 +352,60 @@ export function vgicFlush(cpu: u32): void {
   if (blocked != c.underflow) {
     c.underflow = blocked;
     gicSetUnderflow(blocked);
+  }
+}
+
+/**
+ * Run on CPU `cpu` when its vCPU starts afresh (PSCI CPU_ON, its VM restarting): the list registers
+ * are emptied — a hardware interrupt still held in one is deactivated at the GIC, or it would stay
+ * active for ever — and the pending set and the private interrupts' configuration go back to reset.
+ */
+export function vgicResetCpu(cpu: u32): void {
+  if (cpu >= CPU_COUNT) return;
+  const c: VgicCpu = vgicCpus[cpu];
+  for (let i: u32 = 0; i < 16; i++) {
+    if (i >= c.lrCount) break;
+    const v: u64 = gicReadLr(i);
+    if (lrState(GIC_VERSION, v) != LR_INVALID && lrHw(GIC_VERSION, v)) gicDeactivate(lrPhysical(GIC_VERSION, v));
+    gicWriteLr(i, 0n);
+  }
+  lock(c.lock);
+  for (let w: u32 = 0; w < 32; w++) {
+    c.pending[w] = 0;
+    c.hw[w] = 0;
+  }
+  c.pendingCount = 0;
+  c.privEnabled = 0;
+  c.privConfig = 0;
+  for (let i: u32 = 0; i < 32; i++) c.privPriority[i] = 0;
+  c.sleep = true;
+  unlock(c.lock);
+  gicSetPrivateEnabled(cpu, VTIMER_PPI, false);
+  gicSetPrivateEnabled(cpu, PTIMER_PPI, false);
+  if (c.underflow) {
+    c.underflow = false;
+    gicSetUnderflow(false);
+  }
+}
+
+/** A restarting VM's distributor back to reset: disabled, its SPIs disabled, not pending, routed to vCPU 0. */
+export function vgicResetVm(vm: u32): void {
+  if (vm >= CPU_COUNT) return;
+  const d: VgicVm = vgicVms[vm];
+  d.ctlr = 0;
+  const cpu0: u32 = cpuOfVcpu(vm, 0n);
+  for (let w: u32 = 1; w < 32; w++) {
+    const owned: u32 = d.owned[w];
+    if (owned == 0) continue;
+    gicWriteBits(GICD_ICENABLER, w, owned);
+    gicWriteBits(GICD_ICPENDR, w, owned);
+    for (let b: u32 = 0; b < 32; b++) {
+      if (((owned >> b) & 1) == 0) continue;
+      const intid: u32 = w * 32 + b;
+      d.priority[intid & 1023] = 0;
+      d.target[intid & 1023] = 0;
+      if (cpu0 < CPU_COUNT) gicRoute(intid, cpu0);
+    }
   }
 }
 

@@ -12,7 +12,7 @@
 import { CPU_COUNT, GIC_VERSION, GICD_BASE, GICD_SIZE, GICR_BASE } from "@board";
 import { vmName } from "@config";
 import { lineBegin, lineEnd, put } from "../el2/console.ts";
-import { cpuOfVcpu } from "../el2/vcpu.ts";
+import { cpuOfVcpu } from "../el2/placement.ts";
 import {
   HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR, GICD_ISACTIVER, GICD_ICACTIVER,
   gicReadBits, gicWriteBits, gicReadConfig, gicWriteConfig, gicRoute, gicSetPrivateEnabled, gicKick,
