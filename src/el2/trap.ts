@@ -7,6 +7,7 @@ import { GuestRegs, thisCpu } from "./cpu.ts";
 import { vmOfCpu } from "./placement.ts";
 import { smcccCall } from "./smccc.ts";
 import { stopRequested, stopForRestart } from "./restart.ts";
+import { KICK_SGI } from "../gic/gic.ts";
 import { injectUndefined } from "./inject.ts";
 import { lineBegin, lineEnd, put, putHex } from "./console.ts";
 import { dataAbort, instructionAbort } from "../stage2/abort.ts";
@@ -93,9 +94,9 @@ function isSgiRegister(esr: u64): bool {
  */
 export function trap_irq(regs: GuestRegs): void {
   const cpu: u32 = thisCpu();
-  vgicIrq(cpu);
-  // Its VM is restarting (src/el2/restart.ts): this vCPU stops here, and later enters afresh.
-  if (stopRequested(cpu)) stopForRestart(cpu);
+  const intid: u32 = vgicIrq(cpu);
+  // Its VM is restarting (src/el2/restart.ts, which sends the kick): this vCPU stops here, and later enters afresh.
+  if (intid == KICK_SGI && stopRequested(cpu)) stopForRestart(cpu);
 }
 
 export function trap_fiq(regs: GuestRegs): void {

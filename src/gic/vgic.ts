@@ -503,20 +503,21 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
  * - the kick SGI: other CPUs added to this vCPU's pending set; the flush below delivers them.
  * - the maintenance interrupt: list registers drained (underflow); the flush refills them.
  * - anything else: deactivated and logged once per VM.
+ * Returns the INTID acknowledged (1020 and up: spurious).
  */
-export function vgicIrq(cpu: u32): void {
+export function vgicIrq(cpu: u32): u32 {
   const iar: u32 = gicAcknowledge();
   const intid: u32 = gicIntid(iar);
-  if (intid >= 1020) return;
+  if (intid >= 1020) return intid;
   gicPriorityDrop(iar);
   const vm: u32 = cpu < CPU_COUNT ? u32(CPU_VM[cpu]) : NO_VM;
   if (vm >= CPU_COUNT) {
     gicDeactivate(iar);
-    return;
+    return intid;
   }
   const d: VgicVm = vgicVms[vm];
   if ((intid >= 16 && intid < 32 && ((HW_PPIS >> intid) & 1) != 0) || isOwned(d, intid)) {
-    if (injectDirect(cpu, d, intid)) return;
+    if (injectDirect(cpu, d, intid)) return intid;
     vgicRaise(cpu, intid, virtualPriority(cpu, intid), true, 0, cpu);
   } else {
     gicDeactivate(iar);
@@ -533,4 +534,5 @@ export function vgicIrq(cpu: u32): void {
     }
   }
   vgicFlush(cpu);
+  return intid;
 }
