@@ -1,11 +1,11 @@
 // Bulkhead's entry from src/el2/entry.S: the boot CPU builds everything (EL2 map, every VM's
 // stage-2 map and memory), then starts the other CPUs; each CPU then runs its one vCPU.
 import { BOARD_NAME, CPU_COUNT } from "@board";
-import { CPU_VM, CPU_VCPU, NO_VM, VM_ENTRY, VM_DTB, vmName } from "@config";
+import { CPU_VM, CPU_VCPU, NO_VM, VM_ENTRY, VM_DTB } from "@config";
 import { startCpu, vcpu_enter } from "./el2/cpu.ts";
 import { buildEl2Map, enableEl2Mmu } from "./el2/mmu.ts";
 import { setupEl2 } from "./el2/setup.ts";
-import { lineBegin, lineEnd, put, putDec, putHex } from "./el2/console.ts";
+import { lineBegin, lineEnd, put, putDec, putHex, vmLineBegin } from "./el2/console.ts";
 import { halt } from "./el2/exit.ts";
 import { markOn, resetVcpu, waitForOn } from "./el2/vcpu.ts";
 import { buildStage2, loadImages, vmCount, vmStarted, vtcrValue, vttbrValue } from "./stage2/vm.ts";
@@ -61,10 +61,8 @@ function runVcpu(cpu: u32): never {
   setupEl2(vttbr, vtcr, vcpu);
   vgicInitCpu(cpu);
   if (vcpu == 0) {
-    lineBegin("hyp");
-    put("vm ");
-    put(vmName(vm));
-    put(": starting at ");
+    vmLineBegin(vm);
+    put("starting at ");
     putHex(VM_ENTRY[vm]);
     lineEnd();
     vmStarted(vm);

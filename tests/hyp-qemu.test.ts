@@ -35,7 +35,7 @@ describe.each(BOARDS)("%s", (board) => {
     ]) expect(lines.some((l) => check.test(l)), `${check}\n${qemu.output}`).toBe(true);
     // An SGI aimed at CPUs the VM does not have is dropped, and said so once.
     expect(lines.filter((l) => l === "[hyp] vm guest: SGI to a CPU outside the VM dropped (logged once)")).toHaveLength(1);
-    expect(lines[lines.length - 1]).toBe("[hyp] vm guest powered off");
+    expect(lines[lines.length - 1]).toBe("[hyp] vm guest: powered off");
     expect(qemu.exitCode).toBe(0);
   });
 
@@ -46,7 +46,7 @@ describe.each(BOARDS)("%s", (board) => {
       const s = summary(qemu.lines, vm);
       expect(s, `${vm}:\n${qemu.output}`).not.toBeNull();
       expect(s!.failed, qemu.output).toBe(0);
-      expect(qemu.lines).toContain(`[hyp] vm ${vm} powered off`);
+      expect(qemu.lines).toContain(`[hyp] vm ${vm}: powered off`);
       expect(qemu.lines.some((l) => l.startsWith(`[${vm}] ok - virtual timer interrupt (PPI 27) arrives (5 of 5`)), qemu.output).toBe(true);
     }
     // SPIs passed through (alpha 48, gamma 49): pended through the virtual GICD, injected linked to the physical one.

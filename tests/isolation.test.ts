@@ -102,7 +102,7 @@ export function isolationProblems(lines: string[], board: BoardName): string[] {
     if (l.startsWith("[hyp] vm victim: ") && /IPA 0x(45fff000|46000000|8080000|9010000|fffffff000) /.test(l)) problems.push(`attacker's violation attributed to the victim: ${l}`);
   }
   if (!lines.some((l) => l.startsWith("[attacker] ") && l.includes("[victim] FORGED"))) problems.push("the forged-label attempt is missing from the attacker's output");
-  if (!has("[hyp] vm victim powered off") || !has("[hyp] vm attacker powered off")) problems.push("a VM did not power off");
+  if (!has("[hyp] vm victim: powered off") || !has("[hyp] vm attacker: powered off")) problems.push("a VM did not power off");
 
   // Foreign GIC state and SGIs: the behaviour this board shows.
   const gicWant = GIC_FOREIGN[board];

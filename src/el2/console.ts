@@ -1,5 +1,6 @@
 // The shared console: the hypervisor's log and every VM's output go to the board UART, one whole
 // line at a time, each labelled with its source (`[hyp] ...`, `[<vm name>] ...`).
+import { vmName } from "@config";
 import { SpinLock, lock, unlock } from "./lock.ts";
 import { uartPutc } from "./pl011.ts";
 
@@ -21,6 +22,14 @@ export function lineBegin(label: string): void {
 export function lineEnd(): void {
   put("\n");
   unlock(consoleLock);
+}
+
+/** Starts a hypervisor log line about VM `vm`: `[hyp] vm <name>: `. */
+export function vmLineBegin(vm: u32): void {
+  lineBegin("hyp");
+  put("vm ");
+  put(vmName(vm));
+  put(": ");
 }
 
 function putLabel(label: string): void {

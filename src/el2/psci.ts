@@ -2,13 +2,13 @@
 // never reaches the firmware: CPU_ON and AFFINITY_INFO see only its own vCPUs (virtual MPIDR
 // Aff0 = vCPU index), and SYSTEM_OFF/SYSTEM_RESET act on the VM alone.
 import { CPU_COUNT } from "@board";
-import { VM_VCPUS, vmName } from "@config";
+import { VM_VCPUS } from "@config";
 import { GuestRegs } from "./cpu.ts";
 import { Power, powerOf, requestOn, markOff, waitForOn } from "./vcpu.ts";
 import { cpuOfVcpu } from "./placement.ts";
 import { vmRestart } from "./restart.ts";
 import { ramAddress, vmStopped } from "../stage2/vm.ts";
-import { lineBegin, lineEnd, put } from "./console.ts";
+import { lineEnd, put, vmLineBegin } from "./console.ts";
 import { platformExit, halt } from "./exit.ts";
 
 export const PSCI_VERSION: u32 = 0x84000000;
@@ -118,10 +118,8 @@ function affinityInfo(vm: u32, mpidr: u64, level: u64): u64 {
 
 /** The VM is off; when every VM is, the run ends with status 0. This CPU stops here. */
 function systemOff(vm: u32): never {
-  lineBegin("hyp");
-  put("vm ");
-  put(vmName(vm));
-  put(" powered off");
+  vmLineBegin(vm);
+  put("powered off");
   lineEnd();
   if (vmStopped(vm)) platformExit(0);
   halt();

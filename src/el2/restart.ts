@@ -3,11 +3,11 @@
 // doing), its virtual GIC and images return to their boot state, and vCPU 0 starts again at the
 // entry point; the other VMs run on, untouched. This is how a VM recovers from its own crash.
 import { CPU_COUNT } from "@board";
-import { VM_ENTRY, VM_DTB, vmName } from "@config";
+import { VM_ENTRY, VM_DTB } from "@config";
 import { vcpu_enter } from "./cpu.ts";
 import { cpuOfVcpu, vmOfCpu } from "./placement.ts";
 import { Power, powerOf, markOff, markOn, requestOn, resetVcpu, waitForOn } from "./vcpu.ts";
-import { lineBegin, lineEnd, put, putDec } from "./console.ts";
+import { lineEnd, put, putDec, vmLineBegin } from "./console.ts";
 import { loadImages } from "../stage2/vm.ts";
 import { vgicResetVm } from "../gic/vgic.ts";
 import { gicKick } from "../gic/gic.ts";
@@ -47,10 +47,8 @@ export function vmRestart(vm: u32, cpu: u32): void {
     waitForOn(cpu);
     return;
   }
-  lineBegin("hyp");
-  put("vm ");
-  put(vmName(vm));
-  put(": SYSTEM_RESET, restarting the VM");
+  vmLineBegin(vm);
+  put("SYSTEM_RESET, restarting the VM");
   lineEnd();
   for (let p: u32 = 0; p < CPU_COUNT; p++) {
     if (p == cpu || vmOfCpu(p) != vm || powerOf(p) == Power.Off) continue;
@@ -79,10 +77,8 @@ export function vmRestart(vm: u32, cpu: u32): void {
 }
 
 function reportStuck(vm: u32, cpu: u32): void {
-  lineBegin("hyp");
-  put("vm ");
-  put(vmName(vm));
-  put(": cpu ");
+  vmLineBegin(vm);
+  put("cpu ");
   putDec(u64(cpu));
   put(" did not stop for the restart");
   lineEnd();

@@ -2,14 +2,13 @@
 // by its exception class (ESR_EL2.EC, Arm ARM D23.2.43). Whatever the guest did, the handler
 // returns to it: an unexpected trap is logged and answered with an exception injected into the
 // guest, never with a hypervisor panic.
-import { vmName } from "@config";
 import { GuestRegs, thisCpu } from "./cpu.ts";
 import { vmOfCpu } from "./placement.ts";
 import { smcccCall } from "./smccc.ts";
 import { stopRequested, stopForRestart } from "./restart.ts";
 import { KICK_SGI } from "../gic/gic.ts";
 import { injectUndefined } from "./inject.ts";
-import { lineBegin, lineEnd, put, putHex } from "./console.ts";
+import { lineEnd, put, putHex, vmLineBegin } from "./console.ts";
 import { dataAbort, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
 import { GIC_VERSION } from "@board";
@@ -111,10 +110,7 @@ export function trap_serror(regs: GuestRegs): void {
 }
 
 function report(vm: u32, what: string, esr: u64): void {
-  lineBegin("hyp");
-  put("vm ");
-  put(vmName(vm));
-  put(": ");
+  vmLineBegin(vm);
   put(what);
   put(", ESR ");
   putHex(esr);

@@ -11,9 +11,9 @@
 // The pure parts (pending set, list-register fill, SGI target decoding) take the state objects and
 // a GIC version as arguments and touch no hardware: tests/vgic.test.ts runs them on the host.
 import { CPU_COUNT, GIC_VERSION, UART_INTID } from "@board";
-import { CPU_VM, CPU_VCPU, NO_VM, VM_COUNT, VM_VCPUS, VM_UART, IRQ_FIRST, IRQ_INTID, vmName } from "@config";
+import { CPU_VM, CPU_VCPU, NO_VM, VM_COUNT, VM_VCPUS, VM_UART, IRQ_FIRST, IRQ_INTID } from "@config";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
-import { lineBegin, lineEnd, put, putDec, putHex } from "../el2/console.ts";
+import { lineEnd, put, putDec, putHex, vmLineBegin } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import { vgicdInit } from "./vgicd.ts";
 import {
@@ -436,10 +436,8 @@ function deliverSgi(cpu: u32, vm: u32, req: SgiRequest): void {
     d.deniedSgis++;
     if (!d.sgiLogged) {
       d.sgiLogged = true;
-      lineBegin("hyp");
-      put("vm ");
-      put(vmName(vm));
-      put(": SGI to a CPU outside the VM dropped (logged once)");
+      vmLineBegin(vm);
+      put("SGI to a CPU outside the VM dropped (logged once)");
       lineEnd();
     }
   }
@@ -523,10 +521,8 @@ export function vgicIrq(cpu: u32): u32 {
     gicDeactivate(iar);
     if (intid != KICK_SGI && intid != MAINTENANCE_PPI && !d.unknownIrqLogged) {
       d.unknownIrqLogged = true;
-      lineBegin("hyp");
-      put("vm ");
-      put(vmName(vm));
-      put(": physical interrupt ");
+      vmLineBegin(vm);
+      put("physical interrupt ");
       putDec(u64(intid));
       put(" has no owner here, deactivated (logged once), IAR ");
       putHex(u64(iar));

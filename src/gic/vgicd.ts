@@ -10,8 +10,7 @@
 // reads as zero and ignores writes — counted in VgicVm.deniedAccesses, logged once per VM.
 // Offsets, widths and INTIDs are all checked before use: nothing a guest writes can index out of range.
 import { CPU_COUNT, GIC_VERSION, GICD_BASE, GICD_SIZE, GICR_BASE } from "@board";
-import { vmName } from "@config";
-import { lineBegin, lineEnd, put } from "../el2/console.ts";
+import { lineEnd, put, vmLineBegin } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import {
   HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR, GICD_ISACTIVER, GICD_ICACTIVER,
@@ -141,10 +140,8 @@ function denied(d: VgicVm, vm: u32): void {
   d.deniedAccesses++;
   if (!d.deniedLogged) {
     d.deniedLogged = true;
-    lineBegin("hyp");
-    put("vm ");
-    put(vmName(vm));
-    put(": virtual GIC access to interrupts the VM does not own ignored (counted, logged once)");
+    vmLineBegin(vm);
+    put("virtual GIC access to interrupts the VM does not own ignored (counted, logged once)");
     lineEnd();
   }
 }

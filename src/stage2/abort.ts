@@ -1,10 +1,9 @@
 // Stage-2 aborts: a guest touched an IPA that its stage-2 map does not give it. An access to an
 // emulated device is decoded from the syndrome and emulated; anything else is logged with the
 // VM, the IPA and the syndrome, and the guest receives a synchronous external abort.
-import { vmName } from "@config";
 import { GuestRegs } from "../el2/cpu.ts";
 import { injectAbort } from "../el2/inject.ts";
-import { lineBegin, lineEnd, put, putHex } from "../el2/console.ts";
+import { lineEnd, put, putHex, vmLineBegin } from "../el2/console.ts";
 import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
@@ -60,10 +59,8 @@ function emulate(dev: u32, cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u6
 }
 
 function reportFault(vm: u32, what: string, ipa: u64, esr: u64): void {
-  lineBegin("hyp");
-  put("vm ");
-  put(vmName(vm));
-  put(": stage-2 ");
+  vmLineBegin(vm);
+  put("stage-2 ");
   put(what);
   put(" at IPA ");
   putHex(ipa);
