@@ -170,10 +170,15 @@ static volatile unsigned long dt_boot_mpidr_aff0;
 static void sgi_secondary(void);
 #define SGI_CONTEXT         0x5617e57UL     /* CPU_ON context id of the SGI test's secondary */
 #define SPIN_CONTEXT        0x5917UL        /* the restart test's busy secondary */
+#define RESET_CONTEXT       0x2e5e7UL       /* the restart test's secondary that resets the VM */
 
 /* start.S secondary_entry calls this with the CPU_ON context id. */
 void secondary_main(unsigned long context)
 {
+#ifdef RESET_TEST
+    if (context == RESET_CONTEXT)
+        hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+#endif
     if (context == SPIN_CONTEXT) {
         for (;;)                /* busy until the hypervisor stops this vCPU (the restart test) */
             __asm__ volatile("yield");
@@ -528,30 +533,35 @@ static void check_spi(const struct dt_info *dt)
 #endif
 
 #ifdef RESET_TEST
-#define RESET_MAGIC 0x7e57a27e57a27e57UL
+#define RESET_MAGIC 0x7e57a27e57a27e00UL    /* low byte: boots so far */
 
 /*
- * The restart test (reset.bin): the first boot leaves a marker in its RAM, starts its second
- * vCPU spinning, and asks for SYSTEM_RESET; the hypervisor stops both vCPUs and starts the VM
- * again. The second boot finds the marker, checks the restart, and runs every other check.
+ * The restart test (reset.bin), over three boots counted in a marker the restarts leave in RAM:
+ * boot 1: vCPU 0 starts vCPU 1 spinning and asks for SYSTEM_RESET (the restarter stops the other);
+ * boot 2: vCPU 1 asks for it while vCPU 0 spins (the restarter is not the boot vCPU);
+ * boot 3: checks that both restarts happened and that vCPU 1 is off, then runs every other check.
  */
 static void reset_test(const struct dt_info *dt)
 {
     volatile unsigned long *marker = (volatile unsigned long *)(dt->mem_base + dt->mem_size / 2);
+    unsigned long boots = (*marker & ~0xffUL) == RESET_MAGIC ? (*marker & 0xff) + 1 : 1;
 
-    if (*marker != RESET_MAGIC) {
-        *marker = RESET_MAGIC;
-        dsb();
+    *marker = RESET_MAGIC | boots;
+    dsb();
+    if (boots == 1 || (boots == 2 && dt->ncpus > 1)) {
+        printf("# reset-guest: boot %lu, vCPU %lu asks for SYSTEM_RESET\n", boots, boots == 1 ? 0UL : 1UL);
         if (dt->ncpus > 1)
-            hvc_call(PSCI_CPU_ON_64, dt->cpu_mpidr[1], (unsigned long)secondary_entry, SPIN_CONTEXT);
-        printf("# reset-guest: first boot, asking for SYSTEM_RESET\n");
-        hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
-        check(0, "SYSTEM_RESET restarts the VM", "the call returned");
-        finish();
+            hvc_call(PSCI_CPU_ON_64, dt->cpu_mpidr[1], (unsigned long)secondary_entry,
+                     boots == 1 ? SPIN_CONTEXT : RESET_CONTEXT);
+        if (boots == 1)
+            hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+        for (;;)            /* boot 2: vCPU 1 resets the VM while this one spins */
+            __asm__ volatile("yield");
     }
     *marker = 0;
     dsb();
-    check(1, "SYSTEM_RESET restarts the VM", "second boot: marker found at 0x%lx", (unsigned long)marker);
+    check(boots == (dt->ncpus > 1 ? 3UL : 2UL), "SYSTEM_RESET restarts the VM, from any vCPU",
+          "boot %lu: marker found at 0x%lx", boots, (unsigned long)marker);
     if (dt->ncpus > 1)
         check(hvc_call(PSCI_AFFINITY_INFO_64, dt->cpu_mpidr[1], 0, 0) == 1,
               "the restart stopped the other vCPU", "AFFINITY_INFO of MPIDR 0x%lx", dt->cpu_mpidr[1]);
