@@ -420,11 +420,8 @@ export function vgicRaise(cpu: u32, intid: u32, priority: u32, hw: bool, source:
 }
 
 /** The priority the guest gave `intid` (private ones: of the vCPU of CPU `cpu`). */
-export function virtualPriority(cpu: u32, intid: u32): u32 {
-  if (cpu >= CPU_COUNT) return 0;
-  if (intid < 32) return u32(vgicCpus[cpu].privPriority[intid & 31]);
-  const vm: u32 = vgicCpus[cpu].vm;
-  return vm < CPU_COUNT ? u32(vgicVms[vm].priority[intid & 1023]) : 0;
+function virtualPriority(c: VgicCpu, d: VgicVm, intid: u32): u32 {
+  return intid < 32 ? u32(c.privPriority[intid & 31]) : u32(d.priority[intid & 1023]);
 }
 
 const sgiRequests = pool(CPU_COUNT, SgiRequest);
@@ -483,7 +480,7 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   if (empty == 0) return false;
   let slot: u32 = 0;
   while (((empty >> slot) & 1) == 0) slot++;
-  const priority: u32 = virtualPriority(cpu, intid) & PRIORITY_MASK;
+  const priority: u32 = virtualPriority(c, d, intid) & PRIORITY_MASK;
   gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, true, 0));
   return true;
 }
@@ -516,7 +513,8 @@ export function vgicIrq(cpu: u32): u32 {
   const d: VgicVm = vgicVms[vm];
   if ((intid >= 16 && intid < 32 && ((HW_PPIS >> intid) & 1) != 0) || isOwned(d, intid)) {
     if (injectDirect(cpu, d, intid)) return intid;
-    vgicRaise(cpu, intid, virtualPriority(cpu, intid), true, 0, cpu);
+    const priority: u32 = virtualPriority(vgicCpus[cpu], d, intid);
+    vgicRaise(cpu, intid, priority, true, 0, cpu);
   } else {
     gicDeactivate(iar);
     if (intid != KICK_SGI && intid != MAINTENANCE_PPI && !d.unknownIrqLogged) {
