@@ -13,7 +13,7 @@ import { loadConfig, boardOfConfigPath } from "./config/load.ts";
 import { checkConfig, quickConfig } from "./config/check.ts";
 import { hypRange, HYP_RESERVE } from "./config/model.ts";
 import { guestDts, compileDtb } from "./config/dts.ts";
-import { targetConfigTs, guestLoad, dtbIpa, type Placement } from "./config/tables.ts";
+import { targetConfigTs, guestLoad, guestImageBytes, dtbIpa, type Placement } from "./config/tables.ts";
 import { buildStage2OnHost, prove, leaves } from "./proof.ts";
 
 export const CROSS = "aarch64-linux-gnu-";
@@ -165,9 +165,18 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
     blobs.push({ file, addr });
     return addr;
   };
-  for (const { vm, image: img, initrd } of images) {
-    const bytes = fs.readFileSync(img);
-    const { loadIpa, entryIpa, memSize } = guestLoad(config, vm, bytes);
+  for (const { vm, image, initrd } of images) {
+    const raw = fs.readFileSync(image);
+    let loadIpa: bigint, entryIpa: bigint, memSize: bigint, bytes: Buffer;
+    try {
+      ({ loadIpa, entryIpa, memSize } = guestLoad(config, vm, raw));
+      bytes = guestImageBytes(raw);
+    } catch (e) {
+      throw new BuildError([`vm "${vm.name}": image ${image}: ${(e as Error).message}`]);
+    }
+    // What is copied into the VM: the file itself, or (an ELF file) its segments laid out flat.
+    const img = bytes === raw ? image : path.join(dir, `${vm.name}.image`);
+    if (img !== image) writeIfChanged(img, bytes);
     const dtbAt = dtbIpa(config, vm);
     let initrdPlace: Placement["initrd"];
     if (initrd) {

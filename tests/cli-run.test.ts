@@ -15,8 +15,15 @@ describe("bulkhead run", () => {
     const r = spawnSync("node", ["bin/bulkhead.mjs", "run", "--guest", image, "--timeout", "4"], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
     expect(r.status, r.stdout + r.stderr).toBe(124);
     expect(r.stderr).toContain("bulkhead run: timed out after 4 s (QEMU killed)");
-    // The flat binary was loaded at the VM's RAM base and entered there.
-    expect(r.stdout).toContain("[hyp] vm guest: starting at 0x40000000");
+    // The flat binary was loaded 0x80000 into the VM's RAM, as QEMU's own loader does, and entered there.
+    expect(r.stdout).toContain("[hyp] vm guest: starting at 0x40080000");
+  });
+
+  it("runs an ELF guest (the bare-metal test guest's .elf) at its own addresses", () => {
+    const r = spawnSync("node", ["bin/bulkhead.mjs", "run", "--guest", "build/guests/baremetal.elf", "--timeout", "60"], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("[hyp] vm guest: starting at 0x40080000");
+    expect(r.stdout).toMatch(/^\[guest\] \d+ passed, 0 failed$/m);
   });
 
   it("rejects a guest image that does not exist, naming it", () => {

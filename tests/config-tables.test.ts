@@ -2,6 +2,7 @@
 // by the subset checker (so the hypervisor can import it).
 import fs from "node:fs";
 import path from "node:path";
+import { flattenElf } from "../host/config/elf.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkProgram } from "../compiler/index.ts";
 import { loadBoard, type Board } from "../host/board.ts";
@@ -65,11 +66,27 @@ describe("guestLoad and dtbIpa", () => {
     expect(guestLoad(cfg, "a", linuxImage(0x0n, 0x2000n)).loadIpa).toBe(0x40000000n);
     expect(guestLoad(cfg, "a", linuxImage(0x1234000n, 0n)).loadIpa).toBe(0x40080000n); // image_size 0: text_offset 0x80000
   });
-  it("loads a flat binary at ram[0].ipa; entry overrides", () => {
+  it("loads a flat binary 0x80000 into ram[0], as QEMU does; entry overrides", () => {
     expect(imageHeader(Buffer.alloc(0x1000))).toBeNull();
-    expect(guestLoad(cfg, "a", Buffer.alloc(0x1000))).toEqual({ loadIpa: 0x40000000n, entryIpa: 0x40000000n, memSize: 0x1000n });
+    expect(guestLoad(cfg, "a", Buffer.alloc(0x1000))).toEqual({ loadIpa: 0x40080000n, entryIpa: 0x40080000n, memSize: 0x1000n });
     const withEntry: Config = { vms: [{ ...cfg.vms[0], entry: 0x40001000n }] };
     expect(guestLoad(withEntry, "a", Buffer.alloc(0x2000)).entryIpa).toBe(0x40001000n);
+  });
+  it("lays out an ELF guest's segments flat, at their addresses, entered at its entry point", () => {
+    const elfFile = path.join(root, "build/guests/baremetal.elf");
+    const binFile = path.join(root, "build/guests/baremetal.bin");
+    if (!fs.existsSync(elfFile)) return;
+    const elf = flattenElf(fs.readFileSync(elfFile));
+    expect(elf.load).toBe(0x40080000n);
+    expect(elf.entry).toBe(0x40080000n);
+    // The file's bytes as objcopy lays them out, then the zeroed bss.
+    const bin = fs.readFileSync(binFile);
+    expect(elf.image.subarray(0, bin.length).equals(bin)).toBe(true);
+    expect(elf.image.length).toBeGreaterThanOrEqual(bin.length);
+    expect(guestLoad(cfg, "a", fs.readFileSync(elfFile))).toEqual({ loadIpa: 0x40080000n, entryIpa: 0x40080000n, memSize: BigInt(elf.image.length) });
+  });
+  it("refuses an ELF file for another machine, saying which", () => {
+    expect(() => flattenElf(fs.readFileSync(process.execPath))).toThrow(/machine 62, not AArch64/);
   });
   it("reads the built bare-metal guest's header", () => {
     const bin = path.join(root, "build/guests/baremetal.bin");

@@ -152,12 +152,19 @@ export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckO
     const dtbAt = dtbIpa(cfg, vm);
     if (ram0.size > 0n && dtbAt <= ram0.ipa) err(`${who} RAM IPA ${span(ram0.ipa, ram0.size)} is too small for an image and the DTB (the DTB goes 2 MiB below its top)`);
     const image = resolveImage(cfg, vm, opts.baseDir);
+    let l: ReturnType<typeof guestLoad> | null = null;
     if (fs.existsSync(image)) {
-      const l = guestLoad(cfg, vm, fs.readFileSync(image));
+      try {
+        l = guestLoad(cfg, vm, fs.readFileSync(image));
+      } catch (e) {
+        err(`${who} image ${path.basename(image)}: ${(e as Error).message}`);
+      }
+    }
+    if (l) {
       if (dtbAt > ram0.ipa && (l.loadIpa < ram0.ipa || l.loadIpa + l.memSize > dtbAt)) {
         err(`${who} image ${path.basename(image)} (${hex(l.memSize)} bytes at IPA ${hex(l.loadIpa)}) does not fit in RAM IPA ${span(ram0.ipa, ram0.size)} below its DTB at ${hex(dtbAt)}`);
       }
-    } else if (typeof vm.image === "string") {
+    } else if (!fs.existsSync(image) && typeof vm.image === "string") {
       err(`${who} image ${image} does not exist`);
     }
     const dtb = resolveDtb(cfg, vm, opts.baseDir);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
+import { isElf, flattenElf } from "./elf.ts";
 import { MiB, REGION_KIND_CODE, alignDown, alignUp, configSource, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
 
 /** Where the build put one VM's image and DTB inside the hypervisor image, and where they go in the VM. */
@@ -26,6 +27,8 @@ export interface Placement {
 export const IMAGE_MAGIC = 0x644d5241; // "ARM\x64", little-endian u32 at 0x38
 const IMAGE_MAGIC_OFFSET = 0x38;
 const TEXT_OFFSET_DEFAULT = 0x80000n;
+/** Where a flat binary goes in the VM's first RAM region (QEMU's KERNEL64_LOAD_ADDR). */
+export const FLAT_LOAD_OFFSET = 0x80000n;
 
 export interface ImageHeader { textOffset: bigint; imageSize: bigint }
 
@@ -42,17 +45,28 @@ export function imageHeader(bytes: Uint8Array): ImageHeader | null {
 
 /**
  * Where `vm`'s image goes: a Linux Image at its first RAM region's ipa (rounded up to 2 MiB) +
- * text_offset, a flat binary at ram[0].ipa; entered at `entry` if the config gives one, else at
- * the load address. `memSize`: the bytes the image occupies (image_size when the header gives more).
+ * text_offset; a flat binary 0x80000 into ram[0], where QEMU's own loader puts an arm64 binary
+ * without a header (hw/arm/boot.c, KERNEL64_LOAD_ADDR), so guests written for QEMU virt run
+ * unchanged. Entered at `entry` if the config gives one, else at the load address. `memSize`: the
+ * bytes the image occupies (image_size when the header gives more).
  */
 export function guestLoad(cfg: Config, vm: VmConfig | string, imageBytes: Uint8Array): { loadIpa: bigint; entryIpa: bigint; memSize: bigint } {
   const v = findVm(cfg, vm);
+  if (isElf(imageBytes)) {
+    const elf = flattenElf(imageBytes);
+    return { loadIpa: elf.load, entryIpa: v.entry ?? elf.entry, memSize: BigInt(elf.image.length) };
+  }
   const ram0 = v.ram[0];
   const h = imageHeader(imageBytes);
   const fileSize = BigInt(imageBytes.length);
-  const loadIpa = h ? alignUp(ram0.ipa, 2n * MiB) + h.textOffset : ram0.ipa;
+  const loadIpa = h ? alignUp(ram0.ipa, 2n * MiB) + h.textOffset : ram0.ipa + FLAT_LOAD_OFFSET;
   const memSize = h && h.imageSize > fileSize ? h.imageSize : fileSize;
   return { loadIpa, entryIpa: v.entry ?? loadIpa, memSize };
+}
+
+/** The bytes copied into the VM for its image: an ELF file flattened, anything else as it is. */
+export function guestImageBytes(imageBytes: Buffer): Buffer {
+  return isElf(imageBytes) ? flattenElf(imageBytes).image : imageBytes;
 }
 
 /** Where `vm`'s DTB goes: 2 MiB below the top of its first RAM region, 2 MiB aligned. */

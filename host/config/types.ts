@@ -59,8 +59,9 @@ export interface VmConfig {
   image: string | BuiltinImage;
   /**
    * Entry point (IPA). Default: a Linux arm64 Image is loaded at the first RAM region's ipa
-   * (2 MiB aligned) + text_offset and entered there; any other file is a flat binary loaded
-   * and entered at ram[0].ipa.
+   * (2 MiB aligned) + text_offset and entered there; an ELF file's segments are loaded at their
+   * physical addresses (IPAs) and it is entered at its entry point; any other file is a flat
+   * binary loaded and entered 0x80000 into ram[0], as QEMU's loader does.
    */
   entry?: bigint;
   /** The device tree handed to the guest in x0: "generate" (default) or a path to a .dtb. */
