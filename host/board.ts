@@ -24,8 +24,21 @@ export interface BoardFacts {
   GICR_BASE: bigint;
   GICR_SIZE: bigint;
   GICC_BASE: bigint;
+  GICC_SIZE: bigint;
   GICH_BASE: bigint;
+  GICH_SIZE: bigint;
   GICV_BASE: bigint;
+  GICV_SIZE: bigint;
+  /** The window each GICv2 frame (GICC, GICH, GICV) sits in, all of it reserved. */
+  GICV2_WINDOW: bigint;
+  /** The GICv2m MSI frame (0n: none). */
+  GICV2M_BASE: bigint;
+  GICV2M_SIZE: bigint;
+  /** The GICv3 ITS (0n: none). */
+  GITS_BASE: bigint;
+  GITS_SIZE: bigint;
+  /** Whether DMA from passthrough devices is confined to their VM (false on every board so far). */
+  HAS_IOMMU: boolean;
   SPIN_TABLE_BASE: bigint;
   HAS_SEMIHOSTING: boolean;
 }

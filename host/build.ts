@@ -211,7 +211,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
     log("prove stage-2 isolation");
     fs.rmSync(stamp, { force: true });
     const program = await buildStage2OnHost(board.boardFile, configTs, path.join(dir, "host-js"));
-    const problems = prove(board, config, program);
+    const problems = prove(board, config, program, hypRange(board, reserve));
     if (problems.length) throw new BuildError(["stage-2 isolation proof failed:", ...problems]);
     const counts = config.vms.map((vm, i) => `vm "${vm.name}": ${leaves(program, i).length} leaf mappings`);
     fs.writeFileSync(proofFile, ["stage-2 isolation proved:", ...counts, ""].join("\n"));

@@ -1,12 +1,14 @@
 // Partition-config validation: every conflict is caught, with a message naming both parties and ranges.
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadBoard, type Board } from "../host/board.ts";
-import { HYP_RESERVE, checkConfig, hypRange, quickConfig } from "../host/config/check.ts";
+import { HYP_RESERVE, checkConfig, configWarnings, hypRange, quickConfig } from "../host/config/check.ts";
 import { loadConfig } from "../host/config/load.ts";
 import { memoryMap } from "../host/config/commands.ts";
+import { reservedRegions } from "../host/config/reserved.ts";
+import { qemuBinary } from "../qemu/launch.ts";
 import type { Config, VmConfig } from "../host/config/types.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -62,22 +64,24 @@ describe("checkConfig", () => {
 
   it("device overlapping another VM's device (by PA)", () => {
     const cfg = base();
-    vm(cfg, "linux").devices = [{ name: "eth", ipa: 0x0a000000n, size: 0x1000n }];
-    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x20000000n, pa: 0x0a000000n, size: 0x1000n }];
+    vm(cfg, "linux").devices = [{ name: "eth", ipa: 0x0a000000n, size: 0x1000n, dma: "none" }];
+    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x20000000n, pa: 0x0a000000n, size: 0x1000n, dma: "none" }];
     expect(check(cfg)).toEqual([`vm "rtos" device "net" 0xa000000-0xa000fff overlaps vm "linux" device "eth" 0xa000000-0xa000fff`]);
   });
 
   it("RAM overlapping the hypervisor", () => {
     const cfg = base();
     vm(cfg, "linux").ram[0] = { ipa: 0x40000000n, pa: 0x41000000n, size: 0x2000000n };
-    expect(check(cfg)).toEqual([`vm "linux" RAM 0x41000000-0x42ffffff overlaps the hypervisor 0x40000000-0x41ffffff`]);
+    expect(check(cfg)).toEqual([
+      `vm "linux" RAM 0x41000000-0x42ffffff overlaps the hypervisor's RAM reserve 0x40000000-0x41ffffff (owned by the hypervisor: the boot DTB, its code, data, page tables and the guest images)`,
+    ]);
   });
 
   it("RAM over the GIC (and outside board RAM)", () => {
     const cfg = base();
     vm(cfg, "rtos").ram.push({ ipa: 0x60000000n, pa: 0x08000000n, size: 0x10000n });
     const errors = check(cfg);
-    expect(errors).toContain(`vm "rtos" RAM 0x8000000-0x800ffff overlaps the GIC distributor (GICD) 0x8000000-0x800ffff`);
+    expect(errors).toContain(`vm "rtos" RAM 0x8000000-0x800ffff overlaps the GIC distributor (GICD) 0x8000000-0x800ffff (owned by the hypervisor: emulated for every VM)`);
     expect(errors).toContain(`vm "rtos" RAM 0x8000000-0x800ffff is outside board RAM 0x40000000-0x7fffffff`);
   });
 
@@ -86,20 +90,23 @@ describe("checkConfig", () => {
     const cfg = base();
     vm(cfg, "rtos").ram.push({ ipa: 0x60000000n, pa: 0x08000000n, size: 0x100000n });
     expect(checkConfig(facts, cfg, { hypRange: [0x7e000000n, 0x80000000n] })).toEqual([
-      `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC distributor (GICD) 0x8000000-0x800ffff`,
-      `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC redistributors (GICR) 0x80a0000-0x8ffffff`,
+      `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC distributor (GICD) 0x8000000-0x800ffff (owned by the hypervisor: emulated for every VM)`,
+      `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC redistributor of CPU 0 (GICR) 0x80a0000-0x80bffff (owned by the hypervisor: emulated for every VM)`,
+      `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC redistributor of CPU 1 (GICR) 0x80c0000-0x80dffff (owned by the hypervisor: emulated for every VM)`,
+      `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC redistributor of CPU 2 (GICR) 0x80e0000-0x80fffff (owned by the hypervisor: emulated for every VM)`,
+      `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC ITS (GITS) 0x8080000-0x809ffff (reaches beyond one VM: its commands route any device's MSIs to any LPI, whichever VM owns it)`,
     ]);
   });
 
   it("a device may not be RAM nor any GIC frame (GICv2 too)", () => {
     const cfg = base();
     vm(cfg, "linux").devices = [
-      { name: "mem", ipa: 0x10000000n, pa: 0x60000000n, size: 0x1000n },
-      { name: "gicc", ipa: 0x11000000n, pa: 0x08010000n, size: 0x1000n },
+      { name: "mem", ipa: 0x10000000n, pa: 0x60000000n, size: 0x1000n, dma: "none" },
+      { name: "gicc", ipa: 0x11000000n, pa: 0x08010000n, size: 0x1000n, dma: "none" },
     ];
     expect(check(cfg, v2)).toEqual([
       `vm "linux" device "mem" 0x60000000-0x60000fff overlaps board RAM 0x40000000-0x7fffffff (a device is MMIO, not RAM)`,
-      `vm "linux" device "gicc" 0x8010000-0x8010fff overlaps the GIC CPU interface (GICC) 0x8010000-0x8011fff, which the hypervisor owns`,
+      `vm "linux" device "gicc" 0x8010000-0x8010fff overlaps the GIC CPU interface (GICC) 0x8010000-0x801ffff (owned by the hypervisor: the hypervisor's own interrupt interface)`,
     ]);
   });
 
@@ -112,7 +119,7 @@ describe("checkConfig", () => {
   it("an interrupt in two VMs (directly or through a device)", () => {
     const cfg = base();
     vm(cfg, "rtos").interrupts = [];
-    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x0a000000n, size: 0x1000n, interrupts: [40] }];
+    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x0a000000n, size: 0x1000n, interrupts: [40], dma: "none" }];
     expect(check(cfg)).toEqual([`vm "rtos" claims interrupt 40, already owned by vm "linux"`]);
   });
 
@@ -120,7 +127,7 @@ describe("checkConfig", () => {
     const cfg = base();
     vm(cfg, "linux").ram[0].size = 0x0a000800n;
     vm(cfg, "rtos").ram[0].ipa = 0x40000100n;
-    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x0a000000n, pa: 0x0a000010n, size: 0x1000n }];
+    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x0a000000n, pa: 0x0a000010n, size: 0x1000n, dma: "none" }];
     expect(check(cfg)).toEqual([
       `vm "linux" RAM size 0xa000800 is not 4 KiB aligned`,
       `vm "rtos" RAM ipa 0x40000100 is not 4 KiB aligned`,
@@ -163,11 +170,11 @@ describe("checkConfig", () => {
 
   it("a VM's emulated UART and virtual GIC IPAs must stay free", () => {
     const cfg = base();
-    vm(cfg, "rtos").devices = [{ name: "rtc", ipa: 0x09000000n, pa: 0x09010000n, size: 0x1000n }];
+    vm(cfg, "rtos").devices = [{ name: "rtc", ipa: 0x09000000n, pa: 0x09010000n, size: 0x1000n, dma: "none" }];
     expect(check(cfg)).toEqual([`vm "rtos" emulated UART IPA 0x9000000-0x9000fff overlaps its device "rtc" IPA 0x9000000-0x9000fff`]);
     vm(cfg, "rtos").uart = "none";
     expect(check(cfg)).toEqual([]);
-    vm(cfg, "rtos").devices = [{ name: "rtc", ipa: 0x080a0000n, pa: 0x09010000n, size: 0x1000n }];
+    vm(cfg, "rtos").devices = [{ name: "rtc", ipa: 0x080a0000n, pa: 0x09010000n, size: 0x1000n, dma: "none" }];
     expect(check(cfg)).toEqual([`vm "rtos" virtual GIC redistributors IPA 0x80a0000-0x80bffff overlaps its device "rtc" IPA 0x80a0000-0x80a0fff`]);
   });
 
@@ -217,7 +224,7 @@ describe("checkConfig", () => {
     const cfg = base();
     vm(cfg, "rtos").cpus = [2, 4];
     vm(cfg, "rtos").interrupts = [16, 1020, 33];
-    vm(cfg, "linux").devices = [{ name: "far", ipa: 1n << 40n, pa: 0x0a000000n, size: 0x1000n }];
+    vm(cfg, "linux").devices = [{ name: "far", ipa: 1n << 40n, pa: 0x0a000000n, size: 0x1000n, dma: "none" }];
     expect(check(cfg)).toEqual([
       `vm "linux" device "far" IPA 0x10000000000-0x10000000fff is beyond the 40-bit IPA space`,
       `vm "rtos" CPU 4 does not exist (the board has CPUs 0-3)`,
@@ -280,12 +287,146 @@ describe("checkConfig", () => {
   it("draws the memory map", async () => {
     const cfg = await loadConfig(path.join(v3.dir, "configs/default.ts"));
     const map = memoryMap(v3, cfg).join("\n");
-    expect(map).toMatch(/0x40000000-0x41ffffff\s+hypervisor\s+reserve/);
+    expect(map).toMatch(/0x40000000-0x41ffffff\s+hypervisor\s+hypervisor's RAM reserve/);
+    expect(map).toMatch(/0x8080000-0x809ffff\s+withheld\s+GIC ITS \(GITS\): its commands route/);
+    expect(map).toMatch(/0x80e0000-0x80fffff\s+hypervisor\s+GIC redistributor of CPU 2 \(GICR\)/);
+    expect(map).toMatch(/0x9000000-0x9000fff\s+hypervisor\s+hypervisor's UART \(emulated for alpha, beta, gamma\)/);
     expect(map).toMatch(/0x46000000-0x49ffffff\s+beta\s+RAM\s+\(ipa 0x40000000-0x43ffffff\)/);
     expect(map).toMatch(/0x4e000000-0x7fffffff\s+free/);
     expect(map).toMatch(/^ {2}3 {2}gamma vcpu 1$/m);
     const bases = [...map.matchAll(/^ {2}(0x[0-9a-f]+)-/gm)].map((m) => BigInt(m[1]));
     expect(bases).toEqual([...bases].sort((a, b) => (a < b ? -1 : 1)));
+  });
+});
+
+/** A config whose "attacker" VM is given one device at physical `pa`, `size` bytes. */
+function withDevice(pa: bigint, size = 0x1000n, dma: "none" | "unisolated" | "omitted" = "none"): Config {
+  const cfg = base();
+  vm(cfg, "rtos").name = "attacker";
+  vm(cfg, "attacker").devices = [{ name: "msi", ipa: 0x0a000000n, pa, size, ...(dma === "omitted" ? {} : { dma }) }];
+  return cfg;
+}
+
+describe("the board's reserved regions: owned by the hypervisor or reaching beyond one VM", () => {
+  it("refuses the GICv2m MSI frame (a VM given it raised another VM's SPI 80)", () => {
+    expect(check(withDevice(0x08020000n), v2)).toEqual([
+      `vm "attacker" device "msi" 0x8020000-0x8020fff overlaps the GICv2m MSI frame 0x8020000-0x8020fff (reaches beyond one VM: a write pends any SPI it serves, whichever VM owns it)`,
+    ]);
+  });
+
+  it("refuses the ITS, either of its frames", () => {
+    for (const pa of [0x08080000n, 0x08090000n]) {
+      expect(check(withDevice(pa), v3)).toEqual([
+        `vm "attacker" device "msi" ${span(pa)} overlaps the GIC ITS (GITS) 0x8080000-0x809ffff (reaches beyond one VM: its commands route any device's MSIs to any LPI, whichever VM owns it)`,
+      ]);
+    }
+  });
+
+  it("refuses another CPU's redistributor, the GICv2 frames' whole windows, the hypervisor's UART", () => {
+    expect(check(withDevice(0x080e0000n), v3)).toEqual([
+      `vm "attacker" device "msi" 0x80e0000-0x80e0fff overlaps the GIC redistributor of CPU 2 (GICR) 0x80e0000-0x80fffff (owned by the hypervisor: emulated for every VM)`,
+    ]);
+    expect(check(withDevice(0x08200000n), v3)).toEqual([
+      `vm "attacker" device "msi" 0x8200000-0x8200fff overlaps the GIC redistributor space past CPU 3 (GICR) 0x8120000-0x8ffffff (owned by the hypervisor: the GIC's)`,
+    ]);
+    expect(check(withDevice(0x08034000n), v2)).toEqual([
+      `vm "attacker" device "msi" 0x8034000-0x8034fff overlaps the GIC virtual interface control (GICH) 0x8030000-0x803ffff (owned by the hypervisor: the list registers of whichever VM runs on the CPU)`,
+    ]);
+    expect(check(withDevice(0x08040000n), v2)).toEqual([
+      `vm "attacker" device "msi" 0x8040000-0x8040fff overlaps the GIC virtual CPU interface (GICV) 0x8040000-0x804ffff (owned by the hypervisor: mapped only at each VM's GICC address, by the hypervisor)`,
+    ]);
+    const uart = base();
+    vm(uart, "rtos").uart = "none";
+    vm(uart, "rtos").devices = [{ name: "serial", ipa: 0x09000000n, size: 0x1000n, dma: "none" }];
+    expect(check(uart)).toEqual([
+      `vm "rtos" device "serial" 0x9000000-0x9000fff overlaps the hypervisor's UART 0x9000000-0x9000fff (owned by the hypervisor: its console; every VM's PL011 is emulated)`,
+    ]);
+  });
+
+  it("refuses every reserved region of both boards to a device, RAM and a shared region alike", () => {
+    for (const b of [v3, v2]) {
+      const regions = reservedRegions(b, hypRange(b));
+      for (const r of regions) {
+        const dev = withDevice(r.base, 0x1000n);
+        expect(check(dev, b).join("\n"), `${b.facts.BOARD_NAME} ${r.key}`).toContain(`overlaps ${r.what} ${span(r.base, r.size)}`);
+        const ram = base();
+        vm(ram, "rtos").ram.push({ ipa: 0x60000000n, pa: r.base, size: 0x1000n });
+        expect(check(ram, b).join("\n"), `${b.facts.BOARD_NAME} ${r.key}`).toContain(`vm "rtos" RAM ${span(r.base)} overlaps ${r.what}`);
+        const shm = base();
+        vm(shm, "rtos").shared = [{ name: "chan", ipa: 0x60000000n, pa: r.base, size: 0x1000n, peers: ["linux"] }];
+        expect(check(shm, b).join("\n"), `${b.facts.BOARD_NAME} ${r.key}`).toContain(`vm "rtos" shared "chan" ${span(r.base)} overlaps ${r.what}`);
+      }
+    }
+  });
+
+  it("declares, per board, every frame of QEMU's interrupt controller and its UART (from QEMU's own device tree)", () => {
+    for (const b of [v3, v2]) {
+      const regions = reservedRegions(b, hypRange(b));
+      const has = (key: string) => regions.some((r) => r.key === key);
+      if (b.facts.GIC_VERSION === 3) expect(["GICD", "GICR0", "GICR1", "GICR2", "GICR3", "GITS", "UART", "HYP"].every(has)).toBe(true);
+      else expect(["GICD", "GICC", "GICH", "GICV", "GICV2M", "UART", "HYP"].every(has)).toBe(true);
+      const frames = qemuGicAndUartFrames(b);
+      expect(frames.length, b.facts.BOARD_NAME).toBeGreaterThanOrEqual(b.facts.GIC_VERSION === 3 ? 4 : 6);
+      for (const [start, size] of frames) {
+        // Every byte of the frame lies in some reserved region.
+        let at = start;
+        for (let moved = true; moved && at < start + size;) {
+          moved = false;
+          for (const r of regions) if (at >= r.base && at < r.base + r.size) { at = r.base + r.size; moved = true; }
+        }
+        expect(at >= start + size, `${b.facts.BOARD_NAME}: QEMU's frame ${span(start, size)} is reserved up to ${hex(at)} only`).toBe(true);
+      }
+    }
+  });
+});
+
+/** The `reg` ranges of the interrupt controller (and its MSI frames) and the PL011 in the DTB QEMU builds for `b`. */
+function qemuGicAndUartFrames(b: Board): [bigint, bigint][] {
+  const dtb = path.join(tmp, `${b.facts.BOARD_NAME}.dtb`);
+  const q = b.host.qemu;
+  execFileSync(qemuBinary(), ["-machine", `${q.machine},dumpdtb=${dtb}`, "-cpu", q.cpu ?? "cortex-a53", "-m", q.memory, "-smp", String(q.smp), "-nic", "none", "-nographic"], { stdio: "ignore", timeout: 30_000 });
+  const dts = execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", dtb], { encoding: "utf8" });
+  // The intc node and its children (v2m, its) and the pl011 node; #address-cells = #size-cells = 2 throughout.
+  const intc = /\tintc@[0-9a-f]+ \{[\s\S]*?\n\t\};/.exec(dts)![0];
+  const uart = /\tpl011@[0-9a-f]+ \{[\s\S]*?\n\t\};/.exec(dts)![0];
+  const out: [bigint, bigint][] = [];
+  for (const m of (intc + uart).matchAll(/\breg = <([^>]*)>/g)) {
+    const c = m[1].trim().split(/\s+/).map((x) => BigInt(x));
+    for (let i = 0; i + 3 < c.length; i += 4) out.push([(c[i] << 32n) | c[i + 1], (c[i + 2] << 32n) | c[i + 3]]);
+  }
+  return out;
+}
+
+const hex = (x: bigint) => `0x${x.toString(16)}`;
+const span = (start: bigint, size = 0x1000n) => `${hex(start)}-${hex(start + size - 1n)}`;
+
+describe("DMA: a passthrough device says whether it can master the bus", () => {
+  it("refuses a device that does not say, telling what to write", () => {
+    expect(check(withDevice(0x0a000000n, 0x1000n, "omitted"))).toEqual([
+      `vm "attacker" device "msi" does not say whether it can master the bus: write dma: "none" if it cannot, or dma: "unisolated" if it can (this board has no IOMMU: its DMA would reach all physical memory)`,
+    ]);
+  });
+
+  it("accepts dma: \"none\" quietly, dma: \"unisolated\" with a warning naming the VM and the device", () => {
+    const quiet = withDevice(0x0a000000n, 0x1000n, "none");
+    expect(check(quiet)).toEqual([]);
+    expect(configWarnings(v3, quiet)).toEqual([]);
+    const loud = withDevice(0x0a000000n, 0x1000n, "unisolated");
+    expect(check(loud, v2)).toEqual([]);
+    expect(configWarnings(v2, loud)).toEqual([
+      `vm "attacker" device "msi" can master the bus and this board has no IOMMU: its DMA reaches all physical memory, the hypervisor's and every other VM's (dma: "unisolated")`,
+    ]);
+    expect(memoryMap(v2, loud).join("\n")).toMatch(/0xa000000-0xa000fff\s+attacker\s+device "msi"\s+\(ipa 0xa000000-0xa000fff, DMA unisolated: reaches all memory\)/);
+  });
+
+  it("refuses any other value (configs loaded without type checking)", () => {
+    const cfg = withDevice(0x0a000000n) as unknown as { vms: { devices?: Record<string, unknown>[] }[] };
+    cfg.vms[1].devices![0].dma = "isolated";
+    expect(check(cfg as unknown as Config)).toEqual([`vm "attacker".devices[0].dma must be "none" or "unisolated"`]);
+  });
+
+  it("every board declares whether it has an IOMMU (none has)", () => {
+    for (const b of [v3, v2]) expect(b.facts.HAS_IOMMU).toBe(false);
   });
 });
 
@@ -340,10 +481,30 @@ describe("bulkhead check / map", () => {
     expect(r.status).toBe(2);
   });
 
+  it("check and map warn about a device whose DMA is unisolated; check refuses one that does not say", () => {
+    const dev = (dma: string) => write(`dma-${dma || "missing"}.ts`, `${header}export default definePartitions({ vms: [
+  { name: "a", cpus: [0], image: { builtin: "baremetal" }, ram: [{ ipa: 0x40000000n, pa: 0x42000000n, size: 0x4000000n }],
+    devices: [{ name: "nic", ipa: 0x0a000000n, size: 0x1000n${dma} }] },
+] });\n`);
+    const unisolated = dev(`, dma: "unisolated"`);
+    for (const cmd of ["check", "map"]) {
+      const r = cli(cmd, unisolated);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`warning: vm "a" device "nic" can master the bus and this board has no IOMMU`);
+    }
+    const r = cli("check", dev(""));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`error: vm "a" device "nic" does not say whether it can master the bus: write dma: "none" if it cannot`);
+    const none = cli("check", dev(`, dma: "none"`));
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stderr).toBe("");
+  });
+
   it("map prints the layout", () => {
     const r = cli("map", "board/qemu-virt-gicv2/configs/default.ts");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/GIC virtual CPU interface \(GICV\)/);
+    expect(r.stdout).toMatch(/0x8020000-0x8020fff\s+withheld\s+GICv2m MSI frame: a write pends any SPI it serves, whichever VM owns it/);
     expect(r.stdout).toMatch(/0x4a000000-0x4dffffff\s+gamma\s+RAM/);
     expect(r.stdout).toMatch(/interrupts:\n {2}33 {2}hypervisor/);
   });

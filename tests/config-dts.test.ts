@@ -44,7 +44,7 @@ const rich: Config = {
         { ipa: 0x40000000n, pa: 0x42000000n, size: 0x10000000n },
         { ipa: 0x100000000n, pa: 0x60000000n, size: 0x8000000n },
       ],
-      devices: [{ name: "virtio", ipa: 0x0a000000n, size: 0x1000n, compatible: "virtio,mmio", interrupts: [48] }],
+      devices: [{ name: "virtio", ipa: 0x0a000000n, size: 0x1000n, compatible: "virtio,mmio", interrupts: [48], dma: "unisolated" }],
       interrupts: [50],
       shared: [{ name: "chan", ipa: 0x50000000n, pa: 0x70000000n, size: 0x10000n, peers: ["rtos"] }],
     },

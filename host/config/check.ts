@@ -1,14 +1,19 @@
 // Validation of a partition config against a board: every error names both parties and their
 // ranges (inclusive ends), e.g.
 //   vm "rtos" RAM 0x48000000-0x4fffffff overlaps vm "linux" RAM 0x40000000-0x4bffffff
+//   vm "attacker" device "msi" 0x8020000-0x8020fff overlaps the GICv2m MSI frame 0x8020000-0x8020fff (reaches beyond one VM: ...)
+// Warnings (configWarnings) name what the config accepts knowingly: devices whose DMA is unisolated.
 import fs from "node:fs";
 import path from "node:path";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
+import { dmaErrors, dmaWarnings } from "./dma.ts";
 import {
-  HYP_RESERVE, PAGE, alignDown, describe, factsOf, gicRegions, hex, overlaps, resolveDtb, resolveImage,
-  span, uartEmulated, uartRegion, UART_SIZE, vgicRegions, vmInterrupts, vmMappings, type Mapping, type Range,
+  HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, resolveDtb, resolveImage,
+  span, uartEmulated, UART_SIZE, vgicRegions, vmInterrupts, vmMappings, type Mapping, type Range,
 } from "./model.ts";
+import { describeReserved, reservedRegions } from "./reserved.ts";
+import { shapeErrors } from "./shape.ts";
 import { dtbIpa, guestLoad } from "./tables.ts";
 
 export { HYP_RESERVE, hypRange } from "./model.ts";
@@ -17,7 +22,7 @@ export const VM_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 export const DEVICE_NAME = /^[a-z][a-z0-9,._+-]{0,30}$/;
 
 export interface CheckOptions {
-  /** The hypervisor's own memory (PA, end exclusive): no VM region may touch it. */
+  /** The hypervisor's own memory (PA, end exclusive): no VM region may touch it (nor any other reserved region of the board). */
   hypRange: Range;
   /** Directory that relative image/dtb paths are taken from (default: the config file's, else cwd). */
   baseDir?: string;
@@ -42,12 +47,10 @@ export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckO
     else byName.set(vm.name, i);
   });
 
-  const [hyp0, hyp1] = opts.hypRange;
   const ramEnd = f.RAM_BASE + f.RAM_SIZE;
   const ipaLimit = 1n << BigInt(f.PA_BITS);
   const boardRam = `board RAM ${span(f.RAM_BASE, f.RAM_SIZE)}`;
-  const hypervisor = `the hypervisor ${span(hyp0, hyp1 - hyp0)}`;
-  const fixed = [...gicRegions(f), uartRegion(f)];
+  const reserved = reservedRegions(f, opts.hypRange);
 
   for (const vm of vms) {
     const who = `vm "${vm.name}"`;
@@ -81,18 +84,12 @@ export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckO
       if (m.pa < 0n || m.pa + m.size > ipaLimit) err(`${what} ${span(m.pa, m.size)} is beyond the ${f.PA_BITS}-bit physical address space`);
       if (m.kind === "device") {
         if (overlaps(m.pa, m.size, f.RAM_BASE, f.RAM_SIZE)) err(`${what} ${span(m.pa, m.size)} overlaps ${boardRam} (a device is MMIO, not RAM)`);
-        else if (overlaps(m.pa, m.size, hyp0, hyp1 - hyp0)) err(`${what} ${span(m.pa, m.size)} overlaps ${hypervisor}`);
-        for (const g of fixed) {
-          if (overlaps(m.pa, m.size, g.base, g.size)) err(`${what} ${span(m.pa, m.size)} overlaps ${g.what} ${span(g.base, g.size)}, which the hypervisor owns`);
-        }
-      } else {
-        if (m.pa < f.RAM_BASE || m.pa + m.size > ramEnd) err(`${what} ${span(m.pa, m.size)} is outside ${boardRam}`);
-        if (overlaps(m.pa, m.size, hyp0, hyp1 - hyp0)) err(`${what} ${span(m.pa, m.size)} overlaps ${hypervisor}`);
-        for (const g of fixed) {
-          if (overlaps(m.pa, m.size, g.base, g.size)) err(`${what} ${span(m.pa, m.size)} overlaps ${g.what} ${span(g.base, g.size)}`);
-        }
+      } else if (m.pa < f.RAM_BASE || m.pa + m.size > ramEnd) err(`${what} ${span(m.pa, m.size)} is outside ${boardRam}`);
+      for (const r of reserved) {
+        if (overlaps(m.pa, m.size, r.base, r.size)) err(`${what} ${span(m.pa, m.size)} overlaps ${describeReserved(r)}`);
       }
     }
+    errors.push(...dmaErrors(f, vm));
 
     // Names of devices and shared regions, unique within the VM.
     const regionNames = new Map<string, string>();
@@ -202,6 +199,11 @@ export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckO
   return errors;
 }
 
+/** What `cfg` accepts knowingly and `check`, `map` print as warnings: one line each, naming the VM. */
+export function configWarnings(board: Board | BoardFacts, cfg: Config): string[] {
+  return shapeErrors(cfg).length ? [] : dmaWarnings(board, cfg);
+}
+
 /** Whether the shared region `name` of `a` and that of `b` are declared between peers (either side lists the other). */
 function peers(a: VmConfig, name: string, bName: string, b: VmConfig): boolean {
   const sa = a.shared?.find((s) => s.name === name);
@@ -227,67 +229,4 @@ export function quickConfig(board: Board | BoardFacts, imagePath: string, opts: 
       ...(opts.bootargs ? { bootargs: opts.bootargs } : {}),
     }],
   };
-}
-
-// --- Shape: what tsc would catch, for configs loaded without type checking (and to keep the checks above total).
-
-/** Wrong field types and missing fields (what tsc reports for a typed config); empty: well-formed. */
-/** The test guests guests/baremetal/build.sh builds (BuiltinImage in types.ts). */
-const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset"];
-
-export function shapeErrors(cfg: unknown): string[] {
-  const errors: string[] = [];
-  const err = (m: string) => errors.push(m);
-  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  const big = (o: Record<string, unknown>, k: string, where: string, optional = false) => {
-    const v = o[k];
-    if (v === undefined && optional) return;
-    if (typeof v !== "bigint") err(`${where}.${k} must be a bigint${typeof v === "number" ? ` (write ${hex(BigInt(Math.trunc(v)))}n)` : ""}`);
-  };
-  const ints = (v: unknown, where: string) => {
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isInteger(x))) err(`${where} must be an array of integers`);
-  };
-  if (!isObj(cfg) || !Array.isArray(cfg.vms)) return ["the config must be an object with a `vms` array (export default definePartitions({ vms: [...] }))"];
-  cfg.vms.forEach((vm: unknown, i: number) => {
-    if (!isObj(vm)) { err(`vms[${i}] must be an object`); return; }
-    const where = typeof vm.name === "string" ? `vm "${vm.name}"` : `vms[${i}]`;
-    if (typeof vm.name !== "string") err(`vms[${i}].name must be a string`);
-    ints(vm.cpus, `${where}.cpus`);
-    if (!Array.isArray(vm.ram) || vm.ram.length === 0) err(`${where}.ram must be a non-empty array of { ipa, pa?, size }`);
-    else vm.ram.forEach((r: unknown, k: number) => {
-      if (!isObj(r)) { err(`${where}.ram[${k}] must be an object`); return; }
-      big(r, "ipa", `${where}.ram[${k}]`); big(r, "pa", `${where}.ram[${k}]`, true); big(r, "size", `${where}.ram[${k}]`);
-    });
-    if (vm.devices !== undefined) {
-      if (!Array.isArray(vm.devices)) err(`${where}.devices must be an array`);
-      else vm.devices.forEach((d: unknown, k: number) => {
-        const at = `${where}.devices[${k}]`;
-        if (!isObj(d)) { err(`${at} must be an object`); return; }
-        if (typeof d.name !== "string") err(`${at}.name must be a string`);
-        big(d, "ipa", at); big(d, "pa", at, true); big(d, "size", at);
-        if (d.interrupts !== undefined) ints(d.interrupts, `${at}.interrupts`);
-        if (d.compatible !== undefined && typeof d.compatible !== "string"
-          && !(Array.isArray(d.compatible) && d.compatible.every((c) => typeof c === "string"))) err(`${at}.compatible must be a string or an array of strings`);
-      });
-    }
-    if (vm.uart !== undefined && vm.uart !== "emulated" && vm.uart !== "none") err(`${where}.uart must be "emulated" or "none"`);
-    if (vm.interrupts !== undefined) ints(vm.interrupts, `${where}.interrupts`);
-    const img = vm.image;
-    if (!(typeof img === "string" && img !== "") && !(isObj(img) && BUILTIN_GUESTS.includes(String(img.builtin)))) {
-      err(`${where}.image must be a path or { builtin: ${BUILTIN_GUESTS.map((b) => `"${b}"`).join(" | ")} }`);
-    }
-    big(vm, "entry", where, true);
-    if (vm.dtb !== undefined && (typeof vm.dtb !== "string" || vm.dtb === "")) err(`${where}.dtb must be "generate" or a path`);
-    if (vm.shared !== undefined) {
-      if (!Array.isArray(vm.shared)) err(`${where}.shared must be an array`);
-      else vm.shared.forEach((s: unknown, k: number) => {
-        const at = `${where}.shared[${k}]`;
-        if (!isObj(s)) { err(`${at} must be an object`); return; }
-        if (typeof s.name !== "string") err(`${at}.name must be a string`);
-        big(s, "ipa", at); big(s, "pa", at); big(s, "size", at);
-        if (!Array.isArray(s.peers) || s.peers.some((p) => typeof p !== "string")) err(`${at}.peers must be an array of vm names`);
-      });
-    }
-  });
-  return errors;
 }

@@ -1,11 +1,11 @@
 // `bulkhead check <config> [--board NAME]` and `bulkhead map <config> [--board NAME]`.
 import path from "node:path";
 import { loadBoard, type Board } from "../board.ts";
-import { checkConfig, shapeErrors } from "./check.ts";
+import { checkConfig, configWarnings } from "./check.ts";
 import { ConfigLoadError, boardOfConfigPath, loadConfig } from "./load.ts";
-import {
-  HYP_RESERVE, describe, gicRegions, hex, hypRange, span, uartEmulated, uartRegion, vmInterrupts, vmMappings,
-} from "./model.ts";
+import { describe, hex, hypRange, span, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+import { reservedRegions } from "./reserved.ts";
+import { shapeErrors } from "./shape.ts";
 import type { Config } from "./types.ts";
 
 export const CHECK_USAGE = "bulkhead check <config.ts> [--board NAME]";
@@ -41,6 +41,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   const p = await prepare(args, CHECK_USAGE);
   if (typeof p === "number") return p;
   const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${w}`);
   if (errors.length) {
     for (const e of errors) console.error(`${p.file}: error: ${e}`);
     return 1;
@@ -53,6 +54,7 @@ export async function mapCommand(args: string[]): Promise<number> {
   const p = await prepare(args, MAP_USAGE);
   if (typeof p === "number") return p;
   const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${w}`);
   for (const e of errors) console.error(`${p.file}: error: ${e}`);
   if (shapeErrors(p.cfg).length) return 1; // malformed: no map to draw
   console.log(memoryMap(p.board, p.cfg).join("\n"));
@@ -61,16 +63,18 @@ export async function mapCommand(args: string[]): Promise<number> {
 
 interface Row { base: bigint; size: bigint; owner: string; what: string; ipa?: string }
 
-/** The board's physical memory map with owners, CPUs and interrupts, as `bulkhead map` prints it. */
+/**
+ * The board's physical memory map with owners, CPUs and interrupts, as `bulkhead map` prints it.
+ * Reserved regions (reserved.ts) are owned by "hypervisor" or "withheld" from every VM.
+ */
 export function memoryMap(board: Board, cfg: Config): string[] {
   const f = board.facts;
   const rows: Row[] = [];
-  const [h0, h1] = hypRange(board);
-  rows.push({ base: h0, size: h1 - h0, owner: "hypervisor", what: `reserve (${HYP_RESERVE >> 20n} MiB: boot DTB, hypervisor image)` });
-  for (const g of gicRegions(f)) rows.push({ base: g.base, size: g.size, owner: "hypervisor", what: g.what.replace(/^the /, "") });
   const emulating = cfg.vms.filter(uartEmulated).map((v) => v.name);
-  const u = uartRegion(f);
-  rows.push({ base: u.base, size: u.size, owner: "hypervisor", what: `board UART${emulating.length ? ` (emulated for ${emulating.join(", ")})` : ""}` });
+  for (const r of reservedRegions(board, hypRange(board))) {
+    const what = r.key === "UART" && emulating.length ? `${r.what} (emulated for ${emulating.join(", ")})` : `${r.what}: ${r.why}`;
+    rows.push({ base: r.base, size: r.size, owner: r.owner, what: what.replace(/^the /, "") });
+  }
   const sharedSeen = new Map<string, Row>();
   for (const vm of cfg.vms) {
     for (const m of vmMappings(cfg, vm)) {
@@ -87,7 +91,8 @@ export function memoryMap(board: Board, cfg: Config): string[] {
         rows.push(r);
         continue;
       }
-      rows.push({ base: m.pa, size: m.size, owner: vm.name, what: describe(m), ipa: `ipa ${span(m.ipa, m.size)}` });
+      const dma = m.kind === "device" && vm.devices?.find((d) => d.name === m.name)?.dma === "unisolated" ? ", DMA unisolated: reaches all memory" : "";
+      rows.push({ base: m.pa, size: m.size, owner: vm.name, what: describe(m), ipa: `ipa ${span(m.ipa, m.size)}${dma}` });
     }
   }
   // Free gaps inside board RAM.

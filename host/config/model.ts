@@ -1,4 +1,4 @@
-// Shared helpers of the config layer: address ranges, the board's fixed regions, what each VM
+// Shared helpers of the config layer: address ranges, the virtual GIC a VM sees, what each VM
 // maps (its own regions and the shared regions peers give it), where its image comes from.
 import path from "node:path";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
@@ -50,27 +50,12 @@ export function alignDown(x: bigint, a: bigint): bigint {
 export const UART_SIZE = 0x1000n;
 /** GICv3: one RD_base + SGI_base frame pair per CPU. */
 export const GICR_FRAME = 0x20000n;
-/** GICv2 CPU-interface-sized frames (GICC, GICH, GICV) as the config layer reserves them. */
+/** The GICv2 CPU interface a VM sees (its GICV frame, mapped at the board's GICC address). */
 export const GICV2_FRAME = 0x2000n;
 /** The GICv2 distributor the guest sees. */
 export const GICV2_GICD_SIZE = 0x1000n;
 
 export interface BoardRegion { what: string; base: bigint; size: bigint }
-
-/** The board's interrupt controller frames (owned by the hypervisor). */
-export function gicRegions(board: Board | BoardFacts): BoardRegion[] {
-  const f = factsOf(board);
-  const out: BoardRegion[] = [{ what: "the GIC distributor (GICD)", base: f.GICD_BASE, size: f.GICD_SIZE }];
-  if (f.GIC_VERSION >= 3 && f.GICR_SIZE > 0n) out.push({ what: "the GIC redistributors (GICR)", base: f.GICR_BASE, size: f.GICR_SIZE });
-  if (f.GICC_BASE !== 0n) out.push({ what: "the GIC CPU interface (GICC)", base: f.GICC_BASE, size: GICV2_FRAME });
-  if (f.GICH_BASE !== 0n) out.push({ what: "the GIC virtual interface control (GICH)", base: f.GICH_BASE, size: GICV2_FRAME });
-  if (f.GICV_BASE !== 0n) out.push({ what: "the GIC virtual CPU interface (GICV)", base: f.GICV_BASE, size: GICV2_FRAME });
-  return out;
-}
-
-export function uartRegion(board: Board | BoardFacts): BoardRegion {
-  return { what: "the board UART", base: factsOf(board).UART_BASE, size: UART_SIZE };
-}
 
 /** The virtual GIC a VM sees, at the board's IPAs (GICv3: GICD + one GICR pair per vCPU; GICv2: GICD + GICC). */
 export function vgicRegions(board: Board | BoardFacts, vcpus: number): BoardRegion[] {

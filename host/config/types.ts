@@ -22,6 +22,13 @@ export interface DeviceRegion {
   compatible?: string | string[];
   /** SPI INTIDs (≥ 32) of this device: passed through to the VM and listed in its node. */
   interrupts?: number[];
+  /**
+   * Whether the device can master the bus (DMA). Required (the type leaves it optional so that
+   * `bulkhead check` can say what to write): "none", it cannot; "unisolated", it can, and nothing
+   * confines its DMA (no board has an IOMMU the hypervisor programs), so the device reaches all
+   * physical memory, the hypervisor's and every VM's. `check` and `map` warn about such a device.
+   */
+  dma?: "none" | "unisolated";
 }
 
 /**

@@ -1,0 +1,66 @@
+// The shape of a config: what tsc would catch, for configs loaded without type checking (and so
+// that checkConfig's checks are total). Each error names the field, e.g. `vm "linux".ram[0].ipa`.
+import { DMA_MODES } from "./dma.ts";
+import { hex } from "./model.ts";
+
+/** The test guests guests/baremetal/build.sh builds (BuiltinImage in types.ts). */
+const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset"];
+
+/** Wrong field types and missing fields (what tsc reports for a typed config); empty: well-formed. */
+export function shapeErrors(cfg: unknown): string[] {
+  const errors: string[] = [];
+  const err = (m: string) => errors.push(m);
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  const big = (o: Record<string, unknown>, k: string, where: string, optional = false) => {
+    const v = o[k];
+    if (v === undefined && optional) return;
+    if (typeof v !== "bigint") err(`${where}.${k} must be a bigint${typeof v === "number" ? ` (write ${hex(BigInt(Math.trunc(v)))}n)` : ""}`);
+  };
+  const ints = (v: unknown, where: string) => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isInteger(x))) err(`${where} must be an array of integers`);
+  };
+  if (!isObj(cfg) || !Array.isArray(cfg.vms)) return ["the config must be an object with a `vms` array (export default definePartitions({ vms: [...] }))"];
+  cfg.vms.forEach((vm: unknown, i: number) => {
+    if (!isObj(vm)) { err(`vms[${i}] must be an object`); return; }
+    const where = typeof vm.name === "string" ? `vm "${vm.name}"` : `vms[${i}]`;
+    if (typeof vm.name !== "string") err(`vms[${i}].name must be a string`);
+    ints(vm.cpus, `${where}.cpus`);
+    if (!Array.isArray(vm.ram) || vm.ram.length === 0) err(`${where}.ram must be a non-empty array of { ipa, pa?, size }`);
+    else vm.ram.forEach((r: unknown, k: number) => {
+      if (!isObj(r)) { err(`${where}.ram[${k}] must be an object`); return; }
+      big(r, "ipa", `${where}.ram[${k}]`); big(r, "pa", `${where}.ram[${k}]`, true); big(r, "size", `${where}.ram[${k}]`);
+    });
+    if (vm.devices !== undefined) {
+      if (!Array.isArray(vm.devices)) err(`${where}.devices must be an array`);
+      else vm.devices.forEach((d: unknown, k: number) => {
+        const at = `${where}.devices[${k}]`;
+        if (!isObj(d)) { err(`${at} must be an object`); return; }
+        if (typeof d.name !== "string") err(`${at}.name must be a string`);
+        big(d, "ipa", at); big(d, "pa", at, true); big(d, "size", at);
+        if (d.interrupts !== undefined) ints(d.interrupts, `${at}.interrupts`);
+        if (d.dma !== undefined && !(DMA_MODES as readonly unknown[]).includes(d.dma)) err(`${at}.dma must be ${DMA_MODES.map((m) => `"${m}"`).join(" or ")}`);
+        if (d.compatible !== undefined && typeof d.compatible !== "string"
+          && !(Array.isArray(d.compatible) && d.compatible.every((c) => typeof c === "string"))) err(`${at}.compatible must be a string or an array of strings`);
+      });
+    }
+    if (vm.uart !== undefined && vm.uart !== "emulated" && vm.uart !== "none") err(`${where}.uart must be "emulated" or "none"`);
+    if (vm.interrupts !== undefined) ints(vm.interrupts, `${where}.interrupts`);
+    const img = vm.image;
+    if (!(typeof img === "string" && img !== "") && !(isObj(img) && BUILTIN_GUESTS.includes(String(img.builtin)))) {
+      err(`${where}.image must be a path or { builtin: ${BUILTIN_GUESTS.map((b) => `"${b}"`).join(" | ")} }`);
+    }
+    big(vm, "entry", where, true);
+    if (vm.dtb !== undefined && (typeof vm.dtb !== "string" || vm.dtb === "")) err(`${where}.dtb must be "generate" or a path`);
+    if (vm.shared !== undefined) {
+      if (!Array.isArray(vm.shared)) err(`${where}.shared must be an array`);
+      else vm.shared.forEach((s: unknown, k: number) => {
+        const at = `${where}.shared[${k}]`;
+        if (!isObj(s)) { err(`${at} must be an object`); return; }
+        if (typeof s.name !== "string") err(`${at}.name must be a string`);
+        big(s, "ipa", at); big(s, "pa", at); big(s, "size", at);
+        if (!Array.isArray(s.peers) || s.peers.some((p) => typeof p !== "string")) err(`${at}.peers must be an array of vm names`);
+      });
+    }
+  });
+  return errors;
+}
