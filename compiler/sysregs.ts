@@ -41,10 +41,17 @@ const table: Record<string, SysRegDef> = {
   CNTP_CTL_EL0: R(3, 3, 14, 2, 1), CNTP_CVAL_EL0: R(3, 3, 14, 2, 2),
   CNTV_TVAL_EL0: R(3, 3, 14, 3, 0), CNTV_CTL_EL0: R(3, 3, 14, 3, 1), CNTV_CVAL_EL0: R(3, 3, 14, 3, 2),
   // PMU
-  PMCR_EL0: R(3, 3, 9, 12, 0), PMCNTENSET_EL0: R(3, 3, 9, 12, 1), PMCCNTR_EL0: R(3, 3, 9, 13, 0),
-  PMUSERENR_EL0: R(3, 3, 9, 14, 0), PMCCFILTR_EL0: R(3, 3, 14, 15, 7),
+  PMCR_EL0: R(3, 3, 9, 12, 0), PMCNTENSET_EL0: R(3, 3, 9, 12, 1), PMCNTENCLR_EL0: R(3, 3, 9, 12, 2),
+  PMOVSCLR_EL0: R(3, 3, 9, 12, 3), PMSWINC_EL0: R(3, 3, 9, 12, 4, "wo"), PMSELR_EL0: R(3, 3, 9, 12, 5),
+  PMCEID0_EL0: R(3, 3, 9, 12, 6, "ro"), PMCEID1_EL0: R(3, 3, 9, 12, 7, "ro"),
+  PMCCNTR_EL0: R(3, 3, 9, 13, 0), PMXEVTYPER_EL0: R(3, 3, 9, 13, 1), PMXEVCNTR_EL0: R(3, 3, 9, 13, 2),
+  PMUSERENR_EL0: R(3, 3, 9, 14, 0), PMOVSSET_EL0: R(3, 3, 9, 14, 3),
+  PMINTENSET_EL1: R(3, 0, 9, 14, 1), PMINTENCLR_EL1: R(3, 0, 9, 14, 2), PMCCFILTR_EL0: R(3, 3, 14, 15, 7),
+  // Caches
+  CTR_EL0: R(3, 3, 0, 0, 1, "ro"),
   // GICv3 CPU interface (ICC) and virtualization control (ICH)
   ICC_PMR_EL1: R(3, 0, 4, 6, 0),
+  ICC_IAR0_EL1: R(3, 0, 12, 8, 0, "ro"), ICC_EOIR0_EL1: R(3, 0, 12, 8, 1, "wo"),
   ICC_DIR_EL1: R(3, 0, 12, 11, 1, "wo"), ICC_RPR_EL1: R(3, 0, 12, 11, 3, "ro"), ICC_SGI1R_EL1: R(3, 0, 12, 11, 5, "wo"),
   ICC_IAR1_EL1: R(3, 0, 12, 12, 0, "ro"), ICC_EOIR1_EL1: R(3, 0, 12, 12, 1, "wo"), ICC_HPPIR1_EL1: R(3, 0, 12, 12, 2, "ro"),
   ICC_BPR1_EL1: R(3, 0, 12, 12, 3), ICC_CTLR_EL1: R(3, 0, 12, 12, 4), ICC_SRE_EL1: R(3, 0, 12, 12, 5),

@@ -43,6 +43,8 @@ export interface BuildOptions {
   /** Quick mode: an initial RAM disk, and the kernel command line. */
   initrd?: string;
   bootargs?: string;
+  /** Benchmarks only (host/bench.ts): the guest's PMU may count at EL2, untrapped (src/el2/pmu.ts). Never for a deployment. */
+  pmuCountsEl2?: boolean;
   log?: (line: string) => void;
 }
 
@@ -149,7 +151,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
   const reserve = reserveFor(board, imageBytes);
   const errors = checkConfig(board, config, { hypRange: hypRange(board, reserve), baseDir: file ? path.dirname(file) : undefined });
   if (errors.length) throw new BuildError(errors);
-  const dir = path.join(PROJECT_ROOT, "build", board.host.name, name);
+  const dir = path.join(PROJECT_ROOT, "build", board.host.name, opts.pmuCountsEl2 ? `${name}-pmu-el2` : name);
   fs.mkdirSync(dir, { recursive: true });
 
   // Guest images and device trees, placed after the hypervisor inside its reserved memory.
@@ -202,7 +204,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
 
   // The partition tables, then the whole subset program as one C file.
   const configTs = path.join(dir, "config.ts");
-  writeIfChanged(configTs, targetConfigTs(board, config, placement, { source: file ? path.relative(PROJECT_ROOT, file) : `--guest ${opts.guest}` }));
+  writeIfChanged(configTs, targetConfigTs(board, config, placement, { source: file ? path.relative(PROJECT_ROOT, file) : `--guest ${opts.guest}`, pmuCountsEl2: opts.pmuCountsEl2 }));
   const tsInputs = hash(...[...srcFiles(".ts"), configTs, board.boardFile].map((f) => f + fs.readFileSync(f, "utf8")));
   // The isolation proof: the tables the board will build, built here by the same code, walked.
   const proofFile = path.join(dir, "proof.txt");

@@ -3,7 +3,8 @@
 # OUTDIR/bench.{elf,bin} (hypercall benchmark, same sources with -DBENCH),
 # OUTDIR/reset.{elf,bin} (the checks after a SYSTEM_RESET of the VM, -DRESET_TEST) and
 # OUTDIR/attack.{elf,bin} (the isolation attack guest: guests/attack/main.c and
-# hostile.S in place of main.c, with the same support files).
+# hostile.S in place of main.c, with the same support files) and OUTDIR/harden.{elf,bin} (the
+# hardening guest: guests/harden/main.c in place of main.c).
 # Skips a variant whose outputs are newer than every source file.
 set -euo pipefail
 
@@ -20,13 +21,14 @@ cflags=(-ffreestanding -nostdlib -mgeneral-regs-only -O2 -Wall -Wextra -Werror
         -Wl,-T,"$here/linker.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
 srcs=(start.S uart.c fdt.c check.c main.c bench.c gic.c)
 attack="$(cd "$here/../attack" && pwd)"
+harden="$(cd "$here/../harden" && pwd)"
 
 build() {   # build NAME [extra cflags...]
   local name="$1"; shift
   local elf="$out/$name.elf" bin="$out/$name.bin"
   if [ -f "$elf" ] && [ -f "$bin" ] && \
-     [ -z "$(find "$here" "$attack" -type f -newer "$bin" -print -quit)" ] && \
-     [ -z "$(find "$here" "$attack" -type f -newer "$elf" -print -quit)" ]; then
+     [ -z "$(find "$here" "$attack" "$harden" -type f -newer "$bin" -print -quit)" ] && \
+     [ -z "$(find "$here" "$attack" "$harden" -type f -newer "$elf" -print -quit)" ]; then
     return 0
   fi
   (cd "$here" && "${cross}gcc" "${cflags[@]}" "$@" -o "$elf" "${srcs[@]}")
@@ -37,5 +39,8 @@ build() {   # build NAME [extra cflags...]
 build baremetal
 build bench -DBENCH
 build reset -DRESET_TEST
-srcs=("${srcs[@]/#main.c/$attack/main.c}" "$attack/hostile.S")
+support=("${srcs[@]}")
+srcs=("${support[@]/#main.c/$attack/main.c}" "$attack/hostile.S")
 build attack -I"$here"
+srcs=("${support[@]/#main.c/$harden/main.c}")
+build harden -I"$here"

@@ -6,12 +6,14 @@ import { GuestRegs, thisCpu } from "./cpu.ts";
 import { vmOfCpu } from "./placement.ts";
 import { smcccCall } from "./smccc.ts";
 import { stopRequested, stopForRestart } from "./restart.ts";
-import { KICK_SGI } from "../gic/gic.ts";
+import { KICK_SGI, gicFiq } from "../gic/gic.ts";
 import { injectUndefined } from "./inject.ts";
-import { lineEnd, put, putHex, vmLineBegin } from "./console.ts";
+import { isSetWay, setWayTrap, vmControlTrap } from "./setway.ts";
+import { PmuAccess, pmuTrap } from "./pmu.ts";
+import { lineBegin, lineEnd, put, putDec, putHex, vmLineBegin } from "./console.ts";
 import { dataAbort, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
-import { GIC_VERSION } from "@board";
+import { CPU_COUNT, GIC_VERSION } from "@board";
 import { vgicIrq, vgicSgi1r } from "../gic/vgic.ts";
 
 const enum Ec {
@@ -56,8 +58,10 @@ export function trap_sync(regs: GuestRegs): void {
 }
 
 /**
- * A trapped system-register access (HCR_EL2.TIDCP, TACR: implementation-defined registers that
- * may reach beyond this CPU): reads as zero, writes ignored. Logged once per VM.
+ * A trapped system-register access or cache maintenance instruction: a GICv3 SGI (HCR_EL2.IMO), set/way
+ * maintenance (TSW) and the EL1 memory controls after it (TVM), the PMU (MDCR_EL2.TPM) are emulated;
+ * anything else (HCR_EL2.TIDCP, TACR: implementation-defined registers that may reach beyond this
+ * CPU) reads as zero, writes ignored, logged once per VM.
  */
 function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
   const isRead: bool = (esr & 1n) != 0n;
@@ -66,6 +70,26 @@ function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
     // A GICv3 guest's SGI (HCR_EL2.IMO traps ICC_SGI1R/ASGI1R/SGI0R_EL1 writes): src/gic/vgic.ts.
     const value: u64 = rt == 31 ? 0n : regs.x[rt];
     vgicSgi1r(thisCpu(), vm, value);
+    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    return;
+  }
+  // Set/way cache maintenance (HCR_EL2.TSW) and, after one, the EL1 memory controls (HCR_EL2.TVM): src/el2/setway.ts.
+  if (isSetWay(esr)) {
+    setWayTrap(vm);
+    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    return;
+  }
+  if (vmControlTrap(vm, regs, esr)) {
+    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    return;
+  }
+  // The PMU (MDCR_EL2.TPM, where the PMU cannot hide EL2 itself): src/el2/pmu.ts.
+  const pmu: u32 = pmuTrap(regs, esr);
+  if (pmu == PmuAccess.Undefined) {
+    injectUndefined();
+    return;
+  }
+  if (pmu == PmuAccess.Done) {
     msr("ELR_EL2", mrs("ELR_EL2") + 4n);
     return;
   }
@@ -98,8 +122,26 @@ export function trap_irq(regs: GuestRegs): void {
   if (intid == KICK_SGI && stopRequested(cpu)) stopForRestart(cpu);
 }
 
+/** Physical FIQs taken on each CPU; logged at the 1st, 2nd, 4th, 8th, ... so that a storm cannot flood the console. */
+const fiqsTaken = new Uint32Array(CPU_COUNT);
+
+/** A physical FIQ: no VM owns one; it is acknowledged and deactivated (src/gic/gic.ts gicFiq) and logged. */
 export function trap_fiq(regs: GuestRegs): void {
-  report(vmOfCpu(thisCpu()), "physical FIQ with no owner", 0n);
+  const intid: u32 = gicFiq();
+  const cpu: u32 = thisCpu();
+  if (cpu >= CPU_COUNT) return;
+  const n: u32 = fiqsTaken[cpu] + 1;
+  fiqsTaken[cpu] = n;
+  if ((n & (n - 1)) != 0) return;
+  lineBegin("hyp");
+  put("cpu ");
+  putDec(u64(cpu));
+  put(": physical FIQ, INTID ");
+  putDec(u64(intid));
+  put(" deactivated (");
+  putDec(u64(n));
+  put(" on this CPU so far; logged at powers of two)");
+  lineEnd();
 }
 
 /** An asynchronous abort caused by the guest: reflected to it as a virtual SError. */

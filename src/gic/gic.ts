@@ -8,11 +8,11 @@
 // through a list register with the HW bit for interrupts passed to it (src/gic/vgic.ts).
 import { GIC_VERSION, GICD_BASE } from "@board";
 import {
-  v3DistributorOff, v3DistributorOn, v3SpiGroupAndRoute, v3Route, v3InitCpu, v3SetPrivateEnabled,
-  v3Acknowledge, v3PriorityDrop, v3Deactivate, v3SendSgi, v3LrCount, v3SetUnderflow, v3ReadLr, v3WriteLr, v3EmptyLrs,
+  v3DistributorOff, v3DistributorOn, v3SpiGroupAndRoute, v3Route, v3InitCpu, v3SetPrivateEnabled, v3SetPrivatePending,
+  v3Acknowledge, v3PriorityDrop, v3AcknowledgeGroup0, v3PriorityDropGroup0, v3Deactivate, v3SendSgi, v3LrCount, v3SetUnderflow, v3ReadLr, v3WriteLr, v3EmptyLrs,
 } from "./gicv3.ts";
 import {
-  v2DistributorOff, v2DistributorOn, v2Route, v2InitCpu, v2SetPrivateEnabled,
+  v2DistributorOff, v2DistributorOn, v2Route, v2InitCpu, v2SetPrivateEnabled, v2SetPrivatePending,
   v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr, v2EmptyLrs,
 } from "./gicv2.ts";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
@@ -85,6 +85,12 @@ export function gicSetPrivateEnabled(cpu: u32, intid: u32, on: bool): void {
   else v2SetPrivateEnabled(intid, on);
 }
 
+/** Makes a private interrupt of CPU `cpu` pending or not pending at the physical GIC (GICv2: only the calling CPU's own). */
+export function gicSetPrivatePending(cpu: u32, intid: u32, on: bool): void {
+  if (GIC_VERSION == 3) v3SetPrivatePending(cpu, intid, on);
+  else v2SetPrivatePending(intid, on);
+}
+
 /** A word of a one-bit-per-INTID distributor register (SPIs: words 1..31). */
 export function gicReadBits(reg: u32, word: u32): u32 {
   if (word == 0 || word >= 32) return 0;
@@ -117,6 +123,25 @@ export function gicWriteConfig(intid: u32, edge: bool): void {
 /** Acknowledges the highest-priority pending interrupt; the raw IAR value (gicIntid() gives the INTID). */
 export function gicAcknowledge(): u32 {
   return GIC_VERSION == 3 ? v3Acknowledge() : v2Acknowledge();
+}
+
+/**
+ * A physical FIQ: acknowledged, its priority dropped and deactivated here, whatever it is (no
+ * interrupt of a VM is Group 0), or it would stay pending or active and fire again at once, for
+ * ever. Returns the INTID (1020 and up: none was pending).
+ *
+ * GICv3 signals Group 0 as FIQ (ICC_IAR0/EOIR0_EL1; DIR deactivates either group). GICv2 as
+ * set up here does not: GICC_CTLR.FIQEn is clear, so its Group 0 arrives as IRQ and is acknowledged
+ * on the IRQ path; a FIQ there comes from no GIC interrupt, and reading GICC_IAR would take an
+ * IRQ away from the IRQ path, so nothing is acknowledged.
+ */
+export function gicFiq(): u32 {
+  if (GIC_VERSION != 3) return 1023;
+  const iar: u32 = v3AcknowledgeGroup0();
+  if (iar >= 1020) return iar;
+  v3PriorityDropGroup0(iar);
+  v3Deactivate(iar);
+  return iar;
 }
 
 export function gicIntid(iar: u32): u32 {

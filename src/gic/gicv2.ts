@@ -60,6 +60,11 @@ export function v2SetPrivateEnabled(intid: u32, on: bool): void {
   mmioWrite32(GICD_BASE + (on ? 0x100n : 0x180n), u32(1) << (intid & 31));
 }
 
+/** A private interrupt of this CPU made pending or not pending (banked ISPENDR0 / ICPENDR0). */
+export function v2SetPrivatePending(intid: u32, on: bool): void {
+  mmioWrite32(GICD_BASE + (on ? 0x200n : 0x280n), u32(1) << (intid & 31));
+}
+
 /** The raw GICC_IAR value (INTID in [9:0], the source CPU of an SGI in [12:10]). */
 export function v2Acknowledge(): u32 {
   return mmioRead32(GICC_BASE + GICC_IAR);

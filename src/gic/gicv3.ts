@@ -99,8 +99,22 @@ export function v3SetPrivateEnabled(cpu: u32, intid: u32, on: bool): void {
   mmioWrite32(sgiBase(cpu) + (on ? 0x100n : 0x180n), u32(1) << (intid & 31));
 }
 
+/** A private interrupt of `cpu` made pending (ISPENDR0) or not pending (ICPENDR0) at its redistributor. */
+export function v3SetPrivatePending(cpu: u32, intid: u32, on: bool): void {
+  mmioWrite32(sgiBase(cpu) + (on ? 0x200n : 0x280n), u32(1) << (intid & 31));
+}
+
 export function v3Acknowledge(): u32 {
   return u32(mrs("ICC_IAR1_EL1") & 0xffffffn);
+}
+
+/** Group 0 (signalled as FIQ): acknowledged, and its priority dropped, through the Group 0 registers. */
+export function v3AcknowledgeGroup0(): u32 {
+  return u32(mrs("ICC_IAR0_EL1") & 0xffffffn);
+}
+
+export function v3PriorityDropGroup0(iar: u32): void {
+  msr("ICC_EOIR0_EL1", u64(iar));
 }
 
 export function v3PriorityDrop(iar: u32): void {

@@ -468,9 +468,14 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
  * The fast path for a hardware interrupt of this CPU's vCPU (its timer, its VM's SPIs): straight
  * into an empty list register when nothing waits in the pending set. Priority order still holds:
  * with the set empty every waiting interrupt is already in a register, and the virtual CPU
- * interface presents the highest first. The INTID cannot be in a register already: its physical
- * interrupt stays active until the guest deactivates that register. Another CPU adding to the set
- * meanwhile kicks this CPU, whose flush then runs as usual. False: take the pending-set path.
+ * interface presents the highest first. Another CPU adding to the set meanwhile kicks this CPU,
+ * whose flush then runs as usual. False: take the pending-set path.
+ *
+ * An INTID in two list registers is UNPREDICTABLE (IHI 0069 4.4.6, IHI 0048 5.3.6). Usually the
+ * INTID cannot be in one already — its physical interrupt stays active until the guest deactivates
+ * that register — but a guest can clear the physical active state of its SPI itself (GICD_ICACTIVER)
+ * while the register still holds it, so the registers in use are checked (none, on the common path).
+ * The pending-set path then merges the new activation into that register (fillLrs).
  */
 function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   const c: VgicCpu = vgicCpus[cpu];
@@ -478,6 +483,10 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   const implemented: u32 = (u32(1) << c.lrCount) - 1;
   const empty: u32 = gicEmptyLrs() & implemented;
   if (empty == 0) return false;
+  const used: u32 = implemented & ~empty;
+  for (let i: u32 = 0; i < 16 && (used >> i) != 0; i++) {
+    if (((used >> i) & 1) != 0 && lrIntid(GIC_VERSION, gicReadLr(i)) == intid) return false;
+  }
   let slot: u32 = 0;
   while (((empty >> slot) & 1) == 0) slot++;
   const priority: u32 = virtualPriority(c, d, intid) & PRIORITY_MASK;

@@ -14,7 +14,7 @@ import { lineEnd, put, vmLineBegin } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import {
   HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR, GICD_ISACTIVER, GICD_ICACTIVER,
-  gicReadBits, gicWriteBits, gicReadConfig, gicWriteConfig, gicRoute, gicSetPrivateEnabled, gicKick,
+  gicReadBits, gicWriteBits, gicReadConfig, gicWriteConfig, gicRoute, gicSetPrivateEnabled, gicSetPrivatePending, gicKick,
 } from "./gic.ts";
 import {
   VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, vgicFlush, vgicSgir, PRIORITY_MASK,
@@ -231,6 +231,10 @@ function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
   return u64(word);
 }
 
+/** GICD_IROUTER<n> (IHI 0069, 12.9.22): Aff3 [39:32], IRM [31], Aff2 [23:16], Aff1 [15:8], Aff0 [7:0]. */
+const IROUTER_AFF_1_2_3: u64 = 0xff00ffff00n;
+const IROUTER_IRM: u64 = 1n << 31n;
+
 /** Applies a write of `v` to one 32-bit (or, for IROUTER, 64-bit) register. */
 function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, byteMask: u32): void {
   const bits: u32 = u32(REG_BITS[row]);
@@ -273,10 +277,12 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
       denied(d, a.vm);
       return;
     }
-    // IROUTER: Aff0 names the vCPU; IRM (1 of N) and unknown affinities mean vCPU 0.
+    // IROUTER: Aff0 names the vCPU; IRM (1 of N) and affinities of no vCPU (Aff1..3 not 0, Aff0 past
+    // the VM's vCPUs) mean vCPU 0. Every affinity field is checked: a vCPU is only ever named by
+    // Aff0, so an Aff2 or Aff3 the guest sets must not be ignored and alias an Aff0.
     const aff0: u32 = u32(v & 0xffn);
-    const other: bool = (v & 0xffffff00ff00n) != 0n && (v & (1n << 31n)) == 0n;
-    const vcpu: u32 = (v & (1n << 31n)) != 0n || other || aff0 >= d.vcpus ? 0 : aff0;
+    const other: bool = (v & IROUTER_AFF_1_2_3) != 0n;
+    const vcpu: u32 = (v & IROUTER_IRM) != 0n || other || aff0 >= d.vcpus ? 0 : aff0;
     routeSpi(a.vm, d, intid, vcpu);
     return;
   }
@@ -337,7 +343,7 @@ function writePrivateBits(a: VgicdAccess, kind: u32, bits: u32): void {
   else if (kind == Kind.ClearEnable) c.privEnabled = c.privEnabled & ~bits;
   else if (kind == Kind.SetPending) {
     for (let i: u32 = 0; i < 32; i++) {
-      if (((bits >> i) & 1) != 0) markPending(c, i, u32(c.privPriority[i]), false, c.vcpu);
+      if ((((bits & ~HW_PPIS) >> i) & 1) != 0) markPending(c, i, u32(c.privPriority[i]), false, c.vcpu);
     }
   } else if (kind == Kind.ClearPending) {
     for (let i: u32 = 0; i < 32; i++) {
@@ -345,10 +351,15 @@ function writePrivateBits(a: VgicdAccess, kind: u32, bits: u32): void {
     }
   }
   unlock(c.lock);
+  // The vCPU's hardware PPIs (its timers) are enabled and made pending at the physical GIC: a
+  // hardware INTID then only ever reaches a list register with the HW bit, once (src/gic/vgic.ts
+  // injectDirect), never as a second, software copy beside the physical one.
   const hwBits: u32 = bits & HW_PPIS;
-  if (hwBits != 0 && (kind == Kind.SetEnable || kind == Kind.ClearEnable)) {
+  if (hwBits != 0) {
     for (let i: u32 = 16; i < 32; i++) {
-      if (((hwBits >> i) & 1) != 0) gicSetPrivateEnabled(a.privCpu, i, kind == Kind.SetEnable);
+      if (((hwBits >> i) & 1) == 0) continue;
+      if (kind == Kind.SetEnable || kind == Kind.ClearEnable) gicSetPrivateEnabled(a.privCpu, i, kind == Kind.SetEnable);
+      else if (kind == Kind.SetPending || kind == Kind.ClearPending) gicSetPrivatePending(a.privCpu, i, kind == Kind.SetPending);
     }
   }
   if (a.privCpu == a.cpu) vgicFlush(a.cpu);
