@@ -15,3 +15,9 @@
     mov  x16, #SIZEOF_PerCpu
     madd \reg, \tmp, x16, \reg
 .endm
+
+/* SP = the top of this CPU's stack, where its guest register frame starts; \reg holds its PerCpu (clobbered). */
+.macro stack_top reg
+    add  \reg, \reg, #(OFFSETOF_PerCpu_regs & ~0xfff)
+    add  sp, \reg, #(OFFSETOF_PerCpu_regs & 0xfff)
+.endm

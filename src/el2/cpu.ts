@@ -7,16 +7,32 @@ export class GuestRegs {
   x = new BigUint64Array(32);
 }
 
-export const STACK_WORDS: u32 = 2048;
+/** The guard page below each stack. */
+export const GUARD_BYTES: u64 = 4096n;
 
+/**
+ * One CPU's hypervisor memory: 20 KiB, five pages, page aligned, so that each `guard` is a page of
+ * its own. The EL2 map leaves the guard pages out (src/el2/mmu.ts): a stack that overflows faults
+ * there, and hyp_fault reports it (src/el2/vectors.S restarts the stack for the report), instead of
+ * writing on into the CPU below's register frame.
+ */
 export class PerCpu {
-  /** The hypervisor stack of this CPU (16 KiB), growing down towards offset 0; its top is `regs`. */
-  stack = new BigUint64Array(2048);
+  /** Never accessed: unmapped at EL2. */
+  guard = new BigUint64Array(512);
+  /** The hypervisor stack of this CPU (15.75 KiB), growing down towards `guard`; its top is `regs`. */
+  stack = new BigUint64Array(2016);
   regs = new GuestRegs();
 }
 
 /** Indexed by CPU; entry.S derives SP from it (SIZEOF_PerCpu, OFFSETOF_PerCpu_regs). */
-export const percpu = aligned(pool(CPU_COUNT, PerCpu), 16);
+export const percpu = aligned(pool(CPU_COUNT, PerCpu), 4096);
+
+/** Whether `sp` is in the guard page of CPU `cpu`'s stack: the stack overflowed. */
+export function inGuardPage(cpu: u32, sp: u64): bool {
+  if (cpu >= CPU_COUNT) return false;
+  const guard: u64 = addressOf(percpu[cpu].guard);
+  return sp >= guard && sp < guard + GUARD_BYTES;
+}
 
 declare function secondary_entry_address(): u64;
 

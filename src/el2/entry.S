@@ -45,7 +45,7 @@ cpu_entry:
     msr   tpidr_el2, x0
     mov   x19, x0
     this_percpu x1, x0
-    add   sp, x1, #OFFSETOF_PerCpu_regs   /* stack top = start of the guest frame above it */
+    stack_top x1                 /* stack top = start of the guest frame above it */
     adr_l x2, vectors
     msr   vbar_el2, x2
     isb

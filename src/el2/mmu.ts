@@ -1,9 +1,11 @@
 // The EL2 stage-1 map: identity, so that physical addresses in descriptors, the guest tables
 // and MMIO work unchanged. Hypervisor text is read-only and executable, read-only data is
 // read-only, everything else (data, RAM holding guest images and VM memory, devices) is
-// writable and never executable: SCTLR_EL2.WXN enforces that no page is both.
-import { RAM_BASE, RAM_SIZE, UART_BASE, GICD_BASE, GICD_SIZE, GICR_BASE, GICR_SIZE, GICC_BASE, GICH_BASE } from "@board";
+// writable and never executable: SCTLR_EL2.WXN enforces that no page is both. The guard page
+// below each CPU's stack is not mapped at all.
+import { CPU_COUNT, RAM_BASE, RAM_SIZE, UART_BASE, GICD_BASE, GICD_SIZE, GICR_BASE, GICR_SIZE, GICC_BASE, GICH_BASE } from "@board";
 import { Root, allocTables, mapRange, tableAddress, tablesInUse } from "../stage2/pagetable.ts";
+import { GUARD_BYTES, percpu } from "./cpu.ts";
 
 declare function hyp_start_address(): u64;
 declare function hyp_text_end_address(): u64;
@@ -47,7 +49,16 @@ export function buildEl2Map(): void {
   mapRange(el2Root, RAM_BASE, RAM_BASE, start - RAM_BASE, NORMAL_RW);
   mapRange(el2Root, start, start, textEnd - start, NORMAL_RX);
   mapRange(el2Root, textEnd, textEnd, rodataEnd - textEnd, NORMAL_RO);
-  mapRange(el2Root, rodataEnd, rodataEnd, RAM_BASE + RAM_SIZE - rodataEnd, NORMAL_RW);
+  // Data, bss and the rest of RAM, less each CPU's stack guard page (src/el2/cpu.ts PerCpu; the
+  // pool is in .bss, in CPU order, and every guard is a whole page).
+  let from: u64 = rodataEnd;
+  for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
+    const guard: u64 = addressOf(percpu[cpu].guard);
+    if ((guard & (GUARD_BYTES - 1n)) != 0n || guard < from) panic("stack guard page not page aligned, or out of order");
+    mapRange(el2Root, from, from, guard - from, NORMAL_RW);
+    from = guard + GUARD_BYTES;
+  }
+  mapRange(el2Root, from, from, RAM_BASE + RAM_SIZE - from, NORMAL_RW);
   mapDevice(UART_BASE, 0x1000n);
   mapDevice(GICD_BASE, GICD_SIZE);
   mapDevice(GICR_BASE, GICR_SIZE);

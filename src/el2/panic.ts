@@ -2,7 +2,7 @@
 // run-time checks) or an exception taken at EL2 itself. Both print what is known and end the
 // run with a non-zero status; nothing a guest does leads here.
 import { vmName, NO_VM } from "@config";
-import { GuestRegs, thisCpu } from "./cpu.ts";
+import { GuestRegs, inGuardPage, thisCpu } from "./cpu.ts";
 import { vmOfCpu } from "./placement.ts";
 import { lineBegin, lineEnd, put, putHex, putDec } from "./console.ts";
 import { platformExit } from "./exit.ts";
@@ -42,13 +42,17 @@ export function bh_panic(reason: string): never {
   platformExit(EXIT_PANIC);
 }
 
-/** An exception taken from EL2 (kind: vector index 0-7); `frame` holds x0..x30 at the time. */
+/** An exception taken from EL2 (kind: vector index 0-7); `frame` holds x0..x30 and, as x[31], SP at the time (src/el2/vectors.S). */
 export function hyp_fault(frame: GuestRegs, kind: u32): never {
   lineBegin("hyp");
   put("PANIC: exception at EL2, vector ");
   putDec(u64(kind));
+  const sp: u64 = frame.x[31];
+  if (inGuardPage(thisCpu(), sp)) put(": hypervisor stack overflow");
   where();
   syndrome();
+  put(" SP ");
+  putHex(sp);
   for (let i: u32 = 0; i < 31; i++) {
     put(i % 4 == 0 ? "\n" : " ");
     put("x");

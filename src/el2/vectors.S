@@ -64,11 +64,17 @@
     b     guest_resume_irq
 .endm
 
-/* An exception taken from EL2 itself is a hypervisor bug: report it and stop. */
+/*
+ * An exception taken from EL2 itself is a hypervisor bug: report it and stop. SP may be what
+ * caused it — a stack that overflowed into its guard page (src/el2/cpu.ts), where every store
+ * faults again — so the report does not use it: x0 and x1 go to spare registers (SP_EL0 and
+ * TPIDRRO_EL0: the guest's EL0 state, which ends with the run), x0 takes the SP of the exception.
+ */
 .macro hyp_entry kind
     .balign 0x80
-    sub   sp, sp, #SIZEOF_GuestRegs
-    stp   x0, x1, [sp]
+    msr   sp_el0, x0
+    msr   tpidrro_el0, x1
+    mov   x0, sp
     mov   x1, #\kind
     b     hyp_exception
 .endm
@@ -94,8 +100,29 @@ vectors:
     lower_irq_entry trap_fiq
     lower_entry trap_serror
 
+/*
+ * x0 = the SP of the exception, x1 = the vector index; the interrupted x0, x1 in SP_EL0, TPIDRRO_EL0.
+ * The stack starts again from the top of this CPU's stack, the frame on PerCpu.regs (this CPU runs
+ * nothing after the report), with x16 and x17 lent to TPIDR_EL0 and TPIDR_EL1 for the address. The
+ * frame's x[31] is the SP of the exception, for hyp_fault(frame, kind).
+ */
 hyp_exception:
+    msr   tpidr_el0, x16
+    msr   tpidr_el1, x17
+    mrs   x17, tpidr_el2
+    mov   x16, #SIZEOF_PerCpu
+    mul   x17, x17, x16
+    adr_l x16, percpu
+    add   x16, x16, x17
+    stack_top x16
     save_x2_x30
+    mrs   x2, sp_el0
+    mrs   x3, tpidrro_el0
+    stp   x2, x3, [sp, #16 * 0]
+    mrs   x2, tpidr_el0
+    mrs   x3, tpidr_el1
+    stp   x2, x3, [sp, #16 * 8]
+    str   x0, [sp, #8 * 31]
     mov   x0, sp
     bl    hyp_fault             /* noreturn */
 
@@ -127,5 +154,5 @@ guest_resume_irq:
     .global vcpu_enter
 vcpu_enter:
     this_percpu x1, x0
-    add   sp, x1, #OFFSETOF_PerCpu_regs
+    stack_top x1
     b     guest_resume
