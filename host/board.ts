@@ -6,7 +6,12 @@ export interface BoardHost {
   name: string;
   qemu: { machine: string; cpu?: string; memory: string; smp: number };
   imageFormat: "elf" | "bin";
+  /** The board's devices that master the bus: a VM given any part of one must say `dma: "unisolated"` (host/config/dma.ts). */
+  busMasters: BusMaster[];
 }
+
+/** A device (or a bus's window) whose accesses reach memory on their own (DMA). */
+export interface BusMaster { what: string; base: bigint; size: bigint }
 
 /** The target facts of board/<name>/board.ts (plain constants, so the host can import the module). */
 export interface BoardFacts {

@@ -64,9 +64,9 @@ describe("checkConfig", () => {
 
   it("device overlapping another VM's device (by PA)", () => {
     const cfg = base();
-    vm(cfg, "linux").devices = [{ name: "eth", ipa: 0x0a000000n, size: 0x1000n, dma: "none" }];
-    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x20000000n, pa: 0x0a000000n, size: 0x1000n, dma: "none" }];
-    expect(check(cfg)).toEqual([`vm "rtos" device "net" 0xa000000-0xa000fff overlaps vm "linux" device "eth" 0xa000000-0xa000fff`]);
+    vm(cfg, "linux").devices = [{ name: "eth", ipa: 0x09010000n, size: 0x1000n, dma: "none" }];
+    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x20000000n, pa: 0x09010000n, size: 0x1000n, dma: "none" }];
+    expect(check(cfg)).toEqual([`vm "rtos" device "net" 0x9010000-0x9010fff overlaps vm "linux" device "eth" 0x9010000-0x9010fff`]);
   });
 
   it("RAM overlapping the hypervisor", () => {
@@ -89,7 +89,7 @@ describe("checkConfig", () => {
     const facts = { ...v3.facts, RAM_BASE: 0n, RAM_SIZE: 0x80000000n };
     const cfg = base();
     vm(cfg, "rtos").ram.push({ ipa: 0x60000000n, pa: 0x08000000n, size: 0x100000n });
-    expect(checkConfig(facts, cfg, { hypRange: [0x7e000000n, 0x80000000n] })).toEqual([
+    expect(checkConfig({ ...v3, facts }, cfg, { hypRange: [0x7e000000n, 0x80000000n] })).toEqual([
       `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC distributor (GICD) 0x8000000-0x800ffff (owned by the hypervisor: emulated for every VM)`,
       `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC redistributor of CPU 0 (GICR) 0x80a0000-0x80bffff (owned by the hypervisor: emulated for every VM)`,
       `vm "rtos" RAM 0x8000000-0x80fffff overlaps the GIC redistributor of CPU 1 (GICR) 0x80c0000-0x80dffff (owned by the hypervisor: emulated for every VM)`,
@@ -119,7 +119,7 @@ describe("checkConfig", () => {
   it("an interrupt in two VMs (directly or through a device)", () => {
     const cfg = base();
     vm(cfg, "rtos").interrupts = [];
-    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x0a000000n, size: 0x1000n, interrupts: [40], dma: "none" }];
+    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x09010000n, size: 0x1000n, interrupts: [40], dma: "none" }];
     expect(check(cfg)).toEqual([`vm "rtos" claims interrupt 40, already owned by vm "linux"`]);
   });
 
@@ -127,11 +127,11 @@ describe("checkConfig", () => {
     const cfg = base();
     vm(cfg, "linux").ram[0].size = 0x0a000800n;
     vm(cfg, "rtos").ram[0].ipa = 0x40000100n;
-    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x0a000000n, pa: 0x0a000010n, size: 0x1000n, dma: "none" }];
+    vm(cfg, "rtos").devices = [{ name: "net", ipa: 0x09010000n, pa: 0x09010010n, size: 0x1000n, dma: "none" }];
     expect(check(cfg)).toEqual([
       `vm "linux" RAM size 0xa000800 is not 4 KiB aligned`,
       `vm "rtos" RAM ipa 0x40000100 is not 4 KiB aligned`,
-      `vm "rtos" device "net" pa 0xa000010 is not 4 KiB aligned`,
+      `vm "rtos" device "net" pa 0x9010010 is not 4 KiB aligned`,
     ]);
   });
 
@@ -224,7 +224,7 @@ describe("checkConfig", () => {
     const cfg = base();
     vm(cfg, "rtos").cpus = [2, 4];
     vm(cfg, "rtos").interrupts = [16, 1020, 33];
-    vm(cfg, "linux").devices = [{ name: "far", ipa: 1n << 40n, pa: 0x0a000000n, size: 0x1000n, dma: "none" }];
+    vm(cfg, "linux").devices = [{ name: "far", ipa: 1n << 40n, pa: 0x09010000n, size: 0x1000n, dma: "none" }];
     expect(check(cfg)).toEqual([
       `vm "linux" device "far" IPA 0x10000000000-0x10000000fff is beyond the 40-bit IPA space`,
       `vm "rtos" CPU 4 does not exist (the board has CPUs 0-3)`,
@@ -261,10 +261,12 @@ describe("checkConfig", () => {
     expect(check({} as Config)[0]).toMatch(/`vms` array/);
   });
 
-  it("passes the shipped configs of both boards", async () => {
+  it("passes every shipped config of both boards", async () => {
     for (const b of [v3, v2]) {
-      for (const name of ["default", "single"]) {
-        const cfg = await loadConfig(path.join(b.dir, "configs", `${name}.ts`));
+      const names = fs.readdirSync(path.join(b.dir, "configs")).filter((n) => n.endsWith(".ts"));
+      expect(names).toEqual(expect.arrayContaining(["default.ts", "isolation.ts", "restart.ts", "single.ts"]));
+      for (const name of names) {
+        const cfg = await loadConfig(path.join(b.dir, "configs", name), { typecheck: false });
         expect(check(cfg, b), `${b.facts.BOARD_NAME} ${name}`).toEqual([]);
       }
     }
@@ -380,12 +382,23 @@ describe("the board's reserved regions: owned by the hypervisor or reaching beyo
   });
 });
 
-/** The `reg` ranges of the interrupt controller (and its MSI frames) and the PL011 in the DTB QEMU builds for `b`. */
-function qemuGicAndUartFrames(b: Board): [bigint, bigint][] {
+const qemuDtsCache = new Map<string, string>();
+
+/** The device tree QEMU itself builds for the machine `b` runs, as DTS source. */
+function qemuDts(b: Board): string {
+  const cached = qemuDtsCache.get(b.facts.BOARD_NAME);
+  if (cached) return cached;
   const dtb = path.join(tmp, `${b.facts.BOARD_NAME}.dtb`);
   const q = b.host.qemu;
   execFileSync(qemuBinary(), ["-machine", `${q.machine},dumpdtb=${dtb}`, "-cpu", q.cpu ?? "cortex-a53", "-m", q.memory, "-smp", String(q.smp), "-nic", "none", "-nographic"], { stdio: "ignore", timeout: 30_000 });
   const dts = execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", dtb], { encoding: "utf8" });
+  qemuDtsCache.set(b.facts.BOARD_NAME, dts);
+  return dts;
+}
+
+/** The `reg` ranges of the interrupt controller (and its MSI frames) and the PL011 in the DTB QEMU builds for `b`. */
+function qemuGicAndUartFrames(b: Board): [bigint, bigint][] {
+  const dts = qemuDts(b);
   // The intc node and its children (v2m, its) and the pl011 node; #address-cells = #size-cells = 2 throughout.
   const intc = /\tintc@[0-9a-f]+ \{[\s\S]*?\n\t\};/.exec(dts)![0];
   const uart = /\tpl011@[0-9a-f]+ \{[\s\S]*?\n\t\};/.exec(dts)![0];
@@ -408,7 +421,7 @@ describe("DMA: a passthrough device says whether it can master the bus", () => {
   });
 
   it("accepts dma: \"none\" quietly, dma: \"unisolated\" with a warning naming the VM and the device", () => {
-    const quiet = withDevice(0x0a000000n, 0x1000n, "none");
+    const quiet = withDevice(0x09030000n, 0x1000n, "none"); // the PL061 GPIO block
     expect(check(quiet)).toEqual([]);
     expect(configWarnings(v3, quiet)).toEqual([]);
     const loud = withDevice(0x0a000000n, 0x1000n, "unisolated");
@@ -417,6 +430,34 @@ describe("DMA: a passthrough device says whether it can master the bus", () => {
       `vm "attacker" device "msi" can master the bus and this board has no IOMMU: its DMA reaches all physical memory, the hypervisor's and every other VM's (dma: "unisolated")`,
     ]);
     expect(memoryMap(v2, loud).join("\n")).toMatch(/0xa000000-0xa000fff\s+attacker\s+device "msi"\s+\(ipa 0xa000000-0xa000fff, DMA unisolated: reaches all memory\)/);
+  });
+
+  it("refuses dma: \"none\" on what the board knows masters the bus (from QEMU's device tree: dma-coherent)", () => {
+    expect(check(withDevice(0x0a001000n), v2)).toEqual([
+      `vm "attacker" device "msi" 0xa001000-0xa001fff is part of the virtio-mmio transports (32 of 512 bytes) 0xa000000-0xa003fff, which masters the bus: write dma: "unisolated", not "none" (this board has no IOMMU: its DMA would reach all physical memory)`,
+    ]);
+    expect(check(withDevice(0x09020000n)).join("\n")).toContain(`is part of QEMU's fw_cfg (its DMA interface writes guest memory) 0x9020000-0x9020017, which masters the bus`);
+    expect(check(withDevice(0x09020000n, 0x1000n, "unisolated"))).toEqual([]);
+    for (const b of [v3, v2]) {
+      const masters = b.host.busMasters;
+      const dts = qemuDts(b);
+      // Every dma-coherent node: its reg, and for a PCI host its windows (ranges: 3 child cells, 2 parent, 2 size).
+      const nodes = [...dts.matchAll(/\n\t([\w,-]+@[0-9a-f]+) \{\n((?:\t\t[^\n]*\n)*?)\t\};/g)].filter((m) => /\tdma-coherent;/.test(m[2]));
+      expect(nodes.length, b.facts.BOARD_NAME).toBeGreaterThanOrEqual(34); // fw-cfg, 32 virtio-mmio, pcie
+      for (const [, name, body] of nodes) {
+        const ranges: [bigint, bigint][] = [];
+        const cells = (prop: string) => (new RegExp(`\\t${prop} = <([^>]*)>`).exec(body)?.[1].trim().split(/\s+/) ?? []).map((x) => BigInt(x));
+        const reg = cells("reg");
+        for (let i = 0; i + 3 < reg.length; i += 4) ranges.push([(reg[i] << 32n) | reg[i + 1], (reg[i + 2] << 32n) | reg[i + 3]]);
+        if (/device_type = "pci"/.test(body)) {
+          const r = cells("ranges");
+          for (let i = 0; i + 6 < r.length; i += 7) ranges.push([(r[i + 3] << 32n) | r[i + 4], (r[i + 5] << 32n) | r[i + 6]]);
+        }
+        for (const [start, size] of ranges) {
+          expect(masters.some((m) => start >= m.base && start + size <= m.base + m.size), `${b.facts.BOARD_NAME} ${name} ${span(start, size)}`).toBe(true);
+        }
+      }
+    }
   });
 
   it("refuses any other value (configs loaded without type checking)", () => {
@@ -484,7 +525,7 @@ describe("bulkhead check / map", () => {
   it("check and map warn about a device whose DMA is unisolated; check refuses one that does not say", () => {
     const dev = (dma: string) => write(`dma-${dma || "missing"}.ts`, `${header}export default definePartitions({ vms: [
   { name: "a", cpus: [0], image: { builtin: "baremetal" }, ram: [{ ipa: 0x40000000n, pa: 0x42000000n, size: 0x4000000n }],
-    devices: [{ name: "nic", ipa: 0x0a000000n, size: 0x1000n${dma} }] },
+    devices: [{ name: "nic", ipa: 0x09030000n, size: 0x1000n${dma} }] },
 ] });\n`);
     const unisolated = dev(`, dma: "unisolated"`);
     for (const cmd of ["check", "map"]) {

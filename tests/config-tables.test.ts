@@ -160,7 +160,7 @@ describe("targetConfigTs", () => {
         {
           name: "linux", cpus: [2, 1], image: "x",
           ram: [{ ipa: 0x40000000n, pa: 0x42000000n, size: 0x8000000n }],
-          devices: [{ name: "eth", ipa: 0x0a000000n, size: 0x1000n, interrupts: [48], dma: "none" }],
+          devices: [{ name: "eth", ipa: 0x0a000000n, size: 0x1000n, interrupts: [48], dma: "unisolated" }],
           interrupts: [50, 47],
           shared: [{ name: "chan", ipa: 0x50000000n, pa: 0x70000000n, size: 0x10000n, peers: ["rtos"] }],
         },

@@ -29,7 +29,7 @@ export interface CheckOptions {
 }
 
 /** Every problem of `cfg` on `board`, one line each; empty: the config is good. */
-export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckOptions): string[] {
+export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): string[] {
   const shape = shapeErrors(cfg);
   if (shape.length) return shape;
   const f = factsOf(board);
@@ -89,7 +89,7 @@ export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckO
         if (overlaps(m.pa, m.size, r.base, r.size)) err(`${what} ${span(m.pa, m.size)} overlaps ${describeReserved(r)}`);
       }
     }
-    errors.push(...dmaErrors(f, vm));
+    errors.push(...dmaErrors(board, vm));
 
     // Names of devices and shared regions, unique within the VM.
     const regionNames = new Map<string, string>();
@@ -200,7 +200,7 @@ export function checkConfig(board: Board | BoardFacts, cfg: Config, opts: CheckO
 }
 
 /** What `cfg` accepts knowingly and `check`, `map` print as warnings: one line each, naming the VM. */
-export function configWarnings(board: Board | BoardFacts, cfg: Config): string[] {
+export function configWarnings(board: Board, cfg: Config): string[] {
   return shapeErrors(cfg).length ? [] : dmaWarnings(board, cfg);
 }
 
