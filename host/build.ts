@@ -10,7 +10,7 @@ import { compileToC } from "../compiler/index.ts";
 import { type Board, loadBoard, DEFAULT_BOARD_NAME } from "./board.ts";
 import type { Config, VmConfig } from "./config/types.ts";
 import { loadConfig, boardOfConfigPath } from "./config/load.ts";
-import { checkConfig, quickConfig } from "./config/check.ts";
+import { checkConfig, configWarnings, quickConfig } from "./config/check.ts";
 import { hypRange, HYP_RESERVE } from "./config/model.ts";
 import { guestDts, compileDtb } from "./config/dts.ts";
 import { targetConfigTs, guestLoad, guestImageBytes, dtbIpa, type Placement } from "./config/tables.ts";
@@ -151,6 +151,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
   const reserve = reserveFor(board, imageBytes);
   const errors = checkConfig(board, config, { hypRange: hypRange(board, reserve), baseDir: file ? path.dirname(file) : undefined });
   if (errors.length) throw new BuildError(errors);
+  for (const w of configWarnings(board, config)) log(`warning: ${w}`);
   const dir = path.join(PROJECT_ROOT, "build", board.host.name, opts.pmuCountsEl2 ? `${name}-pmu-el2` : name);
   fs.mkdirSync(dir, { recursive: true });
 
@@ -206,10 +207,12 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
   const configTs = path.join(dir, "config.ts");
   writeIfChanged(configTs, targetConfigTs(board, config, placement, { source: file ? path.relative(PROJECT_ROOT, file) : `--guest ${opts.guest}`, pmuCountsEl2: opts.pmuCountsEl2 }));
   const tsInputs = hash(...[...srcFiles(".ts"), configTs, board.boardFile].map((f) => f + fs.readFileSync(f, "utf8")));
+  // The proof runs again when the tables may differ, and when its own rules do.
+  const proofInputs = hash(tsInputs, ...["host/proof.ts", "host/config/reserved.ts"].map((f) => fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8")));
   // The isolation proof: the tables the board will build, built here by the same code, walked.
   const proofFile = path.join(dir, "proof.txt");
   const stamp = path.join(dir, ".proof.hash");
-  if (!fs.existsSync(proofFile) || !fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== tsInputs) {
+  if (!fs.existsSync(proofFile) || !fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== proofInputs) {
     log("prove stage-2 isolation");
     fs.rmSync(stamp, { force: true });
     const program = await buildStage2OnHost(board.boardFile, configTs, path.join(dir, "host-js"));
@@ -217,7 +220,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
     if (problems.length) throw new BuildError(["stage-2 isolation proof failed:", ...problems]);
     const counts = config.vms.map((vm, i) => `vm "${vm.name}": ${leaves(program, i).length} leaf mappings`);
     fs.writeFileSync(proofFile, ["stage-2 isolation proved:", ...counts, ""].join("\n"));
-    fs.writeFileSync(stamp, tsInputs);
+    fs.writeFileSync(stamp, proofInputs);
   }
   const hypC = path.join(dir, "hyp.c");
   const t0 = Date.now();
