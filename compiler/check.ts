@@ -66,6 +66,7 @@ const INTRINSIC_SIGS: Record<string, { params: (IntName | "string" | "object" | 
   store64: { params: ["u64", "u64"], ret: VOID, effect: "write" },
   addressOf: { params: ["object"], ret: int("u64"), effect: "pure" },
   atomicFetchAdd32: { params: ["u64", "u32"], ret: int("u32"), effect: "write" },
+  atomicCompareSwap32: { params: ["u64", "u32", "u32"], ret: int("u32"), effect: "write" },
   loadAcquire32: { params: ["u64"], ret: int("u32"), effect: "write" },
   storeRelease32: { params: ["u64", "u32"], ret: VOID, effect: "write" },
   mrs: { params: ["sysreg"], ret: int("u64"), effect: "read" },
@@ -82,7 +83,6 @@ const INTRINSIC_SIGS: Record<string, { params: (IntName | "string" | "object" | 
   sev: { params: [], ret: VOID, effect: "write" },
   smc: { params: ["u64", "u64", "u64", "u64"], ret: int("u64"), effect: "write" },
   hvc: { params: ["u64", "u64", "u64", "u64"], ret: int("u64"), effect: "write" },
-  semihosting: { params: ["u32", "u64"], ret: int("u64"), effect: "write" },
   panic: { params: ["string"], ret: NEVER, effect: "write" },
 };
 export const INTRINSICS = new Set(Object.keys(INTRINSIC_SIGS));

@@ -587,6 +587,7 @@ export class CEmitter {
         return `((uint64_t)(uintptr_t)${t.k === "class" ? asPtr(this.objRef(a)) : this.arrayBase(a)})`;
       }
       case "atomicFetchAdd32": return `__atomic_fetch_add((uint32_t *)(uintptr_t)${paren(args[0])}, ${args[1]}, __ATOMIC_ACQ_REL)`;
+      case "atomicCompareSwap32": this.helpers.add("cas32"); return `bh_cas32(${args.join(", ")})`;
       case "loadAcquire32": return `__atomic_load_n((uint32_t *)(uintptr_t)${paren(args[0])}, __ATOMIC_ACQUIRE)`;
       case "storeRelease32": return `__atomic_store_n((uint32_t *)(uintptr_t)${paren(args[0])}, ${args[1]}, __ATOMIC_RELEASE)`;
       case "mrs": this.helpers.add(`mrs:${args[0]}`); return `bh_mrs_${args[0]}()`;
@@ -597,7 +598,7 @@ export class CEmitter {
       case "tlbiAddr": return `__asm__ volatile("tlbi ${args[0]}, %0" :: "r"((uint64_t)${paren(args[1])}) : "memory")`;
       case "dc": return `__asm__ volatile("dc ${args[0]}, %0" :: "r"((uint64_t)${paren(args[1])}) : "memory")`;
       case "ic": return `__asm__ volatile("ic ${args[0]}" ::: "memory")`;
-      case "smc": case "hvc": case "semihosting":
+      case "smc": case "hvc":
         this.helpers.add(name);
         return `bh_${name}(${args.join(", ")})`;
     }
@@ -638,7 +639,8 @@ export class CEmitter {
       // SMCCC: function id and arguments in x0..x3, result in x0; x4..x17 may be clobbered (SMCCC v1.0).
       add(`static inline uint64_t bh_${insn}(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)\n{\n    register uint64_t x0 __asm__("x0") = fid;\n    register uint64_t x1 __asm__("x1") = a1;\n    register uint64_t x2 __asm__("x2") = a2;\n    register uint64_t x3 __asm__("x3") = a3;\n    __asm__ volatile("${insn} #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) :\n                     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");\n    return x0;\n}`);
     }
-    if (has("semihosting")) add(`static inline uint64_t bh_semihosting(uint32_t op, uint64_t param)\n{\n    register uint64_t x0 __asm__("x0") = op;\n    register uint64_t x1 __asm__("x1") = param;\n    __asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");\n    return x0;\n}`);
+    // Compare-and-swap: the word at addr becomes `desired` if it held `expected`; returns what it held.
+    if (has("cas32")) add(`static inline uint32_t bh_cas32(uint64_t addr, uint32_t expected, uint32_t desired)\n{\n    __atomic_compare_exchange_n((uint32_t *)(uintptr_t)addr, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);\n    return expected;\n}`);
     return h.length ? ["", ...h] : [];
   }
 }

@@ -25,6 +25,8 @@ declare function store64(addr: u64, value: u64): void;
 /** Atomics on a 32-bit word of normal memory (for locks): fetch-and-add (acquire-release), load-acquire, store-release. */
 declare function atomicFetchAdd32(addr: u64, value: u32): u32;
 declare function loadAcquire32(addr: u64): u32;
+/** Compare-and-swap: the word becomes `desired` if it holds `expected`; returns the value it held (acquire-release). */
+declare function atomicCompareSwap32(addr: u64, expected: u32, desired: u32): u32;
 declare function storeRelease32(addr: u64, value: u32): void;
 
 /** The address of a module-level array or class instance. */
@@ -53,8 +55,6 @@ declare function sev(): void;
 /** SMC/HVC with the SMCCC register convention (x0 = function id, x1..x3 arguments); returns x0. */
 declare function smc(fid: u64, a1: u64, a2: u64, a3: u64): u64;
 declare function hvc(fid: u64, a1: u64, a2: u64, a3: u64): u64;
-/** Arm semihosting call (`hlt #0xf000`): operation in w0, parameter in x1; returns x0. */
-declare function semihosting(op: u32, param: u64): u64;
 
 type SysReg =
   | "CurrentEL" | "DAIF" | "SPSel" | "NZCV"
@@ -65,7 +65,7 @@ type SysReg =
   | "ACTLR_EL2" | "AFSR0_EL2" | "AFSR1_EL2" | "AMAIR_EL2"
   | "SCTLR_EL1" | "ACTLR_EL1" | "CPACR_EL1" | "TTBR0_EL1" | "TTBR1_EL1" | "TCR_EL1" | "MAIR_EL1" | "AMAIR_EL1"
   | "VBAR_EL1" | "ESR_EL1" | "FAR_EL1" | "AFSR0_EL1" | "AFSR1_EL1" | "PAR_EL1" | "CONTEXTIDR_EL1"
-  | "ELR_EL1" | "SPSR_EL1" | "SP_EL0" | "SP_EL1" | "TPIDR_EL0" | "TPIDR_EL1" | "TPIDRRO_EL0" | "CNTKCTL_EL1" | "CSSELR_EL1"
+  | "ELR_EL1" | "SPSR_EL1" | "SP_EL0" | "SP_EL1" | "TPIDR_EL0" | "TPIDR_EL1" | "TPIDRRO_EL0" | "CNTKCTL_EL1" | "CSSELR_EL1" | "MDSCR_EL1"
   | "CNTFRQ_EL0" | "CNTPCT_EL0" | "CNTVCT_EL0" | "CNTV_CTL_EL0" | "CNTV_CVAL_EL0" | "CNTV_TVAL_EL0"
   | "CNTP_CTL_EL0" | "CNTP_CVAL_EL0"
   | "PMCR_EL0" | "PMCCNTR_EL0" | "PMCCFILTR_EL0" | "PMCNTENSET_EL0" | "PMUSERENR_EL0"

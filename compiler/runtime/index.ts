@@ -95,6 +95,11 @@ export const atomicFetchAdd32 = (a: bigint, v: number): number => {
   machine.store(a, 4, BigInt((old + v) >>> 0));
   return old;
 };
+export const atomicCompareSwap32 = (a: bigint, expected: number, desired: number): number => {
+  const old = Number(machine.load(a, 4));
+  if (old === expected >>> 0) machine.store(a, 4, BigInt(desired >>> 0));
+  return old;
+};
 export const loadAcquire32 = (a: bigint): number => Number(machine.load(a, 4));
 export const storeRelease32 = (a: bigint, v: number): void => machine.store(a, 4, BigInt(v));
 export const mrs = (r: string): bigint => machine.mrs(r);
@@ -111,4 +116,3 @@ export const wfe = (): void => machine.event("wfe");
 export const sev = (): void => machine.event("sev");
 export const smc = (f: bigint, a: bigint, b: bigint, c: bigint): bigint => machine.call("smc", f, a, b, c);
 export const hvc = (f: bigint, a: bigint, b: bigint, c: bigint): bigint => machine.call("hvc", f, a, b, c);
-export const semihosting = (op: number, p: bigint): bigint => machine.semihosting(op, p);

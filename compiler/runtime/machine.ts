@@ -22,7 +22,6 @@ export class Machine {
   readonly events: string[] = [];
   /** Handlers for smc/hvc calls (SMCCC); the default answers NOT_SUPPORTED (-1). */
   onCall: (insn: "smc" | "hvc", fid: bigint, a1: bigint, a2: bigint, a3: bigint) => bigint = () => BigInt.asUintN(64, -1n);
-  onSemihosting: (op: number, param: bigint) => bigint = () => 0n;
   /** Host models of the functions a program implements in assembly (`declare function`). */
   readonly externs = new Map<string, (...args: unknown[]) => unknown>();
   private readonly ram = new Map<bigint, Uint8Array>();
@@ -60,7 +59,6 @@ export class Machine {
   msr(name: string, v: bigint): void { this.sysregs.set(name, v); this.events.push(`msr ${name}`); }
   event(e: string): void { this.events.push(e); }
   call(insn: "smc" | "hvc", f: bigint, a: bigint, b: bigint, c: bigint): bigint { return BigInt.asUintN(64, this.onCall(insn, f, a, b, c)); }
-  semihosting(op: number, p: bigint): bigint { return this.onSemihosting(op, p); }
 
   private device(addr: bigint): Device | undefined {
     return this.devices.find((d) => addr >= d.base && addr < d.base + d.size);
