@@ -45,7 +45,6 @@ export interface BoardFacts {
   /** Whether DMA from passthrough devices is confined to their VM (false on every board so far). */
   HAS_IOMMU: boolean;
   SPIN_TABLE_BASE: bigint;
-  HAS_SEMIHOSTING: boolean;
 }
 
 export interface Board { dir: string; facts: BoardFacts; host: BoardHost; boardFile: string }

@@ -12,14 +12,31 @@ export interface RunOptions extends BuildOptions {
 
 export const DEFAULT_TIMEOUT_SEC = 60;
 
+/** The hypervisor's last line (src/el2/exit.ts): a guest's lines start with its own label, never `[hyp]`. */
+const STATUS_LINE = /^\[hyp\] run ended: status (\d+)$/;
+
+/** Status when QEMU ended without the hypervisor saying how the run ended (it was killed, or crashed). */
+export const NO_STATUS = 125;
+
+/**
+ * The run's status, as the hypervisor stated it: QEMU itself exits 0 on the firmware's SYSTEM_OFF
+ * whoever asked, so its exit code says only whether QEMU failed. The first status line counts.
+ */
+export function runStatus(lines: string[], qemuExit: number | null): number | null {
+  if (qemuExit === null) return null;
+  const m = lines.map((l) => STATUS_LINE.exec(l)).find((x) => x);
+  if (!m) return qemuExit !== 0 ? qemuExit : NO_STATUS;
+  return qemuExit !== 0 ? qemuExit : Number(m[1]);
+}
+
 export async function bootImage(b: BuildResult, opts: RunOptions): Promise<QemuResult> {
   const q = b.board.host.qemu;
-  return runQemu({
+  const r = await runQemu({
     machine: q.machine, cpu: q.cpu, smp: q.smp, memory: q.memory,
     kernel: b.board.host.imageFormat === "elf" ? b.elf : b.bin,
-    semihosting: b.board.facts.HAS_SEMIHOSTING, icount: opts.icount,
-    timeoutSec: opts.timeoutSec ?? DEFAULT_TIMEOUT_SEC, onLine: opts.onLine,
+    icount: opts.icount, timeoutSec: opts.timeoutSec ?? DEFAULT_TIMEOUT_SEC, onLine: opts.onLine,
   });
+  return { ...r, exitCode: runStatus(r.lines, r.exitCode) };
 }
 
 export async function run(opts: RunOptions): Promise<{ build: BuildResult; qemu: QemuResult }> {

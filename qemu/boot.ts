@@ -1,13 +1,13 @@
 // Boots a kernel on QEMU and streams its console:
 //   npx tsx qemu/boot.ts --machine virt,gic-version=3 --kernel build/guests/baremetal.bin
-//        [--cpu NAME] [--smp N] [--memory 256M] [--timeout S] [--icount] [--semihosting]
+//        [--cpu NAME] [--smp N] [--memory 256M] [--timeout S] [--icount]
 //        [-- extra qemu args...]
 // Exits with QEMU's exit status; on timeout prints "qemu: timed out after S s" and exits 124.
 import { runQemu, type QemuRun } from "./launch.ts";
 
 function usage(msg: string): never {
   process.stderr.write(`boot: ${msg}\nusage: boot.ts --machine M --kernel FILE [--cpu C] [--smp N] ` +
-    `[--memory SIZE] [--timeout S] [--icount] [--semihosting] [-- qemu args]\n`);
+    `[--memory SIZE] [--timeout S] [--icount] [-- qemu args]\n`);
   process.exit(2);
 }
 
@@ -24,7 +24,6 @@ function parse(argv: string[]): QemuRun {
       case "--smp": run.smp = Number(value()); break;
       case "--timeout": run.timeoutSec = Number(value()); break;
       case "--icount": run.icount = true; break;
-      case "--semihosting": run.semihosting = true; break;
       case "--": run.extraArgs = argv.slice(i + 1); i = argv.length; break;
       default: usage(`unknown argument ${arg}`);
     }

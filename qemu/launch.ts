@@ -12,7 +12,6 @@ export interface QemuRun {
   kernel: string;
   extraArgs?: string[];
   timeoutSec: number;
-  semihosting?: boolean;
   icount?: boolean;         // -icount shift=0: one instruction = one ns, deterministic
   onLine?: (line: string) => void;
 }
@@ -42,7 +41,8 @@ export function qemuCommand(run: QemuRun): string[] {
   // Console on stdio, no monitor multiplexed on it, no default NIC (virt's
   // virtio-net wants an option ROM some installs lack), exit instead of reset.
   argv.push("-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio", "-nic", "none");
-  if (run.semihosting) argv.push("-semihosting-config", "enable=on,target=native");
+  // Never semihosting: QEMU services `hlt #0xf000` from EL1 itself, where no EL2 trap can stop a
+  // guest from reaching the host's files, commands and exit status through it.
   if (run.icount) argv.push("-icount", "shift=0");
   argv.push("-kernel", run.kernel);
   if (run.extraArgs) argv.push(...run.extraArgs);

@@ -33,5 +33,3 @@ export const HAS_IOMMU: bool = false;
 /** Secondary CPUs start through PSCI CPU_ON (QEMU's built-in firmware, SMC conduit at EL2). */
 export const SPIN_TABLE_BASE: u64 = 0n;
 
-/** QEMU is run with -semihosting: the hypervisor ends the run with an exit status. */
-export const HAS_SEMIHOSTING: bool = true;

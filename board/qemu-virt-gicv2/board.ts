@@ -3,7 +3,7 @@
 
 export {
   CPU_COUNT, PA_BITS, RAM_BASE, RAM_SIZE, HYP_BASE, UART_BASE, UART_INTID, GICD_BASE, GICD_SIZE,
-  SPIN_TABLE_BASE, HAS_SEMIHOSTING,
+  SPIN_TABLE_BASE,
 } from "../common/qemu-virt.ts";
 
 export { HAS_IOMMU } from "../common/qemu-virt.ts";

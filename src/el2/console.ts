@@ -1,50 +1,140 @@
-// The shared console: the hypervisor's log and every VM's output go to the board UART, one whole
-// line at a time, each labelled with its source (`[hyp] ...`, `[<vm name>] ...`).
-import { vmName } from "@config";
-import { SpinLock, lock, unlock } from "./lock.ts";
+// The shared console: the hypervisor's log and every VM's output reach the board UART as whole
+// lines, each labelled with its source (`[hyp] ...`, `[<vm name>] ...`).
+//
+// What no VM can do to another through it (docs/architecture.md, "The console"):
+// - Delay it: every line goes first into its source's own bounded queue (src/el2/linequeue.ts) —
+//   a VM's queue holds its output and the hypervisor's lines about it. A vCPU whose VM's queue is
+//   full waits for its own VM's lines to go out (its output is paced by the UART); a line that
+//   still finds no room, or a hypervisor line about a VM whose queue is full, is dropped from that
+//   source alone, and counted. Nobody waits for the UART on anyone else's behalf: after queueing a line
+//   a CPU *tries* to become the drainer (a compare-and-swap, never a wait); if it does, it writes
+//   lines in turn until its own VM's queue is empty, and at most DRAIN_EXTRA lines more. So a vCPU
+//   spends in EL2, per console access, at most one turn (a line of each source) per line of its own
+//   VM still queued, plus DRAIN_EXTRA lines — each at most RECORD_MAX bytes and a drop marker —
+//   whatever the other VMs do: only its own VM can add to what it writes.
+// - Take more than its share: the drainer takes one line from each source in turn (round-robin),
+//   so a source's lines wait behind at most one line of each other source per turn, and a VM that
+//   floods pays for it with its own CPUs, which then also write everyone else's lines.
+// - Forge a line: a guest's control bytes are shown in caret notation (`^[` for ESC, `M-^[` for
+//   the C1 CSI) and each of its lines starts with its own label, so no guest line can start with
+//   `[hyp]` (VM names are checked: none is "hyp") or move the cursor of a terminal.
+// A line queued while the drainer is finishing is not forgotten: the drainer looks again after it
+// lets go. CPUs with nothing to run (src/el2/exit.ts halt) drain too, and the run's end flushes all.
+import { CPU_COUNT } from "@board";
+import { CPU_VM, vmName } from "@config";
+import { thisCpu } from "./cpu.ts";
+import { lock, unlock } from "./lock.ts";
 import { uartPutc } from "./pl011.ts";
+import {
+  Line, LineQueue, RECORD_MAX, queuePush, queueWaiting, queueFrontLength, queueFrontDropped, queueFrontByte, queuePop,
+  queueTakeDropped, queueHasRoom,
+} from "./linequeue.ts";
 
-const consoleLock = new SpinLock();
 const HEX_DIGITS = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
 
-/** A VM's console output, collected until a whole line can be written. */
-export class LineBuffer {
+/** Queue index of the hypervisor's own lines; VM v's queue is index v. */
+const HYP_SOURCE: u32 = CPU_COUNT;
+const SOURCES: u32 = CPU_COUNT + 1;
+const queues = pool(CPU_COUNT + 1, LineQueue);
+
+/**
+ * How many times a vCPU whose VM's queue is full waits for a drainer's turn (each a wake-up at the
+ * drainer's next line) before its line is dropped instead: the UART is not keeping up at all.
+ */
+const ROOM_WAITS: u32 = 64;
+/** Lines a CPU writes at most per console access once its own VM's queue is empty. */
+const DRAIN_EXTRA: u32 = 2;
+/** A bound on the turns of one drain (more than a full queue's lines): its own VM cannot keep it forever. */
+const DRAIN_TURNS: u32 = 1024;
+
+/** A line under composition on one CPU; `direct`: written straight to the UART (a panic). */
+class Draft {
+  line = new Line();
+  source: u32 = 0;
+  direct: bool = false;
+}
+const drafts = pool(CPU_COUNT, Draft);
+/** Each CPU's formatting space for a VM's output line. */
+const guestDrafts = pool(CPU_COUNT, Line);
+
+/** A VM's output line being received, byte by byte, before escaping (under its queue's lock). */
+class GuestText {
   text = new Uint8Array(160);
   length: u32 = 0;
 }
+const guestText = pool(CPU_COUNT, GuestText);
 
-/** Starts a labelled line and holds the console until lineEnd(). */
+/** The drainer's token: 0 free, else the holder's CPU + 1. Taken by compare-and-swap only. */
+const drainToken = new Uint32Array(1);
+/** The source the drainer serves next (changed only by the token's holder). */
+const nextSource = new Uint32Array(1);
+
+function thisCpuIndex(): u32 {
+  return thisCpu() % CPU_COUNT;
+}
+
+function draft(): Draft {
+  return drafts[thisCpuIndex()];
+}
+
+// ---- composing a hypervisor line ----
+
+function append(l: Line, c: u32): void {
+  if (l.length < RECORD_MAX) {
+    l.text[l.length & 511] = u8(c);
+    l.length++;
+  }
+}
+
+function emit(c: u32): void {
+  const d: Draft = draft();
+  if (d.direct) {
+    if (c == 10) uartPutc(13);
+    uartPutc(u8(c));
+  } else {
+    append(d.line, c);
+  }
+}
+
+function startLine(source: u32): void {
+  const d: Draft = draft();
+  d.source = source;
+  d.line.length = 0;
+}
+
+/** Starts a hypervisor line labelled `label` (the hypervisor's own lines: "hyp"). */
 export function lineBegin(label: string): void {
-  lock(consoleLock);
-  putLabel(label);
-}
-
-export function lineEnd(): void {
-  put("\n");
-  unlock(consoleLock);
-}
-
-/** Starts a hypervisor log line about VM `vm`: `[hyp] vm <name>: `. */
-export function vmLineBegin(vm: u32): void {
-  lineBegin("hyp");
-  put("vm ");
-  put(vmName(vm));
-  put(": ");
-}
-
-function putLabel(label: string): void {
+  startLine(HYP_SOURCE);
   put("[");
   put(label);
   put("] ");
 }
 
+/** Starts a hypervisor log line about VM `vm`, queued with that VM's lines: `[hyp] vm <name>: `. */
+export function vmLineBegin(vm: u32): void {
+  startLine(vm < CPU_COUNT ? vm : HYP_SOURCE);
+  put("[hyp] vm ");
+  put(vmName(vm));
+  put(": ");
+}
+
+/** Queues the line begun by lineBegin/vmLineBegin and has the console written out. */
+export function lineEnd(): void {
+  const d: Draft = draft();
+  if (d.direct) {
+    emit(10);
+    return;
+  }
+  const q: LineQueue = queues[d.source % SOURCES];
+  lock(q.lock);
+  queuePush(q, d.line);
+  unlock(q.lock);
+  consoleDrain();
+}
+
 export function put(s: string): void {
   const length: u32 = s.length;
-  for (let i: u32 = 0; i < length; i++) {
-    const c: u8 = s.charCodeAt(i);
-    if (c == 10) uartPutc(13);
-    uartPutc(c);
-  }
+  for (let i: u32 = 0; i < length; i++) emit(u32(s.charCodeAt(i)));
 }
 
 export function putHex(v: u64): void {
@@ -53,7 +143,7 @@ export function putHex(v: u64): void {
   for (let shift: i32 = 60; shift >= 0; shift -= 4) {
     const digit: u32 = u32(v >> u64(shift)) & 0xf;
     if (digit != 0 || started || shift == 0) {
-      uartPutc(HEX_DIGITS[digit]);
+      emit(u32(HEX_DIGITS[digit]));
       started = true;
     }
   }
@@ -65,7 +155,7 @@ export function putDec(v: u64): void {
   while (div > 0n) {
     const digit: u64 = (v / div) % 10n;
     if (digit != 0n || started || div == 1n) {
-      uartPutc(u8(48n + digit));
+      emit(u32(48n + digit));
       started = true;
     }
     div = div / 10n;
@@ -87,18 +177,250 @@ export function logHex(msg: string, value: u64): void {
   lineEnd();
 }
 
-/** One character of a VM's console: lines are written whole, when complete or when the buffer is full. */
-export function bufferPutc(b: LineBuffer, label: string, c: u8): void {
-  lock(consoleLock);
-  if (c == 10 || b.length >= b.text.length) {
-    putLabel(label);
-    for (let i: u32 = 0; i < b.length; i++) uartPutc(b.text[i]);
-    put("\n");
-    b.length = 0;
+// ---- a VM's own output ----
+
+/** `[name] ` and the VM's text, its control bytes in caret notation (`^[`, `^?`, `M-^[` for C1). */
+function formatGuestLine(vm: u32, g: GuestText, out: Line): void {
+  out.length = 0;
+  const name: string = vmName(vm);
+  append(out, 91);
+  for (let i: u32 = 0; i < name.length; i++) append(out, u32(name.charCodeAt(i)));
+  append(out, 93);
+  append(out, 32);
+  let i: u32 = 0;
+  while (i < g.length && i < g.text.length) {
+    const c: u32 = u32(g.text[i]);
+    const next: u32 = i + 1 < g.length && i + 1 < g.text.length ? u32(g.text[i + 1]) : 0;
+    if (c == 0xc2 && next >= 0x80 && next < 0xa0) {
+      // U+0080..U+009F, the C1 controls (CSI is U+009B), in UTF-8.
+      append(out, 77);
+      append(out, 45);
+      append(out, 94);
+      append(out, next - 0x40);
+      i += 2;
+      continue;
+    }
+    if ((c < 0x20 && c != 9) || c == 0x7f) {
+      append(out, 94);
+      append(out, c ^ 0x40);
+    } else {
+      append(out, c);
+    }
+    i++;
   }
-  if (c != 10 && c != 13) {
-    b.text[b.length] = c;
-    b.length++;
+}
+
+/** Queues the VM's received text as one line (the caller holds the VM's queue lock). */
+function queueGuestLine(vm: u32, g: GuestText, q: LineQueue): void {
+  const out: Line = guestDrafts[thisCpuIndex()];
+  formatGuestLine(vm, g, out);
+  queuePush(q, out);
+  g.length = 0;
+}
+
+/**
+ * A VM's vCPU about to queue a line waits while its VM's queue is full: a VM's output is paced by
+ * the UART, as on a real one. It waits only for its own VM's lines to be written: a drainer takes
+ * one line of every source in turn, so each wake-up (the drainer lets go after each line) comes
+ * within one turn; if no other CPU drains, it drains itself.
+ */
+function waitForRoom(q: LineQueue): void {
+  for (let i: u32 = 0; i < ROOM_WAITS; i++) {
+    if (queueHasRoom(q)) return;
+    consoleDrain();
+    if (queueHasRoom(q)) return;
+    wfe();
   }
-  unlock(consoleLock);
+}
+
+/**
+ * One byte of VM `vm`'s console (its emulated UART, or the console hypercall): lines are queued
+ * whole, at LF or when 160 bytes wait. A CR just before the LF (a terminal's line ending) is dropped.
+ */
+export function consolePutc(vm: u32, c: u8): void {
+  if (vm >= CPU_COUNT) return;
+  const q: LineQueue = queues[vm];
+  const g: GuestText = guestText[vm];
+  let queued: bool = false;
+  if (c == 10 || g.length >= g.text.length) waitForRoom(q);
+  lock(q.lock);
+  if (c == 10) {
+    while (g.length > 0 && g.text[(g.length - 1) % 160] == 13) g.length--;
+    queueGuestLine(vm, g, q);
+    queued = true;
+  } else {
+    if (g.length >= g.text.length) {
+      queueGuestLine(vm, g, q);
+      queued = true;
+    }
+    g.text[g.length % 160] = c;
+    g.length++;
+  }
+  unlock(q.lock);
+  if (queued) consoleDrain();
+}
+
+/** VM `vm` restarts: the partial line of the run that ended is dropped. */
+export function consoleResetVm(vm: u32): void {
+  if (vm >= CPU_COUNT) return;
+  const q: LineQueue = queues[vm];
+  lock(q.lock);
+  guestText[vm].length = 0;
+  unlock(q.lock);
+}
+
+// ---- writing out ----
+
+function tryTakeDrain(): bool {
+  const me: u32 = thisCpuIndex() + 1;
+  const held: u32 = atomicCompareSwap32(addressOf(drainToken), 0, me);
+  return held == 0 || held == me;
+}
+
+/** Lets the drain go, and wakes the vCPUs waiting for room in their queues (waitForRoom). */
+function releaseDrain(): void {
+  storeRelease32(addressOf(drainToken), 0);
+  sev();
+}
+
+function anyWaiting(): bool {
+  for (let s: u32 = 0; s < SOURCES; s++) {
+    const q: LineQueue = queues[s % SOURCES];
+    if (queueWaiting(q) || q.dropped != 0) return true;
+  }
+  return false;
+}
+
+function writeByte(c: u32): void {
+  if (c == 10) uartPutc(13);
+  uartPutc(u8(c));
+}
+
+function writeText(s: string): void {
+  for (let i: u32 = 0; i < s.length; i++) writeByte(u32(s.charCodeAt(i)));
+}
+
+function writeDec(v: u32): void {
+  let div: u32 = 1000000000;
+  let started: bool = false;
+  while (div > 0) {
+    const digit: u32 = (v / div) % 10;
+    if (digit != 0 || started || div == 1) {
+      writeByte(48 + digit);
+      started = true;
+    }
+    div = div / 10;
+  }
+}
+
+/** `[hyp] vm <name>: N console lines dropped (its queue was full)` (the drain token's holder only). */
+function writeDropMarker(source: u32, dropped: u32): void {
+  if (source < CPU_COUNT) {
+    writeText("[hyp] vm ");
+    writeText(vmName(source));
+    writeText(": ");
+  } else {
+    writeText("[hyp] ");
+  }
+  writeDec(dropped);
+  writeText(" console lines dropped (queue full)\n");
+}
+
+/**
+ * Writes the oldest line of the next source in turn that has one, or the count of lines it
+ * dropped after its last one; false if there is nothing to write (the token's holder only).
+ */
+function writeNextLine(): bool {
+  const first: u32 = nextSource[0];
+  for (let k: u32 = 0; k < SOURCES; k++) {
+    const s: u32 = (first + k) % SOURCES;
+    const q: LineQueue = queues[s];
+    if (!queueWaiting(q)) {
+      const late: u32 = queueTakeDropped(q);
+      if (late == 0) continue;
+      nextSource[0] = (s + 1) % SOURCES;
+      writeDropMarker(s, late);
+      return true;
+    }
+    nextSource[0] = (s + 1) % SOURCES;
+    const dropped: u32 = queueFrontDropped(q);
+    if (dropped != 0) writeDropMarker(s, dropped);
+    const length: u32 = queueFrontLength(q);
+    for (let i: u32 = 0; i < length; i++) writeByte(u32(queueFrontByte(q, i)));
+    writeByte(10);
+    queuePop(q);
+    return true;
+  }
+  return false;
+}
+
+/** The queue of the VM whose vCPU this CPU runs (the hypervisor's on a CPU with none). */
+function ownQueue(): LineQueue {
+  const vm: u32 = u32(CPU_VM[thisCpuIndex()]);
+  return queues[vm < CPU_COUNT ? vm : HYP_SOURCE];
+}
+
+/**
+ * Writes out waiting lines, in turn, if no other CPU is doing it — until this CPU's own VM has no
+ * line queued, and DRAIN_EXTRA lines more — and never waits for a CPU that is: that CPU looks
+ * again for waiting lines after it lets go.
+ */
+export function consoleDrain(): void {
+  const own: LineQueue = ownQueue();
+  let extra: u32 = 0;
+  for (let turn: u32 = 0; turn < DRAIN_TURNS; turn++) {
+    if (!tryTakeDrain()) return;
+    const wrote: bool = writeNextLine();
+    releaseDrain();
+    // The release must be seen before the look below, or a producer that failed to take the
+    // token meanwhile could see it held while we see its queue empty (a store-load order: DMB).
+    dmb("ish");
+    if (!wrote) return;
+    if (queueWaiting(own)) continue;
+    extra++;
+    if (extra >= DRAIN_EXTRA || !anyWaiting()) return;
+  }
+}
+
+/** Everything queued, written out: for a CPU that has nothing else to do (no vCPU is kept waiting). */
+export function consoleDrainAll(): void {
+  if (!tryTakeDrain()) return;
+  while (writeNextLine()) {}
+  releaseDrain();
+}
+
+/**
+ * Takes the drain over for the run's end or a panic, waiting out the current holder (who writes
+ * at most every queued line: some 20 KiB, under 2 s even at 115200 baud) for at most 2 s; false if
+ * it never let go.
+ */
+function takeOverDrain(): bool {
+  const start: u64 = mrs("CNTPCT_EL0");
+  const limit: u64 = mrs("CNTFRQ_EL0") * 2n;
+  while (!tryTakeDrain()) {
+    if (mrs("CNTPCT_EL0") - start > limit) return false;
+  }
+  return true;
+}
+
+/**
+ * The run ends: takes the drain over, writes every queued line and any drops not yet reported,
+ * and keeps the console for the last words (the status line), which go straight to the UART.
+ * If the drainer never lets go, the queues are left alone (two drainers would corrupt them).
+ */
+export function consoleFinal(): void {
+  draft().direct = true;
+  if (!takeOverDrain()) return;
+  while (writeNextLine()) {}
+}
+
+/**
+ * A panic: the hypervisor's last lines go straight to the UART on a fresh line, after the line the
+ * current drainer is writing, if it finishes in time (a panic must print even if it never does).
+ */
+export function panicLineBegin(): void {
+  takeOverDrain();
+  draft().direct = true;
+  writeByte(10);
+  writeText("[hyp] ");
 }

@@ -1,20 +1,32 @@
-// Ending the run: under QEMU, Arm semihosting SYS_EXIT_EXTENDED hands QEMU an exit status; on
-// hardware (no debugger to catch `hlt`) the CPU halts.
-import { HAS_SEMIHOSTING } from "@board";
+// Ending the run. Only the hypervisor decides that the run is over (every VM has powered off, or
+// it panicked), and says so on a line no guest can forge (src/el2/console.ts): every queued line
+// first, then `[hyp] run ended: status N` — the launcher (host/run.ts) reads the run's status
+// from it. Then it asks the firmware to power the machine off: PSCI SYSTEM_OFF over SMC from EL2,
+// which QEMU's built-in firmware answers by ending the process. A guest cannot reach that call
+// (its SMC is trapped, HCR_EL2.TSC) and nothing in QEMU runs guest code with semihosting. A board
+// whose CPUs start from a spin table has no PSCI firmware: its CPU halts instead.
+import { SPIN_TABLE_BASE } from "@board";
+import { consoleDrainAll, consoleFinal, lineBegin, lineEnd, put, putDec } from "./console.ts";
 
-const SYS_EXIT_EXTENDED: u32 = 0x20;
-const ADP_STOPPED_APPLICATION_EXIT: u64 = 0x20026n;
-const exitBlock = new BigUint64Array(2);
+const PSCI_SYSTEM_OFF: u64 = 0x84000008n;
+/** Set by the first CPU to end the run: a second (a panic meanwhile, a racing SYSTEM_OFF) just halts. */
+const ending = new Uint32Array(1);
 
+/** This CPU has nothing more to run, ever: it sleeps, and writes out console lines when woken. */
 export function halt(): never {
-  while (true) wfi();
+  while (true) {
+    consoleDrainAll();
+    wfe();
+  }
 }
 
 export function platformExit(status: u32): never {
-  if (HAS_SEMIHOSTING) {
-    exitBlock[0] = ADP_STOPPED_APPLICATION_EXIT;
-    exitBlock[1] = u64(status);
-    semihosting(SYS_EXIT_EXTENDED, addressOf(exitBlock));
-  }
-  halt();
+  if (atomicFetchAdd32(addressOf(ending), 1) != 0) halt();
+  consoleFinal();
+  lineBegin("hyp");
+  put("run ended: status ");
+  putDec(u64(status));
+  lineEnd();
+  if (SPIN_TABLE_BASE == 0n) smc(PSCI_SYSTEM_OFF, 0n, 0n, 0n);
+  while (true) wfi();
 }

@@ -4,7 +4,7 @@
 import { vmName, NO_VM } from "@config";
 import { GuestRegs, inGuardPage, thisCpu } from "./cpu.ts";
 import { vmOfCpu } from "./placement.ts";
-import { lineBegin, lineEnd, put, putHex, putDec } from "./console.ts";
+import { lineEnd, panicLineBegin, put, putHex, putDec } from "./console.ts";
 import { platformExit } from "./exit.ts";
 
 const EXIT_PANIC: u32 = 1;
@@ -33,7 +33,7 @@ function syndrome(): void {
 }
 
 export function bh_panic(reason: string): never {
-  lineBegin("hyp");
+  panicLineBegin();
   put("PANIC: ");
   put(reason);
   where();
@@ -44,7 +44,7 @@ export function bh_panic(reason: string): never {
 
 /** An exception taken from EL2 (kind: vector index 0-7); `frame` holds x0..x30 and, as x[31], SP at the time (src/el2/vectors.S). */
 export function hyp_fault(frame: GuestRegs, kind: u32): never {
-  lineBegin("hyp");
+  panicLineBegin();
   put("PANIC: exception at EL2, vector ");
   putDec(u64(kind));
   const sp: u64 = frame.x[31];

@@ -3,7 +3,8 @@
 // VM, the IPA and the syndrome, and the guest receives a synchronous external abort.
 import { GuestRegs } from "../el2/cpu.ts";
 import { injectAbort } from "../el2/inject.ts";
-import { lineEnd, put, putHex, vmLineBegin } from "../el2/console.ts";
+import { lineEnd, put, putHex } from "../el2/console.ts";
+import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
 import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
@@ -31,12 +32,12 @@ export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
     msr("ELR_EL2", mrs("ELR_EL2") + 4n);
     return;
   }
-  reportFault(vm, "data abort", ipa, esr);
+  reportFault(vm, LogKind.DataAbort, "data abort", ipa, esr);
   injectAbort(true, write, mrs("FAR_EL2"));
 }
 
 export function instructionAbort(vm: u32, esr: u64): void {
-  reportFault(vm, "instruction abort", faultIpa(), esr);
+  reportFault(vm, LogKind.InstructionAbort, "instruction abort", faultIpa(), esr);
   injectAbort(false, false, mrs("FAR_EL2"));
 }
 
@@ -58,8 +59,9 @@ function emulate(dev: u32, cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u6
   regs.x[rt] = v;
 }
 
-function reportFault(vm: u32, what: string, ipa: u64, esr: u64): void {
-  vmLineBegin(vm);
+/** A rate-limited log line (src/el2/ratelimit.ts) about a stage-2 fault of the guest. */
+function reportFault(vm: u32, kind: u32, what: string, ipa: u64, esr: u64): void {
+  if (!vmLogBegin(vm, kind)) return;
   put("stage-2 ");
   put(what);
   put(" at IPA ");
