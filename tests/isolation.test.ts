@@ -3,6 +3,7 @@
 // the hypervisor, unassigned devices, foreign interrupts and CPUs, and to upset the hypervisor
 // with hostile hypercalls, undecodable MMIO, implementation-defined registers and instruction
 // fetches from nowhere. Every attempt must be contained, logged, and leave the victim's run intact.
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { run } from "../host/run.ts";
 
@@ -43,6 +44,22 @@ const ATTACKER_INSTRUCTION_ABORTS = [0x44000000n, 0x45fff000n, 0x09000000n, 0x0a
 /** Text only the bare-metal test guest prints, and text only the attack guest prints. */
 const VICTIM_ONLY = [/bare-metal test guest/, /running at EL1/, /RAM read back/, /PMU cycle counter/, /CPU_ON of a secondary CPU/];
 const ATTACKER_ONLY = [/ contained \(/, /attack guest/, /FORGED/];
+
+/** The host file the attacker's semihosting SYS_SYSTEM would create (guests/attack/main.c). */
+const SEMIHOSTING_WITNESS = "/tmp/bulkhead-semihosting-attack";
+
+/**
+ * The attacker's forged hypervisor lines (guests/attack/main.c, attack_forged_lines), as the
+ * console must show them: every control byte in caret notation, under the attacker's label.
+ */
+const FORGED_SHOWN = [
+  "[attacker] ^M[hyp] run ended: status 0",
+  "[attacker] ^[[2K^[[1G[hyp] vm victim: powered off",
+  "[attacker] M-^[2K^H^H^H[hyp] run ended: status 0^?",
+];
+
+/** A byte that moves a terminal's cursor or starts a control sequence: C0 but TAB, DEL, C1. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /** The one `[label] N passed, M failed` line of a VM, or null (none, or more than one). */
 export function summaryOf(lines: string[], label: string): { passed: number; failed: number } | null {
@@ -102,6 +119,16 @@ export function isolationProblems(lines: string[], board: BoardName): string[] {
     if (l.startsWith("[hyp] vm victim: ") && /IPA 0x(45fff000|46000000|8080000|9010000|fffffff000) /.test(l)) problems.push(`attacker's violation attributed to the victim: ${l}`);
   }
   if (!lines.some((l) => l.startsWith("[attacker] ") && l.includes("[victim] FORGED"))) problems.push("the forged-label attempt is missing from the attacker's output");
+
+  // No guest byte reaches the terminal as a control; the hypervisor's own status line is the last, and alone.
+  for (const l of lines) if (CONTROL.test(l)) problems.push(`control byte on the console: ${JSON.stringify(l)}`);
+  for (const f of FORGED_SHOWN) if (!has(f)) problems.push(`forged line not shown escaped: ${f}`);
+  const ends = lines.filter((l) => l.startsWith("[hyp] run ended"));
+  if (ends.length !== 1 || lines[lines.length - 1] !== "[hyp] run ended: status 0") problems.push(`run end lines: ${JSON.stringify(ends)}, last line ${JSON.stringify(lines[lines.length - 1])}`);
+  // Semihosting is out of reach: every call an undefined instruction in the guest.
+  const semihosting = oks.filter((l) => l.includes(" semihosting "));
+  if (semihosting.length !== 3) problems.push(`${semihosting.length} semihosting attempts contained, want 3`);
+  for (const l of semihosting) if (!l.includes("(undefined instruction, ESR 0x")) problems.push(`semihosting not refused: ${l}`);
   if (!has("[hyp] vm victim: powered off") || !has("[hyp] vm attacker: powered off")) problems.push("a VM did not power off");
 
   // Foreign GIC state and SGIs: the behaviour this board shows.
@@ -152,7 +179,10 @@ describe("isolation verdict (negative controls)", () => {
 
 describe.each(BOARDS)("%s isolation", (board) => {
   it("contains every attack of the attacker VM while the victim VM completes its checks", async () => {
+    fs.rmSync(SEMIHOSTING_WITNESS, { force: true });
     const { qemu } = await run({ board, config: `board/${board}/configs/isolation.ts`, timeoutSec: 90 });
+    expect(fs.existsSync(SEMIHOSTING_WITNESS), "the attacker ran a host command").toBe(false);
+    expect(qemu.command.join(" ")).not.toMatch(/semihosting/);
     expect(qemu.timedOut, qemu.output).toBe(false);
     expect(qemu.lines[0]).toBe(`[hyp] Bulkhead on ${board}: 4 CPUs, 2 VMs`);
     expect(isolationProblems(qemu.lines, board), qemu.output).toEqual([]);

@@ -3,8 +3,9 @@
 # OUTDIR/bench.{elf,bin} (hypercall benchmark, same sources with -DBENCH),
 # OUTDIR/reset.{elf,bin} (the checks after a SYSTEM_RESET of the VM, -DRESET_TEST) and
 # OUTDIR/attack.{elf,bin} (the isolation attack guest: guests/attack/main.c and
-# hostile.S in place of main.c, with the same support files) and OUTDIR/harden.{elf,bin} (the
-# hardening guest: guests/harden/main.c in place of main.c).
+# hostile.S in place of main.c, with the same support files) and OUTDIR/flood{,-victim}.{elf,bin}
+# (the console-flood guest's two roles: guests/flood/main.c in place of main.c) and OUTDIR/harden.{elf,bin}
+# (the hardening guest: guests/harden/main.c in place of main.c).
 # Skips a variant whose outputs are newer than every source file.
 set -euo pipefail
 
@@ -21,14 +22,15 @@ cflags=(-ffreestanding -nostdlib -mgeneral-regs-only -O2 -Wall -Wextra -Werror
         -Wl,-T,"$here/linker.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
 srcs=(start.S uart.c fdt.c check.c main.c bench.c gic.c)
 attack="$(cd "$here/../attack" && pwd)"
+flood="$(cd "$here/../flood" && pwd)"
 harden="$(cd "$here/../harden" && pwd)"
 
 build() {   # build NAME [extra cflags...]
   local name="$1"; shift
   local elf="$out/$name.elf" bin="$out/$name.bin"
   if [ -f "$elf" ] && [ -f "$bin" ] && \
-     [ -z "$(find "$here" "$attack" "$harden" -type f -newer "$bin" -print -quit)" ] && \
-     [ -z "$(find "$here" "$attack" "$harden" -type f -newer "$elf" -print -quit)" ]; then
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" -type f -newer "$bin" -print -quit)" ] && \
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" -type f -newer "$elf" -print -quit)" ]; then
     return 0
   fi
   (cd "$here" && "${cross}gcc" "${cflags[@]}" "$@" -o "$elf" "${srcs[@]}")
@@ -44,3 +46,6 @@ srcs=("${support[@]/#main.c/$attack/main.c}" "$attack/hostile.S")
 build attack -I"$here"
 srcs=("${support[@]/#main.c/$harden/main.c}")
 build harden -I"$here"
+srcs=("${support[@]/#main.c/$flood/main.c}")
+build flood -I"$here"
+build flood-victim -I"$here" -DVICTIM

@@ -46,7 +46,7 @@ export interface SharedRegion {
 
 /** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin (attack: guests/attack). */
 export interface BuiltinImage {
-  builtin: "baremetal" | "bench" | "attack" | "reset" | "harden";
+  builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden";
 }
 
 export interface VmConfig {
@@ -79,6 +79,12 @@ export interface VmConfig {
   bootargs?: string;
   /** Memory shared with other VMs. */
   shared?: SharedRegion[];
+  /**
+   * When the VM restarts itself (PSCI SYSTEM_RESET), zero its RAM before its images are reloaded,
+   * so that nothing of the last run is visible to the next (shared regions are left alone: their
+   * peers still use them). Default true.
+   */
+  scrubOnRestart?: boolean;
 }
 
 export interface Config {
