@@ -48,7 +48,9 @@ export function hyp_fault(frame: GuestRegs, kind: u32): never {
   put("PANIC: exception at EL2, vector ");
   putDec(u64(kind));
   const sp: u64 = frame.x[31];
-  if (inGuardPage(thisCpu(), sp)) put(": hypervisor stack overflow");
+  // A store below the stack faults in its guard page (src/el2/cpu.ts); SP itself may still be above it.
+  const far: u64 = mrs("FAR_EL2");
+  if (inGuardPage(thisCpu(), far)) put(": hypervisor stack overflow");
   where();
   syndrome();
   put(" SP ");
