@@ -296,34 +296,23 @@ function writeByte(c: u32): void {
   uartPutc(u8(c));
 }
 
-function writeText(s: string): void {
-  for (let i: u32 = 0; i < s.length; i++) writeByte(u32(s.charCodeAt(i)));
-}
-
-function writeDec(v: u32): void {
-  let div: u32 = 1000000000;
-  let started: bool = false;
-  while (div > 0) {
-    const digit: u32 = (v / div) % 10;
-    if (digit != 0 || started || div == 1) {
-      writeByte(48 + digit);
-      started = true;
-    }
-    div = div / 10;
-  }
-}
-
-/** `[hyp] vm <name>: N console lines dropped (its queue was full)` (the drain token's holder only). */
+/**
+ * `[hyp] vm <name>: N console lines dropped (queue full)`, straight to the UART (the drain token's
+ * holder only; it is never composing a line of its own meanwhile).
+ */
 function writeDropMarker(source: u32, dropped: u32): void {
+  const d: Draft = draft();
+  const was: bool = d.direct;
+  d.direct = true;
+  put("[hyp] ");
   if (source < CPU_COUNT) {
-    writeText("[hyp] vm ");
-    writeText(vmName(source));
-    writeText(": ");
-  } else {
-    writeText("[hyp] ");
+    put("vm ");
+    put(vmName(source));
+    put(": ");
   }
-  writeDec(dropped);
-  writeText(" console lines dropped (queue full)\n");
+  putDec(u64(dropped));
+  put(" console lines dropped (queue full)\n");
+  d.direct = was;
 }
 
 /**
@@ -421,6 +410,5 @@ export function consoleFinal(): void {
 export function panicLineBegin(): void {
   takeOverDrain();
   draft().direct = true;
-  writeByte(10);
-  writeText("[hyp] ");
+  put("\n[hyp] ");
 }
