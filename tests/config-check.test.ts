@@ -151,6 +151,10 @@ describe("checkConfig", () => {
     const long = base();
     long.vms[1].name = "a-very-long-vm-name";
     expect(check(long)).toHaveLength(1);
+    // Its console lines would start "[hyp] ", as the hypervisor's do.
+    const hyp = base();
+    vm(hyp, "rtos").name = "hyp";
+    expect(check(hyp)).toEqual([`vm "hyp": the name is the hypervisor's console label; choose another`]);
   });
 
   it("overlapping IPA ranges inside one VM", () => {

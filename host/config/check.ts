@@ -19,6 +19,8 @@ import { dtbIpa, guestLoad } from "./tables.ts";
 export { HYP_RESERVE, hypRange } from "./model.ts";
 
 export const VM_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+/** The hypervisor's own console label (src/el2/console.ts): no VM may take it. */
+const HYP_LABEL = "hyp";
 export const DEVICE_NAME = /^[a-z][a-z0-9,._+-]{0,30}$/;
 
 export interface CheckOptions {
@@ -42,6 +44,8 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
   const byName = new Map<string, number>();
   vms.forEach((vm, i) => {
     if (!VM_NAME.test(vm.name)) err(`vm "${vm.name}": the name must match ${VM_NAME} (lower case, at most 16 characters)`);
+    // Console lines are labelled by source: a VM called "hyp" could print lines that pass for the hypervisor's.
+    else if (vm.name === HYP_LABEL) err(`vm "${vm.name}": the name is the hypervisor's console label; choose another`);
     const first = byName.get(vm.name);
     if (first !== undefined) err(`vm "${vm.name}" (vms[${i}]) has the same name as vm "${vm.name}" (vms[${first}])`);
     else byName.set(vm.name, i);
