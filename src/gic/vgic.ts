@@ -473,9 +473,11 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
  *
  * An INTID in two list registers is UNPREDICTABLE (IHI 0069 4.4.6, IHI 0048 5.3.6). Usually the
  * INTID cannot be in one already — its physical interrupt stays active until the guest deactivates
- * that register — but a guest can clear the physical active state of its SPI itself (GICD_ICACTIVER)
- * while the register still holds it, so the registers in use are checked (none, on the common path).
- * The pending-set path then merges the new activation into that register (fillLrs).
+ * that register. A timer PPI never is: the guest cannot clear its physical active state, and its
+ * software pending state is the physical one (src/gic/vgicd.ts writePrivateBits). But a guest can
+ * clear the physical active state of its SPI (GICD_ICACTIVER) while a register still holds it, so
+ * for an SPI vgicIrq checks the registers in use first (lrsHold), and the pending-set path then
+ * merges the new activation into that register (fillLrs).
  */
 function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   const c: VgicCpu = vgicCpus[cpu];
@@ -483,15 +485,21 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   const implemented: u32 = (u32(1) << c.lrCount) - 1;
   const empty: u32 = gicEmptyLrs() & implemented;
   if (empty == 0) return false;
-  const used: u32 = implemented & ~empty;
-  for (let i: u32 = 0; i < 16 && (used >> i) != 0; i++) {
-    if (((used >> i) & 1) != 0 && lrIntid(GIC_VERSION, gicReadLr(i)) == intid) return false;
-  }
   let slot: u32 = 0;
   while (((empty >> slot) & 1) == 0) slot++;
   const priority: u32 = virtualPriority(c, d, intid) & PRIORITY_MASK;
   gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, true, 0));
   return true;
+}
+
+/** Whether one of the list registers of CPU `cpu` (the calling one) holds `intid`. */
+function lrsHold(cpu: u32, intid: u32): bool {
+  const empty: u32 = gicEmptyLrs();
+  const used: u32 = ~empty & ((u32(1) << vgicCpus[cpu].lrCount) - 1);
+  for (let i: u32 = 0; i < 16 && (used >> i) != 0; i++) {
+    if (((used >> i) & 1) != 0 && lrIntid(GIC_VERSION, gicReadLr(i)) == intid) return true;
+  }
+  return false;
 }
 
 /**
@@ -520,8 +528,10 @@ export function vgicIrq(cpu: u32): u32 {
     return intid;
   }
   const d: VgicVm = vgicVms[vm];
-  if ((intid >= 16 && intid < 32 && ((HW_PPIS >> intid) & 1) != 0) || isOwned(d, intid)) {
-    if (injectDirect(cpu, d, intid)) return intid;
+  const hwPpi: bool = intid >= 16 && intid < 32 && ((HW_PPIS >> intid) & 1) != 0;
+  if (hwPpi || isOwned(d, intid)) {
+    // An SPI may already sit in a list register (see injectDirect); a timer PPI cannot.
+    if ((hwPpi || !lrsHold(cpu, intid)) && injectDirect(cpu, d, intid)) return intid;
     const priority: u32 = virtualPriority(vgicCpus[cpu], d, intid);
     vgicRaise(cpu, intid, priority, true, 0, cpu);
   } else {
