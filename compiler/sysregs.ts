@@ -34,7 +34,7 @@ const table: Record<string, SysRegDef> = {
   FAR_EL1: R(3, 0, 6, 0, 0), PAR_EL1: R(3, 0, 7, 4, 0),
   MAIR_EL1: R(3, 0, 10, 2, 0), AMAIR_EL1: R(3, 0, 10, 3, 0), VBAR_EL1: R(3, 0, 12, 0, 0),
   CONTEXTIDR_EL1: R(3, 0, 13, 0, 1), TPIDR_EL1: R(3, 0, 13, 0, 4), CNTKCTL_EL1: R(3, 0, 14, 1, 0),
-  CSSELR_EL1: R(3, 2, 0, 0, 0),
+  CSSELR_EL1: R(3, 2, 0, 0, 0), MDSCR_EL1: R(2, 0, 0, 2, 2),
   TPIDR_EL0: R(3, 3, 13, 0, 2), TPIDRRO_EL0: R(3, 3, 13, 0, 3),
   // Generic timer
   CNTFRQ_EL0: R(3, 3, 14, 0, 0), CNTPCT_EL0: R(3, 3, 14, 0, 1, "ro"), CNTVCT_EL0: R(3, 3, 14, 0, 2, "ro"),

@@ -8,7 +8,8 @@ import { setupEl2 } from "./el2/setup.ts";
 import { lineBegin, lineEnd, put, putDec, putHex, vmLineBegin } from "./el2/console.ts";
 import { halt } from "./el2/exit.ts";
 import { markOn, resetVcpu, waitForOn } from "./el2/vcpu.ts";
-import { buildStage2, loadImages, vmCount, vmStarted, vtcrValue, vttbrValue } from "./stage2/vm.ts";
+import { vms, buildStage2, loadImages, vmCount, vmsRunningInit, vtcrValue, vttbrValue } from "./stage2/vm.ts";
+import { vuartReset } from "./stage2/vuart.ts";
 import { vgicInit, vgicInitCpu } from "./gic/vgic.ts";
 
 // The trap handlers and the panic handler are called from assembly only.
@@ -29,9 +30,13 @@ export function boot_primary(): never {
   lineEnd();
   for (let vm: u32 = 0; vm < vmCount(); vm++) {
     buildStage2(vm);
+    vuartReset(vms[vm].uart);
     loadImages(vm);
   }
   vgicInit();
+  // Every VM counts as running from here, before any CPU enters a guest: the run ends only when
+  // each has powered off, however early one does (src/el2/restart.ts).
+  vmsRunningInit();
   for (let cpu: u32 = 1; cpu < CPU_COUNT; cpu++) {
     const status: u64 = startCpu(cpu, u64(cpu));
     if (status != 0n) {
@@ -65,7 +70,6 @@ function runVcpu(cpu: u32): never {
     put("starting at ");
     putHex(VM_ENTRY[vm]);
     lineEnd();
-    vmStarted(vm);
     markOn(cpu);
     resetVcpu(cpu, VM_ENTRY[vm], VM_DTB[vm]);
   } else {

@@ -18,11 +18,35 @@
     .quad   0                   /* res4 */
     .byte   'A', 'R', 'M', 0x64 /* magic "ARM\x64" at offset 0x38 */
     .long   0                   /* res5 (PE header offset: none) */
+#ifdef RESET_TEST
+/*
+ * Entries for the power-off accounting test (board/<board>/configs/offcount.ts points a VM's
+ * entry here). off_now, at image + 0x40: the VM's first instruction powers it off. off_both, at
+ * image + 0x50: vCPU 0 starts vCPU 1 at off_now and powers off too, so both call SYSTEM_OFF at once.
+ */
+off_now:
+    movz    x0, #0x0008
+    movk    x0, #0x8400, lsl #16    /* PSCI_SYSTEM_OFF */
+    hvc     #0
+    b       park
+off_both:
+    movz    x0, #0x0003
+    movk    x0, #0xc400, lsl #16    /* PSCI_CPU_ON_64 */
+    mov     x1, #1                  /* vCPU 1 */
+    adr     x2, off_now
+    mov     x3, #0
+    hvc     #0
+    b       off_now
+#endif
 
     .text
     .globl  primary_entry
 primary_entry:
     mrs     x20, pmccntr_el0        /* cycles since reset, counted by the hypervisor (bench: boot-to-guest) */
+#ifdef RESET_TEST
+    mrs     x21, vbar_el1           /* as the vCPU started: the restart test checks they were reset */
+    mov     x22, sp
+#endif
     mov     x19, x0                 /* keep the DTB pointer across setup */
     msr     daifset, #0xf           /* no interrupts are used */
     adrp    x1, boot_stack_top
@@ -41,24 +65,38 @@ primary_entry:
 2:
     adrp    x1, boot_counter
     str     x20, [x1, :lo12:boot_counter]
+#ifdef RESET_TEST
+    adrp    x1, entry_vbar
+    str     x21, [x1, :lo12:entry_vbar]
+    adrp    x1, entry_sp
+    str     x22, [x1, :lo12:entry_sp]
+#endif
     bl      set_vbar
     mov     x0, x19
     bl      main
     b       park
 
 /*
- * PSCI CPU_ON entry: x0 = context id, MMU off, EL1h.  Only one secondary is
- * started at a time by the tests, so it has a single stack.
+ * PSCI CPU_ON entry: x0 = context id, MMU off, EL1h.  Each secondary vCPU
+ * (MPIDR Aff0 = 1..3) has its own 4 KiB stack, below secondary_stack_top.
  */
     .globl  secondary_entry
 secondary_entry:
     mov     x19, x0
+    mrs     x20, vbar_el1           /* secondary_main's second and third arguments: VBAR_EL1 and SP as the vCPU started */
+    mov     x21, sp
     msr     daifset, #0xf
     adrp    x1, secondary_stack_top
     add     x1, x1, :lo12:secondary_stack_top
+    mrs     x2, mpidr_el1
+    and     x2, x2, #3
+    sub     x2, x2, #1
+    sub     x1, x1, x2, lsl #12
     mov     sp, x1
     bl      set_vbar                /* VBAR_EL1 is per CPU */
     mov     x0, x19
+    mov     x1, x20
+    mov     x2, x21
     bl      secondary_main
     b       park
 
@@ -151,5 +189,5 @@ exc_common:
     .balign 16
     .space  16384
 boot_stack_top:
-    .space  4096
+    .space  4096 * 3
 secondary_stack_top:

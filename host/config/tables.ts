@@ -141,6 +141,7 @@ export const VM_VCPUS = ${u8(vms.map((vm) => vm.cpus.length))};
 export const VM_ENTRY = ${u64(place.map((p) => p.entryIpa))};
 export const VM_DTB = ${u64(place.map((p) => p.dtbIpa))};
 export const VM_UART = ${u64(vms.map((vm) => (uartEmulated(vm) ? f.UART_BASE : 0n)))}; // IPA of the emulated PL011, 0: none
+export const VM_SCRUB = ${u8(vms.map((vm) => (vm.scrubOnRestart === false ? 0 : 1)))}; // 1: RAM zeroed when the VM restarts
 /** Memory regions, VM by VM: rows REGION_FIRST[vm] .. REGION_FIRST[vm + 1] - 1. */
 export const REGION_FIRST = ${u8(regionFirst)};
 export const REGION_KIND = ${u8(regionKind)}; // 0: RAM, 1: device, 2: shared

@@ -4,12 +4,10 @@
 import { CPU_COUNT } from "@board";
 import { VM_VCPUS } from "@config";
 import { GuestRegs } from "./cpu.ts";
-import { Power, powerOf, requestOn, markOff, waitForOn } from "./vcpu.ts";
+import { Power, NOT_RUNNING, powerOf, requestOn, parkVcpu } from "./vcpu.ts";
 import { cpuOfVcpu } from "./placement.ts";
-import { vmRestart } from "./restart.ts";
-import { ramAddress, vmStopped } from "../stage2/vm.ts";
-import { lineEnd, put, vmLineBegin } from "./console.ts";
-import { platformExit, halt } from "./exit.ts";
+import { vmRestart, vmPowerOff } from "./restart.ts";
+import { ramAddress } from "../stage2/vm.ts";
 
 export const PSCI_VERSION: u32 = 0x84000000;
 export const PSCI_CPU_SUSPEND_64: u32 = 0xc4000001;
@@ -26,6 +24,7 @@ export const PSCI_NOT_SUPPORTED: u64 = 0xffffffffffffffffn;   // -1
 const PSCI_INVALID_PARAMETERS: u64 = 0xfffffffffffffffen;   // -2
 const PSCI_ALREADY_ON: u64 = 0xfffffffffffffffcn;           // -4
 const PSCI_ON_PENDING: u64 = 0xfffffffffffffffbn;           // -5
+const PSCI_INTERNAL_FAILURE: u64 = 0xfffffffffffffffan;     // -6
 const PSCI_INVALID_ADDRESS: u64 = 0xfffffffffffffff7n;      // -9
 /** MIGRATE_INFO_TYPE 2: no Trusted OS that would need migrating. */
 const MIGRATE_NOT_NEEDED: u64 = 2n;
@@ -48,8 +47,7 @@ export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
       return;
     }
     case PSCI_CPU_OFF:
-      markOff(cpu);
-      waitForOn(cpu);
+      parkVcpu(cpu);
       return;
     case PSCI_AFFINITY_INFO_64:
     case 0x84000004: {
@@ -70,7 +68,8 @@ export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
       vmRestart(vm, cpu);
       return;
     case PSCI_SYSTEM_OFF:
-      systemOff(vm);
+      vmPowerOff(vm, cpu);
+      return;
     default:
       regs.x[0] = PSCI_NOT_SUPPORTED;
   }
@@ -103,6 +102,8 @@ function cpuOn(vm: u32, mpidr: u64, entry: u64, context: u64): u64 {
   const was: u32 = requestOn(target, entry, context);
   if (was == Power.On) return PSCI_ALREADY_ON;
   if (was == Power.OnPending) return PSCI_ON_PENDING;
+  // The VM is restarting or off: no vCPU of it may start (src/el2/vcpu.ts). The caller is being stopped too.
+  if (was == NOT_RUNNING) return PSCI_INTERNAL_FAILURE;
   sev();
   return PSCI_SUCCESS;
 }
@@ -114,13 +115,4 @@ function affinityInfo(vm: u32, mpidr: u64, level: u64): u64 {
   const p: u32 = powerOf(target);
   // AFFINITY_INFO: 0 ON, 1 OFF, 2 ON_PENDING.
   return p == Power.On ? 0n : p == Power.Off ? 1n : 2n;
-}
-
-/** The VM is off; when every VM is, the run ends with status 0. This CPU stops here. */
-function systemOff(vm: u32): never {
-  vmLineBegin(vm);
-  put("powered off");
-  lineEnd();
-  if (vmStopped(vm)) platformExit(0);
-  halt();
 }

@@ -1,55 +1,55 @@
-// VM restart: PSCI SYSTEM_RESET restarts the calling VM alone, as a reset button on its own
-// board would. Its other vCPUs are stopped (a kick SGI reaches each at once, whatever the guest is
-// doing), its virtual GIC and images return to their boot state, and vCPU 0 starts again at the
-// entry point; the other VMs run on, untouched. This is how a VM recovers from its own crash.
+// Stopping a VM: PSCI SYSTEM_RESET restarts the calling VM alone, as a reset button on its own
+// board would, and SYSTEM_OFF powers it off for the rest of the run. Either way its other vCPUs
+// are stopped first (a kick SGI reaches each at once, whatever the guest is doing); a restart then
+// returns the VM's virtual GIC, devices and memory to their boot state and starts vCPU 0 again at
+// the entry point. The other VMs run on, untouched. This is how a VM recovers from its own crash.
 import { CPU_COUNT } from "@board";
-import { VM_ENTRY, VM_DTB } from "@config";
+import { VM_ENTRY, VM_DTB, VM_SCRUB } from "@config";
 import { vcpu_enter } from "./cpu.ts";
 import { cpuOfVcpu, vmOfCpu } from "./placement.ts";
-import { Power, powerOf, markOff, markOn, requestOn, resetVcpu, waitForOn } from "./vcpu.ts";
-import { lineEnd, put, putDec, vmLineBegin } from "./console.ts";
-import { loadImages } from "../stage2/vm.ts";
+import {
+  Power, VmRun, powerOf, markOff, requestOn, resetVcpu, waitForOn, parkVcpu, quiesceVcpu, vmBeginStop, vmResume,
+} from "./vcpu.ts";
+import { lineEnd, put, vmLineBegin } from "./console.ts";
+import { platformExit, halt } from "./exit.ts";
+import { vms, loadImages, scrubRam, vmConsoleReset, vmPoweredOff } from "../stage2/vm.ts";
+import { vuartReset } from "../stage2/vuart.ts";
 import { vgicResetVm } from "../gic/vgic.ts";
 import { gicKick } from "../gic/gic.ts";
 
-/** Per CPU: its vCPU must stop for a restart of its VM (set by the restarting CPU, cleared by the stopped one). */
+/** Per CPU: its vCPU must stop (set by the CPU stopping its VM, cleared by that CPU once the vCPU is parked). */
 const stopRequest = new Uint32Array(CPU_COUNT);
-/** Per VM: a restart is under way (a second SYSTEM_RESET meanwhile just stops its caller). */
-const restarting = new Uint32Array(CPU_COUNT);
-
-/** Spins before a CPU that does not stop is reported (it cannot ignore the kick: IRQs go to EL2). */
-const STOP_WAIT: u32 = 10000000;
 
 function stopWord(cpu: u32): u64 {
   return addressOf(stopRequest) + u64(cpu) * 4n;
-}
-
-function restartingWord(vm: u32): u64 {
-  return addressOf(restarting) + u64(vm) * 4n;
 }
 
 export function stopRequested(cpu: u32): bool {
   return cpu < CPU_COUNT && loadAcquire32(stopWord(cpu)) != 0;
 }
 
-/** On a CPU told to stop (from trap_irq): its vCPU is off until the guest starts it again. Never returns. */
-export function stopForRestart(cpu: u32): never {
-  storeRelease32(stopWord(cpu), 0);
-  markOff(cpu);
-  waitForOn(cpu);
+/** On a CPU told to stop (from trap_irq, on the kick): its vCPU parks until started again, then enters afresh. Never returns. */
+export function stopVcpu(cpu: u32): never {
+  parkVcpu(cpu);
   vcpu_enter();
 }
 
-/** SYSTEM_RESET from vCPU on CPU `cpu` of VM `vm`. Returns when this CPU's vCPU is to run again. */
-export function vmRestart(vm: u32, cpu: u32): void {
-  if (vm >= CPU_COUNT || atomicFetchAdd32(restartingWord(vm), 1) != 0) {
-    markOff(cpu);
-    waitForOn(cpu);
-    return;
-  }
-  vmLineBegin(vm);
-  put("SYSTEM_RESET, restarting the VM");
-  lineEnd();
+/**
+ * Stops every vCPU of `vm` but the caller's (on CPU `cpu`), moving the VM to `to` (Stopping for a
+ * restart, Off for good). False if the VM was not running: another vCPU's restart or power-off is
+ * under way (the caller then parks, and is stopped with the rest) or the VM is off.
+ *
+ * Invariant: when this returns true, every other vCPU of the VM is parked (Power.Off), no start of
+ * one is pending, none can be started until vmResume, and no stop request of the VM is left set.
+ * The wait has no bound in the code and needs none: vmBeginStop cancelled pending starts and
+ * refuses new ones, so each vCPU that is on (1) runs the guest, where the kick, a physical IRQ
+ * routed to EL2 (HCR_EL2.IMO) that the guest cannot mask, stops it; or (2) is in the hypervisor
+ * on a path that ends in an entry to the guest, where the still-pending kick stops it before its
+ * first instruction, or in a park (CPU_OFF, a second SYSTEM_RESET or SYSTEM_OFF). No such path
+ * waits for this CPU, which holds no lock meanwhile.
+ */
+function stopOthers(vm: u32, cpu: u32, to: u32): bool {
+  if (!vmBeginStop(vm, to)) return false;
   for (let p: u32 = 0; p < CPU_COUNT; p++) {
     if (p == cpu || vmOfCpu(p) != vm || powerOf(p) == Power.Off) continue;
     storeRelease32(stopWord(p), 1);
@@ -57,29 +57,59 @@ export function vmRestart(vm: u32, cpu: u32): void {
   }
   for (let p: u32 = 0; p < CPU_COUNT; p++) {
     if (p == cpu || vmOfCpu(p) != vm) continue;
-    let spins: u32 = 0;
-    while (powerOf(p) != Power.Off && spins < STOP_WAIT) spins++;
-    if (spins == STOP_WAIT) reportStuck(vm, p);
+    while (powerOf(p) != Power.Off) wfe();
+    // Parked, perhaps by its own CPU_OFF before it saw the request: cleared here, or it would stop the vCPU's next start.
+    storeRelease32(stopWord(p), 0);
   }
+  return true;
+}
+
+/** SYSTEM_RESET from the vCPU on CPU `cpu` of VM `vm`. Returns when this CPU's vCPU is to run again (reset). */
+export function vmRestart(vm: u32, cpu: u32): void {
+  if (!stopOthers(vm, cpu, VmRun.Stopping)) {
+    parkVcpu(cpu);
+    return;
+  }
+  vmLineBegin(vm);
+  put("SYSTEM_RESET, restarting the VM");
+  lineEnd();
+  // This vCPU's interrupts first: none of the VM's may stay active into its next run.
+  quiesceVcpu(cpu);
   vgicResetVm(vm);
+  vmConsoleReset(vm);
+  vuartReset(vms[vm].uart);
+  if (VM_SCRUB[vm] != 0) scrubRam(vm);
   loadImages(vm);
-  storeRelease32(restartingWord(vm), 0);
   const cpu0: u32 = cpuOfVcpu(vm, 0n);
   if (cpu0 == cpu) {
+    vmResume(vm);
     resetVcpu(cpu, VM_ENTRY[vm], VM_DTB[vm]);
-    markOn(cpu);
     return;
   }
   markOff(cpu);
+  vmResume(vm);
   requestOn(cpu0, VM_ENTRY[vm], VM_DTB[vm]);
   sev();
   waitForOn(cpu);
 }
 
-function reportStuck(vm: u32, cpu: u32): void {
+/**
+ * SYSTEM_OFF from the vCPU on CPU `cpu` of VM `vm`: all its vCPUs stop for good and the VM is
+ * counted off, once (only the vCPU that moves it from running to off gets here); when it is the
+ * last VM running, the run ends. Returns only to a caller whose VM was restarting meanwhile, when
+ * that restart starts its vCPU again.
+ */
+export function vmPowerOff(vm: u32, cpu: u32): void {
+  if (!stopOthers(vm, cpu, VmRun.Off)) {
+    parkVcpu(cpu);
+    return;
+  }
   vmLineBegin(vm);
-  put("cpu ");
-  putDec(u64(cpu));
-  put(" did not stop for the restart");
+  put("powered off");
   lineEnd();
+  quiesceVcpu(cpu);
+  vgicResetVm(vm);
+  markOff(cpu);
+  if (vmPoweredOff()) platformExit(0);
+  halt();
 }

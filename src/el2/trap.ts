@@ -5,7 +5,7 @@
 import { GuestRegs, thisCpu } from "./cpu.ts";
 import { vmOfCpu } from "./placement.ts";
 import { smcccCall } from "./smccc.ts";
-import { stopRequested, stopForRestart } from "./restart.ts";
+import { stopRequested, stopVcpu } from "./restart.ts";
 import { KICK_SGI, gicFiq } from "../gic/gic.ts";
 import { injectUndefined } from "./inject.ts";
 import { isSetWay, setWayTrap, vmControlTrap } from "./setway.ts";
@@ -119,8 +119,8 @@ function isSgiRegister(esr: u64): bool {
 export function trap_irq(regs: GuestRegs): void {
   const cpu: u32 = thisCpu();
   const intid: u32 = vgicIrq(cpu);
-  // Its VM is restarting (src/el2/restart.ts, which sends the kick): this vCPU stops here, and later enters afresh.
-  if (intid == KICK_SGI && stopRequested(cpu)) stopForRestart(cpu);
+  // Its VM is restarting or powering off (src/el2/restart.ts, which sends the kick): this vCPU stops here, and later enters afresh.
+  if (intid == KICK_SGI && stopRequested(cpu)) stopVcpu(cpu);
 }
 
 /** Physical FIQs taken on each CPU; logged at the 1st, 2nd, 4th, 8th, ... so that a storm cannot flood the console. */

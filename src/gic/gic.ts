@@ -8,12 +8,12 @@
 // through a list register with the HW bit for interrupts passed to it (src/gic/vgic.ts).
 import { GIC_VERSION, GICD_BASE } from "@board";
 import {
-  v3DistributorOff, v3DistributorOn, v3SpiGroupAndRoute, v3Route, v3InitCpu, v3SetPrivateEnabled, v3SetPrivatePending,
-  v3Acknowledge, v3PriorityDrop, v3AcknowledgeGroup0, v3PriorityDropGroup0, v3Deactivate, v3SendSgi, v3LrCount, v3SetUnderflow, v3ReadLr, v3WriteLr, v3EmptyLrs,
+  sgiBase, v3DistributorOff, v3DistributorOn, v3SpiGroupAndRoute, v3Route, v3InitCpu, v3SetPrivateEnabled, v3SetPrivatePending,
+  v3Acknowledge, v3PriorityDrop, v3AcknowledgeGroup0, v3PriorityDropGroup0, v3Deactivate, v3SendSgi, v3ResetVirtualCpu, v3LrCount, v3SetUnderflow, v3ReadLr, v3WriteLr, v3EmptyLrs,
 } from "./gicv3.ts";
 import {
   v2DistributorOff, v2DistributorOn, v2Route, v2InitCpu, v2SetPrivateEnabled, v2SetPrivatePending,
-  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr, v2EmptyLrs,
+  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2ResetVirtualCpu, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr, v2EmptyLrs,
 } from "./gicv2.ts";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
 
@@ -89,6 +89,21 @@ export function gicSetPrivateEnabled(cpu: u32, intid: u32, on: bool): void {
 export function gicSetPrivatePending(cpu: u32, intid: u32, on: bool): void {
   if (GIC_VERSION == 3) v3SetPrivatePending(cpu, intid, on);
   else v2SetPrivatePending(intid, on);
+}
+
+/** This CPU's virtual CPU interface back to reset for its vCPU: no active priorities, the guest's PMR, BPR and enables zero. */
+export function gicResetVirtualCpu(): void {
+  if (GIC_VERSION == 3) v3ResetVirtualCpu();
+  else v2ResetVirtualCpu();
+}
+
+/**
+ * Clears the active state of private interrupts `bits` of CPU `cpu`: GICR_ICACTIVER0 in its
+ * redistributor's SGI frame (GICv3), the banked GICD_ICACTIVER0 (GICv2: only the calling CPU's own).
+ */
+export function gicClearPrivateActive(cpu: u32, bits: u32): void {
+  const base: u64 = GIC_VERSION == 3 ? sgiBase(cpu) : GICD_BASE;
+  mmioWrite32(base + u64(GICD_ICACTIVER), bits);
 }
 
 /** A word of a one-bit-per-INTID distributor register (SPIs: words 1..31). */

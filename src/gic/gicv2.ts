@@ -50,9 +50,14 @@ export function v2InitCpu(enabled: u32, priority: u32): void {
   mmioWrite32(GICC_BASE + GICC_CTLR, GICC_CTLR_VALUE);
   const n: u32 = v2LrCount();
   for (let i: u32 = 0; i < n; i++) v2WriteLr(i, 0);
+  v2ResetVirtualCpu();
+  mmioWrite32(GICH_BASE + GICH_HCR, GICH_HCR_EN);
+}
+
+/** The virtual CPU interface's guest state at reset: no active priorities, GICH_VMCR (the guest's PMR, BPR, enables) zero. */
+export function v2ResetVirtualCpu(): void {
   mmioWrite32(GICH_BASE + GICH_APR, 0);
   mmioWrite32(GICH_BASE + GICH_VMCR, 0);
-  mmioWrite32(GICH_BASE + GICH_HCR, GICH_HCR_EN);
 }
 
 /** A private interrupt of this CPU (GICv2 banks them: only the CPU itself reaches its own). */

@@ -87,11 +87,16 @@ export function v3InitCpu(cpu: u32, enabled: u32, priority: u32): void {
   // The virtual interface: empty list registers, no active priorities, the guest's VMCR at reset.
   const n: u32 = v3LrCount();
   for (let i: u32 = 0; i < n; i++) v3WriteLr(i, 0n);
+  v3ResetVirtualCpu();
+  msr("ICH_HCR_EL2", ICH_HCR_EN);
+  isb();
+}
+
+/** The virtual CPU interface's guest state at reset: no active priorities, ICH_VMCR_EL2 (the guest's PMR, BPR, enables) zero. */
+export function v3ResetVirtualCpu(): void {
   msr("ICH_AP1R0_EL2", 0n);
   msr("ICH_AP0R0_EL2", 0n);
   msr("ICH_VMCR_EL2", 0n);
-  msr("ICH_HCR_EL2", ICH_HCR_EN);
-  isb();
 }
 
 /** A private interrupt of `cpu` enabled or disabled at its redistributor. */

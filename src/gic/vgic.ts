@@ -19,7 +19,8 @@ import { vgicdInit } from "./vgicd.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
   gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
-  gicEmptyLrs, gicSetPrivateEnabled, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, VTIMER_PPI, PTIMER_PPI,
+  gicEmptyLrs, gicSetPrivateEnabled, gicClearPrivateActive, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
+  VTIMER_PPI, PTIMER_PPI,
 } from "./gic.ts";
 
 export const SPURIOUS: u32 = 1023;
@@ -356,9 +357,12 @@ export function vgicFlush(cpu: u32): void {
 }
 
 /**
- * Run on CPU `cpu` when its vCPU starts afresh (PSCI CPU_ON, its VM restarting): the list registers
- * are emptied — a hardware interrupt still held in one is deactivated at the GIC, or it would stay
- * active for ever — and the pending set and the private interrupts' configuration go back to reset.
+ * Run on CPU `cpu` when its vCPU starts afresh (PSCI CPU_ON, its VM restarting) or parks: the list
+ * registers and the pending set are emptied, and the private interrupts' configuration goes back
+ * to reset. No hardware interrupt the vCPU held may stay active, or it would never fire again:
+ * those in a list register and those waiting in the pending set (acknowledged and priority-dropped
+ * at the physical GIC, so still active there; e.g. the timer, fired while the guest's distributor
+ * was disabled) are deactivated, and the timer PPIs' active state is cleared besides.
  */
 export function vgicResetCpu(cpu: u32): void {
   if (cpu >= CPU_COUNT) return;
@@ -371,6 +375,10 @@ export function vgicResetCpu(cpu: u32): void {
   }
   lock(c.lock);
   for (let w: u32 = 0; w < 32; w++) {
+    const hw: u32 = c.pending[w] & c.hw[w];
+    for (let b: u32 = 0; b < 32; b++) {
+      if (((hw >> b) & 1) != 0) gicDeactivate(w * 32 + b);
+    }
     c.pending[w] = 0;
     c.hw[w] = 0;
   }
@@ -382,13 +390,22 @@ export function vgicResetCpu(cpu: u32): void {
   unlock(c.lock);
   gicSetPrivateEnabled(cpu, VTIMER_PPI, false);
   gicSetPrivateEnabled(cpu, PTIMER_PPI, false);
+  gicClearPrivateActive(cpu, HW_PPIS);
+  // An interrupt the guest acknowledged and never completed leaves its priority active in the
+  // virtual CPU interface, masking every interrupt of equal or lower priority.
+  gicResetVirtualCpu();
   if (c.underflow) {
     c.underflow = false;
     gicSetUnderflow(false);
   }
 }
 
-/** A restarting VM's distributor back to reset: disabled, its SPIs disabled, not pending, routed to vCPU 0. */
+/**
+ * A restarting or powered-off VM's distributor back to reset: disabled, its SPIs disabled, neither
+ * pending nor active at the physical GIC, routed to vCPU 0. Run once every vCPU of the VM has
+ * parked (each deactivated what it held: vgicResetCpu), so clearing the active state here ends no
+ * activation of the VM's next run.
+ */
 export function vgicResetVm(vm: u32): void {
   if (vm >= CPU_COUNT) return;
   const d: VgicVm = vgicVms[vm];
@@ -399,6 +416,7 @@ export function vgicResetVm(vm: u32): void {
     if (owned == 0) continue;
     gicWriteBits(GICD_ICENABLER, w, owned);
     gicWriteBits(GICD_ICPENDR, w, owned);
+    gicWriteBits(GICD_ICACTIVER, w, owned);
     for (let b: u32 = 0; b < 32; b++) {
       if (((owned >> b) & 1) == 0) continue;
       const intid: u32 = w * 32 + b;

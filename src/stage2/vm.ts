@@ -3,19 +3,16 @@
 import { CPU_COUNT, PA_BITS, GIC_VERSION, GICC_BASE, GICV_BASE, GICV_SIZE } from "@board";
 import {
   VM_COUNT, REGION_FIRST, REGION_KIND, REGION_IPA, REGION_PA, REGION_SIZE,
-  LOAD_VM, LOAD_SRC, LOAD_DST, LOAD_SIZE, vmName,
+  LOAD_VM, LOAD_SRC, LOAD_DST, LOAD_SIZE,
 } from "@config";
 import { Root, allocTables, mapRange, tableAddress } from "./pagetable.ts";
-import { LineBuffer, bufferPutc } from "../el2/console.ts";
+import { consolePutc, consoleResetVm } from "../el2/console.ts";
 import { VUart } from "./vuart.ts";
 
 export const enum RegionKind { Ram = 0, Device = 1, Shared = 2 }
-export const enum VmState { Off = 0, Running = 1 }
 
 export class Vm {
   root = new Root();
-  state: u32 = 0;
-  console = new LineBuffer();
   uart = new VUart();
   /** Set once the VM's first unexpected system-register access has been logged. */
   sysregLogged: bool = false;
@@ -108,23 +105,46 @@ export function loadImages(vm: u32): void {
   isb();
 }
 
+/**
+ * Zeroes the VM's own RAM (not memory it shares with other VMs: they still use it), so that
+ * nothing of its last run is visible to the next. Cleaned and invalidated to the point of
+ * coherency: the guest starts with its caches off, and no stale line may later be written back
+ * over what it writes.
+ */
+export function scrubRam(vm: u32): void {
+  for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
+    if (REGION_KIND[r] != RegionKind.Ram) continue;
+    const end: u64 = REGION_PA[r] + REGION_SIZE[r];
+    for (let line: u64 = REGION_PA[r]; line < end; line += 64n) {
+      for (let off: u64 = 0n; off < 64n; off += 8n) store64(line + off, 0n);
+      dc("civac", line);
+    }
+  }
+  dsb("sy");
+}
+
 /** One character of the VM's console output (its emulated UART, or the console hypercall). */
 export function vmConsolePutc(vm: u32, c: u8): void {
-  const name: string = vmName(vm);
-  bufferPutc(vms[vm].console, name, c);
+  consolePutc(vm, c);
 }
 
-/** How many VMs are running: the run ends when the last one powers off. */
+/** The VM restarts: its partial console line (output of the run that ended) is dropped. */
+export function vmConsoleReset(vm: u32): void {
+  consoleResetVm(vm);
+}
+
+/**
+ * How many VMs have not powered off: every VM of the config, set on the boot CPU before any CPU
+ * enters a guest; lowered once per VM, by the vCPU that powers it off (src/el2/restart.ts).
+ */
 const running = new Uint32Array(1);
 
-export function vmStarted(vm: u32): void {
-  vms[vm].state = VmState.Running;
-  atomicFetchAdd32(addressOf(running), 1);
+export function vmsRunningInit(): void {
+  storeRelease32(addressOf(running), VM_COUNT);
 }
 
-/** Marks the VM off; true if it was the last one running. */
-export function vmStopped(vm: u32): bool {
-  vms[vm].state = VmState.Off;
+/** One VM has powered off; true if it was the last one running. */
+export function vmPoweredOff(): bool {
   return atomicFetchAdd32(addressOf(running), 0xffffffff) == 1;
 }
 

@@ -7,6 +7,14 @@ export class VUart {
   regs = new Uint32Array(6);
 }
 
+/** Their values out of reset (PL011 TRM, DDI 0183, 3.2): CR TXE and RXE set, IFLS both FIFOs half full. */
+const RESET_VALUES = new Uint32Array([0, 0, 0, 0x300, 0x12, 0]);
+
+/** The UART as out of reset (at boot and when its VM restarts). */
+export function vuartReset(u: VUart): void {
+  for (let i: u32 = 0; i < 6; i++) u.regs[i] = RESET_VALUES[i];
+}
+
 /** Data register: a write transmits a character (see src/stage2/mmio.ts). */
 export const UARTDR: u32 = 0x000;
 const UARTFR: u32 = 0x018;
