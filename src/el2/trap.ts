@@ -74,16 +74,6 @@ export function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
     msr("ELR_EL2", mrs("ELR_EL2") + 4n);
     return;
   }
-  // Set/way cache maintenance (HCR_EL2.TSW) and, after one, the EL1 memory controls (HCR_EL2.TVM): src/el2/setway.ts.
-  if (isSetWay(esr)) {
-    setWayTrap(vm);
-    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
-    return;
-  }
-  if (vmControlTrap(vm, regs, esr)) {
-    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
-    return;
-  }
   // The PMU (MDCR_EL2.TPM, where the PMU cannot hide EL2 itself): src/el2/pmu.ts.
   const pmu: u32 = pmuTrap(regs, esr);
   if (pmu == PmuAccess.Undefined) {
@@ -91,6 +81,16 @@ export function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
     return;
   }
   if (pmu == PmuAccess.Done) {
+    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    return;
+  }
+  // Set/way cache maintenance (HCR_EL2.TSW) and, after one, the EL1 memory controls (HCR_EL2.TVM): src/el2/setway.ts.
+  if (isSetWay(esr)) {
+    setWayTrap(vm);
+    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    return;
+  }
+  if (vmControlTrap(vm, regs, esr)) {
     msr("ELR_EL2", mrs("ELR_EL2") + 4n);
     return;
   }
