@@ -49,7 +49,7 @@ export function trap_sync(regs: GuestRegs): void {
       instructionAbort(vm, esr);
       return;
     case Ec.SysReg64:
-      sysregTrap(vm, regs, esr);
+      sysregTrap(cpu, vm, regs, esr);
       return;
     default:
       report(vm, "unexpected trap, undefined instruction injected", esr);
@@ -64,13 +64,13 @@ export function trap_sync(regs: GuestRegs): void {
  * CPU) reads as zero, writes ignored, logged once per VM.
  */
 // Exported only to keep it out of line: inlined into trap_sync, it would cost every hypercall a register save.
-export function sysregTrap(vm: u32, regs: GuestRegs, esr: u64): void {
+export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   const isRead: bool = (esr & 1n) != 0n;
   const rt: u32 = u32((esr >> 5n) & 0x1fn);
   if (GIC_VERSION == 3 && !isRead && isSgiRegister(esr)) {
     // A GICv3 guest's SGI (HCR_EL2.IMO traps ICC_SGI1R/ASGI1R/SGI0R_EL1 writes): src/gic/vgic.ts.
     const value: u64 = rt == 31 ? 0n : regs.x[rt];
-    vgicSgi1r(thisCpu(), vm, value);
+    vgicSgi1r(cpu, vm, value);
     msr("ELR_EL2", mrs("ELR_EL2") + 4n);
     return;
   }
