@@ -1,6 +1,9 @@
 // The EL2 control registers, set deliberately on every CPU before its vCPU first runs.
 // Bit names follow the Arm ARM (DDI 0487, D23.2); each set bit says why, and so does each bit left
 // clear that a guest could otherwise use to disturb shared hardware or observe the hypervisor.
+// The rest of that hardening is said where it is done: the guard page under each EL2 stack
+// (src/el2/cpu.ts, mmu.ts), FIQs acknowledged (src/el2/trap.ts trap_fiq), every GICD_IROUTER
+// affinity field checked (src/gic/vgicd.ts), one list register per INTID (src/gic/vgic.ts injectDirect).
 import { pmuMdcr } from "./pmu.ts";
 
 // HCR_EL2 (D23.2.48)
@@ -53,6 +56,7 @@ const CPTR_RES1: u64 = 0x32ffn;
 //   (OSLAR_EL1, OSDLR_EL1, DBGPRCR_EL1) are this core's own and act on it alone; its one vCPU owns
 //   them, and a vCPU's reset clears its MDSCR_EL1 (src/el2/vcpu.ts). Halting debug is driven only
 //   from the external debug interface, which is memory-mapped and given to no VM.
+
 // CNTHCTL_EL2 (D23.2.21), non-VHE: EL1PCTEN and EL1PCEN let the guest use the physical counter and timer of its own CPU.
 const CNTHCTL_EL1PCTEN: u64 = 1n << 0n;
 const CNTHCTL_EL1PCEN: u64 = 1n << 1n;
