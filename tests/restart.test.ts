@@ -11,7 +11,7 @@ const configOf = (board: string, name: string) => path.join(PROJECT_ROOT, "board
 
 describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2"])("%s", (board) => {
   it("restarts the VM that asks, and only it, as a clean boot", async () => {
-    const { qemu } = await run({ board, config: configOf(board, "restart"), timeoutSec: 120 });
+    const { qemu } = await run({ board, config: configOf(board, "restart"), timeoutSec: 45 });
     const lines = qemu.lines;
     const at = (s: string) => lines.indexOf(s);
     expect(qemu.timedOut, qemu.output).toBe(false);
@@ -55,7 +55,7 @@ describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2"])("%s", (board) => {
   });
 
   it("ends the run only when every VM is off, each counted once", async () => {
-    const { qemu } = await run({ board, config: configOf(board, "offcount"), timeoutSec: 120 });
+    const { qemu } = await run({ board, config: configOf(board, "offcount"), timeoutSec: 45 });
     const lines = qemu.lines;
     expect(qemu.timedOut, qemu.output).toBe(false);
     // "both" calls SYSTEM_OFF from two vCPUs at once, "early" with its first instruction: one power-off each.
