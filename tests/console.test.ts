@@ -21,6 +21,13 @@ async function fresh() {
       hooks.onWrite(hooks.out);
     },
   });
+  // Time passes while a CPU waits for an event: 1 ms of the 62.5 MHz counter per WFE.
+  machine.sysregs.set("CNTFRQ_EL0", 62_500_000n);
+  const event = machine.event.bind(machine);
+  machine.event = (e: string) => {
+    event(e);
+    if (e === "wfe") machine.sysregs.set("CNTPCT_EL0", (machine.sysregs.get("CNTPCT_EL0") ?? 0n) + 62_500n);
+  };
   const onCpu = (cpu: number) => machine.sysregs.set("TPIDR_EL2", BigInt(cpu));
   onCpu(0);
   const con = await import("../src/el2/console.ts");

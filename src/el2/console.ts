@@ -27,7 +27,7 @@ import { lock, unlock } from "./lock.ts";
 import { uartPutc } from "./pl011.ts";
 import {
   Line, LineQueue, RECORD_MAX, queuePush, queueWaiting, queueFrontLength, queueFrontDropped, queueFrontByte, queuePop,
-  queueTakeDropped, queueHasRoom,
+  queueTakeDropped, queueHasRoom, queueTail,
 } from "./linequeue.ts";
 
 const HEX_DIGITS = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
@@ -37,11 +37,6 @@ const HYP_SOURCE: u32 = CPU_COUNT;
 const SOURCES: u32 = CPU_COUNT + 1;
 const queues = pool(CPU_COUNT + 1, LineQueue);
 
-/**
- * How many times a vCPU whose VM's queue is full waits for a drainer's turn (each a wake-up at the
- * drainer's next line) before its line is dropped instead: the UART is not keeping up at all.
- */
-const ROOM_WAITS: u32 = 64;
 /** Lines a CPU writes at most per console access once its own VM's queue is empty. */
 const DRAIN_EXTRA: u32 = 2;
 /** A bound on the turns of one drain (more than a full queue's lines): its own VM cannot keep it forever. */
@@ -118,7 +113,10 @@ export function vmLineBegin(vm: u32): void {
   put(": ");
 }
 
-/** Queues the line begun by lineBegin/vmLineBegin and has the console written out. */
+/**
+ * Queues the line begun by lineBegin/vmLineBegin and has the console written out. A line about this
+ * CPU's own VM waits for room as the VM's own output does; any other is dropped if its queue is full.
+ */
 export function lineEnd(): void {
   const d: Draft = draft();
   if (d.direct) {
@@ -126,6 +124,7 @@ export function lineEnd(): void {
     return;
   }
   const q: LineQueue = queues[d.source % SOURCES];
+  if (q == ownQueue()) waitForRoom(q);
   lock(q.lock);
   queuePush(q, d.line);
   unlock(q.lock);
@@ -221,14 +220,25 @@ function queueGuestLine(vm: u32, g: GuestText, q: LineQueue): void {
 /**
  * A VM's vCPU about to queue a line waits while its VM's queue is full: a VM's output is paced by
  * the UART, as on a real one. It waits only for its own VM's lines to be written: a drainer takes
- * one line of every source in turn, so each wake-up (the drainer lets go after each line) comes
- * within one turn; if no other CPU drains, it drains itself.
+ * one line of every source in turn and lets go (waking it) after each, and if no other CPU
+ * drains, it drains itself. If none of its lines goes out for half a second, it stops waiting
+ * (the line is then dropped and counted).
  */
 function waitForRoom(q: LineQueue): void {
-  for (let i: u32 = 0; i < ROOM_WAITS; i++) {
-    if (queueHasRoom(q)) return;
+  let tail: u32 = queueTail(q);
+  let since: u64 = mrs("CNTPCT_EL0");
+  // Half a second: a drainer's turn (a line of each source) takes far less, even at 115200 baud.
+  const patience: u64 = mrs("CNTFRQ_EL0") / 2n;
+  while (!queueHasRoom(q)) {
     consoleDrain();
     if (queueHasRoom(q)) return;
+    const now: u64 = mrs("CNTPCT_EL0");
+    if (queueTail(q) != tail) {
+      tail = queueTail(q);
+      since = now;
+    } else if (now - since > patience) {
+      return;
+    }
     wfe();
   }
 }

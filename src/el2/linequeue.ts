@@ -74,6 +74,11 @@ export function queueHasRoom(q: LineQueue): bool {
   return used <= QUEUE_BYTES && QUEUE_BYTES - used >= RECORD_MAX + HEADER_BYTES;
 }
 
+/** Where the drainer has read up to: it moves whenever a line of the queue goes out. */
+export function queueTail(q: LineQueue): u32 {
+  return loadAcquire32(addressOf(q.tail));
+}
+
 /** Whether a line waits (the drainer's view; any CPU may ask). */
 export function queueWaiting(q: LineQueue): bool {
   const head: u32 = loadAcquire32(addressOf(q.head));
