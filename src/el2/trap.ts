@@ -10,7 +10,8 @@ import { KICK_SGI, gicFiq } from "../gic/gic.ts";
 import { injectUndefined } from "./inject.ts";
 import { isSetWay, setWayTrap, vmControlTrap } from "./setway.ts";
 import { PmuAccess, pmuTrap } from "./pmu.ts";
-import { lineBegin, lineEnd, put, putDec, putHex, vmLineBegin } from "./console.ts";
+import { lineBegin, lineEnd, put, putDec, putHex } from "./console.ts";
+import { LogKind, vmLogBegin } from "./ratelimit.ts";
 import { dataAbort, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
 import { CPU_COUNT, GIC_VERSION } from "@board";
@@ -52,7 +53,7 @@ export function trap_sync(regs: GuestRegs): void {
       sysregTrap(cpu, vm, regs, esr);
       return;
     default:
-      report(vm, "unexpected trap, undefined instruction injected", esr);
+      report(vm, LogKind.UnexpectedTrap, "unexpected trap, undefined instruction injected", esr);
       injectUndefined();
   }
 }
@@ -97,7 +98,7 @@ export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   if (isRead && rt != 31) regs.x[rt] = 0n;
   if (!vms[vm].sysregLogged) {
     vms[vm].sysregLogged = true;
-    report(vm, "system register access trapped (reads as zero, writes ignored; logged once)", esr);
+    report(vm, LogKind.UnexpectedTrap, "system register access trapped (reads as zero, writes ignored; logged once)", esr);
   }
   msr("ELR_EL2", mrs("ELR_EL2") + 4n);
 }
@@ -148,12 +149,13 @@ export function trap_fiq(regs: GuestRegs): void {
 /** An asynchronous abort caused by the guest: reflected to it as a virtual SError. */
 export function trap_serror(regs: GuestRegs): void {
   const vm: u32 = vmOfCpu(thisCpu());
-  report(vm, "SError, reflected to the guest", mrs("ESR_EL2"));
+  report(vm, LogKind.SError, "SError, reflected to the guest", mrs("ESR_EL2"));
   msr("HCR_EL2", mrs("HCR_EL2") | HCR_VSE);
 }
 
-function report(vm: u32, what: string, esr: u64): void {
-  vmLineBegin(vm);
+/** A rate-limited log line (src/el2/ratelimit.ts) about an event of `kind` the guest caused. */
+function report(vm: u32, kind: u32, what: string, esr: u64): void {
+  if (!vmLogBegin(vm, kind)) return;
   put(what);
   put(", ESR ");
   putHex(esr);
