@@ -7,8 +7,8 @@ import { CPU_COUNT } from "@board";
 import { SpinLock, lock, unlock } from "./lock.ts";
 import { lineEnd, put, putDec, vmLineBegin } from "./console.ts";
 
-export const enum LogKind { DataAbort = 0, InstructionAbort = 1, UnexpectedTrap = 2, SError = 3, Fiq = 4 }
-const KINDS: u32 = 8;
+export const enum LogKind { DataAbort = 0, InstructionAbort = 1, UnexpectedTrap = 2, SError = 3 }
+const KINDS: u32 = 4;
 
 /** Lines logged at once before the rate applies, and lines a second after that. */
 const LOG_BURST: u32 = 64;
@@ -16,12 +16,12 @@ const LOG_RATE: u64 = 4n;
 
 class LogBudget {
   lock = new SpinLock();
-  started = new Uint8Array(8);
-  tokens = new Uint32Array(8);
+  started = new Uint8Array(4);
+  tokens = new Uint32Array(4);
   /** CNTPCT_EL0 when tokens were last added. */
-  since = new BigUint64Array(8);
+  since = new BigUint64Array(4);
   /** Events not logged since the last line of this kind. */
-  held = new Uint32Array(8);
+  held = new Uint32Array(4);
 }
 
 const budgets = pool(CPU_COUNT, LogBudget);
@@ -31,8 +31,7 @@ function kindName(kind: u32): string {
     case LogKind.DataAbort: return "stage-2 data aborts";
     case LogKind.InstructionAbort: return "stage-2 instruction aborts";
     case LogKind.UnexpectedTrap: return "unexpected traps";
-    case LogKind.SError: return "SErrors";
-    default: return "FIQs";
+    default: return "SErrors";
   }
 }
 
