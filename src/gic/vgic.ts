@@ -376,7 +376,7 @@ export function vgicResetCpu(cpu: u32): void {
   lock(c.lock);
   for (let w: u32 = 0; w < 32; w++) {
     const hw: u32 = c.pending[w] & c.hw[w];
-    for (let b: u32 = 0; b < 32; b++) {
+    for (let b: u32 = 0; b < 32 && (hw >> b) != 0; b++) {
       if (((hw >> b) & 1) != 0) gicDeactivate(w * 32 + b);
     }
     c.pending[w] = 0;
