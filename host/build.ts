@@ -9,11 +9,11 @@ import { PROJECT_ROOT } from "../compiler/program.ts";
 import { compileToC } from "../compiler/index.ts";
 import { type Board, loadBoard, DEFAULT_BOARD_NAME } from "./board.ts";
 import type { Config, VmConfig } from "./config/types.ts";
-import { loadConfig, boardOfConfigPath } from "./config/load.ts";
+import { loadConfig, boardOfConfigPath, ConfigLoadError } from "./config/load.ts";
 import { checkConfig, configWarnings, quickConfig } from "./config/check.ts";
-import { hypRange, HYP_RESERVE } from "./config/model.ts";
+import { hypRange, oneLine, resolveInitrd, HYP_RESERVE } from "./config/model.ts";
 import { guestDts, compileDtb } from "./config/dts.ts";
-import { targetConfigTs, guestLoad, guestImageBytes, dtbIpa, type Placement } from "./config/tables.ts";
+import { targetConfigTs, guestLoad, guestImageBytes, dtbIpa, initrdIpa, type Placement } from "./config/tables.ts";
 import { buildStage2OnHost, prove, leaves } from "./proof.ts";
 
 export const CROSS = "aarch64-linux-gnu-";
@@ -45,6 +45,8 @@ export interface BuildOptions {
   bootargs?: string;
   /** Benchmarks only (host/bench.ts): the guest's PMU may count at EL2, untrapped (src/el2/pmu.ts). Never for a deployment. */
   pmuCountsEl2?: boolean;
+  /** Where the build's files go (default build/<board>/<config>). */
+  outDir?: string;
   log?: (line: string) => void;
 }
 
@@ -126,9 +128,18 @@ const pageUp = (n: number) => (BigInt(n) + 0xfffn) & ~0xfffn;
 /** Room for a generated device tree. */
 const DTB_ROOM = 0x4000n;
 
+/** The board, refused in one line naming what asked for it (the config file, else the command line). */
+async function boardFor(name: string, shown: string): Promise<Board> {
+  try {
+    return await loadBoard(name);
+  } catch (e) {
+    throw new BuildError([`${shown}: error: ${(e as Error).message.split("\n")[0]}`]);
+  }
+}
+
 async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config: Config; file: string | null; name: string }> {
   if (opts.guest) {
-    const board = await loadBoard(opts.board ?? DEFAULT_BOARD_NAME);
+    const board = await boardFor(opts.board ?? DEFAULT_BOARD_NAME, "--board");
     const files = [opts.guest, opts.initrd].filter((f): f is string => !!f).map((f) => path.resolve(f));
     for (const f of files) if (!fs.existsSync(f)) throw new BuildError([`${f}: no such file`]);
     const bytes = files.reduce((n, f) => n + pageUp(fs.statSync(f).size), DTB_ROOM);
@@ -136,23 +147,55 @@ async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config
     return { board, config, file: null, name: `guest-${path.basename(files[0]).replace(/[^\w.-]/g, "_")}` };
   }
   const boardName = opts.board ?? (opts.config ? boardOfConfigPath(opts.config) : DEFAULT_BOARD_NAME);
-  const board = await loadBoard(boardName);
+  const board = await boardFor(boardName, opts.config ?? "--board");
   const file = path.resolve(opts.config ?? path.join(board.dir, "configs/default.ts"));
-  const config = await loadConfig(file);
-  return { board, config, file, name: path.basename(file).replace(/\.ts$/, "") };
+  try {
+    const config = await loadConfig(file);
+    return { board, config, file, name: path.basename(file).replace(/\.ts$/, "") };
+  } catch (e) {
+    if (e instanceof ConfigLoadError) throw new BuildError(e.message.split("\n"));
+    throw e;
+  }
 }
 
-export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
+/** `file: error: ...` for each of the checker's errors, as `bulkhead check` prints them. */
+function refuse(file: string | null, errors: string[], opts: BuildOptions): BuildError {
+  const shown = file ? path.relative(process.cwd(), file) || file : `--guest ${opts.guest}`;
+  return new BuildError(errors.map((e) => `${shown}: error: ${oneLine(e)}`));
+}
+
+/** What the first half of a build leaves for the second: the checked config, its generated tables, the placed images. */
+export interface ProvedConfig {
+  board: Board;
+  config: Config;
+  dir: string;
+  /** The generated "@config" module, and the hash of every TypeScript input of the hypervisor. */
+  configTs: string;
+  tsInputs: string;
+  blobs: { file: string; addr: bigint }[];
+  imagesBase: bigint;
+}
+
+/**
+ * The first half of `bulkhead build`: the config checked (before anything is written), the guest
+ * images and device trees placed, the "@config" tables generated and the stage-2 isolation proved.
+ * Nothing is compiled: the config fuzzer (host/fuzz/) runs this on every config the checker accepts.
+ */
+export async function proveConfig(opts: BuildOptions = {}): Promise<ProvedConfig> {
   const log = opts.log ?? (() => {});
   const { board, config, file, name } = await resolveConfig(opts);
-  const images = config.vms.map((vm) => ({ vm, image: imagePath(vm, file), initrd: vm.initrd ? path.resolve(file ? path.dirname(file) : ".", vm.initrd) : null }));
-  for (const i of images) if (i.initrd && !fs.existsSync(i.initrd)) throw new BuildError([`vm "${i.vm.name}": initrd ${i.initrd} does not exist`]);
+  const baseDir = file ? path.dirname(file) : undefined;
+  // Checked before anything is built or written: a config `check` refuses leaves build/ as it was.
+  // (Built-in guests not built yet are not checked here; the check below, with the reserve they need, does.)
+  const first = checkConfig(board, config, { hypRange: hypRange(board), baseDir });
+  if (first.length) throw refuse(file, first, opts);
+  const images = config.vms.map((vm) => ({ vm, image: imagePath(vm, file), initrd: resolveInitrd(config, vm, baseDir) ?? null }));
   const imageBytes = images.reduce((n, i) => n + pageUp(fs.statSync(i.image).size) + DTB_ROOM + (i.initrd ? pageUp(fs.statSync(i.initrd).size) : 0n), 0n);
   const reserve = reserveFor(board, imageBytes);
-  const errors = checkConfig(board, config, { hypRange: hypRange(board, reserve), baseDir: file ? path.dirname(file) : undefined });
-  if (errors.length) throw new BuildError(errors);
-  for (const w of configWarnings(board, config)) log(`warning: ${w}`);
-  const dir = path.join(PROJECT_ROOT, "build", board.host.name, opts.pmuCountsEl2 ? `${name}-pmu-el2` : name);
+  const errors = checkConfig(board, config, { hypRange: hypRange(board, reserve), baseDir });
+  if (errors.length) throw refuse(file, errors, opts);
+  for (const w of configWarnings(board, config)) log(`warning: ${oneLine(w)}`);
+  const dir = opts.outDir ?? path.join(PROJECT_ROOT, "build", board.host.name, opts.pmuCountsEl2 ? `${name}-pmu-el2` : name);
   fs.mkdirSync(dir, { recursive: true });
 
   // Guest images and device trees, placed after the hypervisor inside its reserved memory.
@@ -185,7 +228,7 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
     if (initrd) {
       // Below the device tree, page aligned, above the kernel's memory.
       const size = BigInt(fs.statSync(initrd).size);
-      const ipa = (dtbAt - size) & ~0xfffn;
+      const ipa = initrdIpa(config, vm, size);
       if (ipa < loadIpa + memSize) throw new BuildError([`vm "${vm.name}": the initrd (${size} bytes) does not fit between the kernel and the device tree`]);
       initrdPlace = { pa: 0n, size, ipa };
     }
@@ -222,6 +265,12 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
     fs.writeFileSync(proofFile, ["stage-2 isolation proved:", ...counts, ""].join("\n"));
     fs.writeFileSync(stamp, proofInputs);
   }
+  return { board, config, dir, configTs, tsInputs, blobs, imagesBase };
+}
+
+export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
+  const log = opts.log ?? (() => {});
+  const { board, config, dir, configTs, tsInputs, blobs, imagesBase } = await proveConfig(opts);
   const hypC = path.join(dir, "hyp.c");
   const t0 = Date.now();
   step(dir, "compile", tsInputs, hypC, () => {

@@ -9,12 +9,12 @@ import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
 import { dmaErrors, dmaWarnings } from "./dma.ts";
 import {
-  HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, resolveDtb, resolveImage,
+  HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, resolveDtb, resolveImage, resolveInitrd,
   span, uartEmulated, UART_SIZE, vgicRegions, vmInterrupts, vmMappings, type Mapping, type Range,
 } from "./model.ts";
 import { describeReserved, reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
-import { dtbIpa, guestLoad } from "./tables.ts";
+import { MAX_TABLE_ROWS, MAX_VMS, dtbIpa, guestLoad, initrdIpa } from "./tables.ts";
 
 export { HYP_RESERVE, hypRange } from "./model.ts";
 
@@ -39,6 +39,12 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
   const err = (m: string) => errors.push(m);
   const vms = cfg.vms;
   if (vms.length === 0) err("the config has no VMs (at least one VM with at least one CPU is needed)");
+  // What the hypervisor's tables hold (tables.ts): the build would fail past these, after the check.
+  if (vms.length > MAX_VMS) err(`the config has ${vms.length} VMs; the hypervisor's tables hold at most ${MAX_VMS}`);
+  const regionRows = vms.reduce((n, vm) => n + vmMappings(cfg, vm).length, 0);
+  if (regionRows > MAX_TABLE_ROWS) err(`the config maps ${regionRows} memory regions in all (each VM's RAM, devices and shared regions); the hypervisor's tables hold at most ${MAX_TABLE_ROWS}`);
+  const irqRows = vms.reduce((n, vm) => n + vmInterrupts(vm).length, 0);
+  if (irqRows > MAX_TABLE_ROWS) err(`the config passes ${irqRows} interrupts through in all; the hypervisor's tables hold at most ${MAX_TABLE_ROWS}`);
 
   // Names.
   const byName = new Map<string, number>();
@@ -168,8 +174,20 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
     } else if (!fs.existsSync(image) && typeof vm.image === "string") {
       err(`${who} image ${image} does not exist`);
     }
-    const dtb = resolveDtb(cfg, vm, opts.baseDir);
-    if (dtb && !fs.existsSync(dtb)) err(`${who} dtb ${dtb} does not exist`);
+    // The build copies these files into the hypervisor image: each must be a file there now.
+    const initrd = resolveInitrd(cfg, vm, opts.baseDir);
+    for (const [what, file] of [["dtb", resolveDtb(cfg, vm, opts.baseDir)], ["initrd", initrd]] as const) {
+      if (file === undefined) continue;
+      if (!fs.existsSync(file)) err(`${who} ${what} ${file} does not exist`);
+      else if (!fs.statSync(file).isFile()) err(`${who} ${what} ${file} is not a file`);
+    }
+    // The initrd goes right below the DTB (tables.ts initrdIpa), above the image.
+    if (l && initrd && fs.existsSync(initrd) && fs.statSync(initrd).isFile()) {
+      const size = BigInt(fs.statSync(initrd).size);
+      if (initrdIpa(cfg, vm, size) < l.loadIpa + l.memSize) {
+        err(`${who} initrd ${initrd} (${hex(size)} bytes) does not fit between its image (up to IPA ${hex(l.loadIpa + l.memSize - 1n)}) and its DTB at ${hex(dtbAt)}`);
+      }
+    }
   }
 
   // Between VMs: CPUs, interrupts, physical memory.

@@ -3,7 +3,7 @@ import path from "node:path";
 import { loadBoard, type Board } from "../board.ts";
 import { checkConfig, configWarnings } from "./check.ts";
 import { ConfigLoadError, boardOfConfigPath, loadConfig } from "./load.ts";
-import { describe, hex, hypRange, span, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+import { describe, hex, hypRange, oneLine, span, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
 import { reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
 import type { Config } from "./types.ts";
@@ -27,12 +27,19 @@ async function prepare(args: string[], usage: string): Promise<{ board: Board; c
     console.error(`usage: ${usage}`);
     return 2;
   }
+  let board: Board;
   try {
-    const board = await loadBoard(boardName);
-    const cfg = await loadConfig(file);
-    return { board, cfg, file };
+    board = await loadBoard(boardName);
   } catch (e) {
-    console.error(e instanceof ConfigLoadError ? e.message : `error: ${(e as Error).message}`);
+    // The board is the config's (its path names it) or --board's: either way, this config's error.
+    console.error(`${file}: error: ${(e as Error).message.split("\n")[0]}`);
+    return 1;
+  }
+  try {
+    return { board, cfg: await loadConfig(file), file };
+  } catch (e) {
+    if (!(e instanceof ConfigLoadError)) throw e;
+    console.error(e.message);
     return 1;
   }
 }
@@ -41,9 +48,9 @@ export async function checkCommand(args: string[]): Promise<number> {
   const p = await prepare(args, CHECK_USAGE);
   if (typeof p === "number") return p;
   const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
-  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${w}`);
+  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
   if (errors.length) {
-    for (const e of errors) console.error(`${p.file}: error: ${e}`);
+    for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
     return 1;
   }
   console.log(`ok: ${p.cfg.vms.length} VM${p.cfg.vms.length === 1 ? "" : "s"} on ${p.board.facts.BOARD_NAME}`);
@@ -54,8 +61,8 @@ export async function mapCommand(args: string[]): Promise<number> {
   const p = await prepare(args, MAP_USAGE);
   if (typeof p === "number") return p;
   const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
-  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${w}`);
-  for (const e of errors) console.error(`${p.file}: error: ${e}`);
+  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
+  for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
   if (shapeErrors(p.cfg).length) return 1; // malformed: no map to draw
   console.log(memoryMap(p.board, p.cfg).join("\n"));
   return errors.length ? 1 : 0;

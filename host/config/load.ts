@@ -1,8 +1,12 @@
 // Loading a config file: type-check it with tsc (so a wrong field is reported against the file,
-// as the editor would), then import it (the host runs under tsx) and take its default export.
+// as the editor would), then import it (through tsx) and take its default export.
+// Every problem is one line that names the file, `file:line:col: error: ...` where tsc or the
+// exception's stack gives a place: a config is code, and what it throws is reported, not shown as a
+// stack trace.
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
 import ts from "typescript";
 import { formatTsDiagnostic } from "../../compiler/diag.ts";
 import { DEFAULT_BOARD_NAME } from "../board.ts";
@@ -10,8 +14,9 @@ import { setConfigSource } from "./model.ts";
 import type { Config } from "./types.ts";
 
 export class ConfigLoadError extends Error {
+  /** `details`: one problem each, already `file:line:col: error: ...`, or a sentence about the whole file. */
   constructor(readonly file: string, readonly details: string[]) {
-    super(`cannot load config ${file}:\n${details.map((d) => `  ${d}`).join("\n")}`);
+    super(details.map((d) => (d.startsWith(`${file}:`) ? d : `${file}: error: ${d}`)).join("\n"));
     this.name = "ConfigLoadError";
   }
 }
@@ -25,38 +30,90 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
   const abs = path.resolve(file);
   const shown = path.relative(process.cwd(), abs) || abs;
   if (!fs.existsSync(abs)) throw new ConfigLoadError(shown, ["no such file"]);
+  if (!fs.statSync(abs).isFile()) throw new ConfigLoadError(shown, ["not a file"]);
   if (opts.typecheck ?? true) {
     const diags = typecheckConfig(abs);
     if (diags.length) throw new ConfigLoadError(shown, diags);
   }
   let mod: { default?: unknown };
+  // So that a throw's stack names the config's own line and column (tsx's CLI does this; vitest does not).
+  process.setSourceMapsEnabled(true);
   try {
-    mod = (await import(pathToFileURL(abs).href)) as { default?: unknown };
+    // tsImport, not import(): a config outside a `"type": "module"` package is still an ES module
+    // (Node's own import() hands such a .ts file to tsx as CommonJS, which cannot load it).
+    mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: unknown };
   } catch (e) {
-    throw new ConfigLoadError(shown, [(e as Error).message.split("\n")[0]]);
+    throw new ConfigLoadError(shown, [thrownAt(e, abs, shown)]);
   }
-  const cfg = mod.default;
+  const cfg = defaultExport(mod);
   if (cfg === undefined) throw new ConfigLoadError(shown, ["it has no default export (write `export default definePartitions({ vms: [...] })`)"]);
   if (typeof cfg !== "object" || cfg === null) throw new ConfigLoadError(shown, ["its default export is not a config object"]);
   setConfigSource(cfg as Config, abs);
   return cfg as Config;
 }
 
-/** tsc's errors for the config file (and what it imports), formatted file:line:col: error: ... */
+/**
+ * The module's default export. tsx compiles a .ts file outside a `"type": "module"` package to
+ * CommonJS: its exports object (`__esModule`, `default`) is then what import() calls the default.
+ */
+function defaultExport(mod: { default?: unknown }): unknown {
+  const d = mod.default as { __esModule?: unknown; default?: unknown } | undefined;
+  return typeof d === "object" && d !== null && d.__esModule === true ? d.default : d;
+}
+
+/** What evaluating the config threw, one line: at the config's own frame when its stack has one. */
+function thrownAt(e: unknown, abs: string, shown: string): string {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : `${String(e)} was thrown`;
+  const line = what.split("\n")[0];
+  const stack = e instanceof Error ? e.stack ?? "" : "";
+  const frame = stack.split("\n").map((l) => frameLocation(l, abs)).find((l) => l !== null);
+  return frame ? `${shown}:${frame}: error: evaluating the config threw ${line}` : `evaluating the config threw ${line}`;
+}
+
+/** `line:col` of a stack frame `at ... (/abs/file.ts:3:113)` in `abs`, else null. */
+function frameLocation(frame: string, abs: string): string | null {
+  const m = /\((?:file:\/\/)?([^()]+):(\d+):(\d+)\)$|at (?:file:\/\/)?([^()\s]+):(\d+):(\d+)$/.exec(frame.trim());
+  if (!m) return null;
+  const [file, line, col] = m[1] ? [m[1], m[2], m[3]] : [m[4], m[5], m[6]];
+  return path.resolve(decodeURIComponent(file)) === abs ? `${line}:${col}` : null;
+}
+
+const TSC_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  strict: true,
+  noEmit: true,
+  allowImportingTsExtensions: true,
+  skipLibCheck: true,
+  types: [],
+  lib: ["lib.es2022.d.ts"],
+};
+
+/**
+ * A compiler host that parses TypeScript's own lib files once per process (they do not change):
+ * type-checking a config is then a few tens of milliseconds, not ~150 (the config fuzzer checks
+ * hundreds in one process, tests/config-fuzz.test.ts).
+ */
+const tscHost = (() => {
+  const host = ts.createCompilerHost(TSC_OPTIONS);
+  const libDir = path.dirname(ts.getDefaultLibFilePath(TSC_OPTIONS));
+  const libs = new Map<string, ts.SourceFile | undefined>();
+  const parse = host.getSourceFile;
+  host.getSourceFile = (file, lang, onError, create) => {
+    if (!file.startsWith(libDir)) return parse.call(host, file, lang, onError, create);
+    if (!libs.has(file)) libs.set(file, parse.call(host, file, lang, onError, create));
+    return libs.get(file);
+  };
+  return host;
+})();
+
+/** tsc's errors for the config file (and what it imports), one line each: file:line:col: error: ... */
 export function typecheckConfig(file: string): string[] {
-  const program = ts.createProgram([file], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    strict: true,
-    noEmit: true,
-    allowImportingTsExtensions: true,
-    skipLibCheck: true,
-    types: [],
-    lib: ["lib.es2022.d.ts"],
-  });
+  const program = ts.createProgram([file], TSC_OPTIONS, tscHost);
   const diags = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];
-  return diags.map(formatTsDiagnostic);
+  // tsc's elaborations ("Types of property 'ram' are incompatible.") follow on the error's own line.
+  return diags.map((d) => formatTsDiagnostic(d).split("\n").map((l) => l.trim()).join(" "));
 }
 
 /** The board a config is for: board/<name>/configs/... names it; else the default board. */

@@ -34,6 +34,14 @@ export function span(start: bigint, size: bigint): string {
   return `${hex(start)}-${hex(start + size - 1n)}`;
 }
 
+/**
+ * `s` as one line, inert on a terminal: the control characters a name may hold (a newline, an ESC)
+ * written as escapes, so that every error is one line and a config cannot forge the lines after it.
+ */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
 export function overlaps(a0: bigint, asz: bigint, b0: bigint, bsz: bigint): boolean {
   return a0 < b0 + bsz && b0 < a0 + asz;
 }
@@ -148,6 +156,11 @@ export function resolveImage(cfg: Config, vm: VmConfig, baseDir?: string): strin
 export function resolveDtb(cfg: Config, vm: VmConfig, baseDir?: string): string | undefined {
   if (vm.dtb === undefined || vm.dtb === "generate") return undefined;
   return path.resolve(baseDir ?? configDir(cfg), vm.dtb);
+}
+
+/** The `initrd` path of `vm`, resolved like its image; undefined when it has none. */
+export function resolveInitrd(cfg: Config, vm: VmConfig, baseDir?: string): string | undefined {
+  return vm.initrd === undefined ? undefined : path.resolve(baseDir ?? configDir(cfg), vm.initrd);
 }
 
 function configDir(cfg: Config): string {

@@ -51,6 +51,9 @@ export function shapeErrors(cfg: unknown): string[] {
     }
     big(vm, "entry", where, true);
     if (vm.dtb !== undefined && (typeof vm.dtb !== "string" || vm.dtb === "")) err(`${where}.dtb must be "generate" or a path`);
+    if (vm.initrd !== undefined && (typeof vm.initrd !== "string" || vm.initrd === "")) err(`${where}.initrd must be a path`);
+    if (vm.bootargs !== undefined && typeof vm.bootargs !== "string") err(`${where}.bootargs must be a string`);
+    if (vm.scrubOnRestart !== undefined && typeof vm.scrubOnRestart !== "boolean") err(`${where}.scrubOnRestart must be true or false`);
     if (vm.shared !== undefined) {
       if (!Array.isArray(vm.shared)) err(`${where}.shared must be an array`);
       else vm.shared.forEach((s: unknown, k: number) => {

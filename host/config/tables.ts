@@ -76,6 +76,11 @@ export function dtbIpa(cfg: Config, vm: VmConfig | string): bigint {
   return top >= 2n * MiB ? alignDown(top - 2n * MiB, 2n * MiB) : 0n;
 }
 
+/** Where `vm`'s initial RAM disk of `size` bytes goes: right below its DTB, page aligned. */
+export function initrdIpa(cfg: Config, vm: VmConfig | string, size: bigint): bigint {
+  return (dtbIpa(cfg, vm) - size) & ~0xfffn;
+}
+
 export interface TablesOptions {
   /** Shown in the header comment (default: the file the config was loaded from). */
   source?: string;
@@ -83,11 +88,16 @@ export interface TablesOptions {
   pmuCountsEl2?: boolean;
 }
 
+/** What the generated tables hold: VM numbers and row indices are u8, and NO_VM (255) marks a CPU no VM runs on. */
+export const MAX_VMS = 254;
+/** Memory regions (REGION_FIRST) and passed-through interrupts (IRQ_FIRST) of all VMs together. */
+export const MAX_TABLE_ROWS = 255;
+
 /** The "@config" module for `cfg` on `board`, with the build's `placement` of images and DTBs. */
 export function targetConfigTs(board: Board | BoardFacts, cfg: Config, placement: Placement[], opts: TablesOptions = {}): string {
   const f = factsOf(board);
   const vms = cfg.vms;
-  if (vms.length > 254) throw new Error(`${vms.length} VMs: the tables hold at most 254`);
+  if (vms.length > MAX_VMS) throw new Error(`${vms.length} VMs: the tables hold at most ${MAX_VMS}`);
   const place = vms.map((vm) => {
     const p = placement.find((x) => x.vm === vm.name);
     if (!p) throw new Error(`no placement for vm "${vm.name}" (the build must place every VM's image and DTB)`);
@@ -121,7 +131,8 @@ export function targetConfigTs(board: Board | BoardFacts, cfg: Config, placement
       loadSize.push(p.initrd.size);
     }
   });
-  if (regionKind.length > 255) throw new Error(`${regionKind.length} memory regions: the tables hold at most 255`);
+  if (regionKind.length > MAX_TABLE_ROWS) throw new Error(`${regionKind.length} memory regions: the tables hold at most ${MAX_TABLE_ROWS}`);
+  if (irqIntid.length > MAX_TABLE_ROWS) throw new Error(`${irqIntid.length} interrupts: the tables hold at most ${MAX_TABLE_ROWS}`);
 
   const src = opts.source ?? configSource(cfg);
   const shown = src ? (path.isAbsolute(src) ? path.relative(PROJECT_ROOT, src) : src) : "a built-in config";

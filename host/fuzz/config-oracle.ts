@@ -1,0 +1,126 @@
+// The config fuzzer's oracle: each mutant (config-mutants.ts) goes through `bulkhead check`, and
+// through `bulkhead build` when refused or the first half of a build when accepted, in this process
+// (compiler/cli.ts main, console captured), and must end one of two ways:
+//  - refused: a non-zero status, and every line on stderr one error that says where, as
+//    `file:line:col: error: ...` or `file: error: vm "name" ...` (or a sentence about the file as a
+//    whole: it does not exist, exports no config, threw while evaluated); no stack frame; and the
+//    build wrote nothing: no build/<board>/<mutant> directory;
+//  - accepted: `ok: N VMs on <board>`, and then really valid: the build's first half (host/build.ts
+//    proveConfig: images placed, DTBs compiled, tables generated, the stage-2 isolation proof) goes
+//    through on the same config.
+// Anything else — an exception out of the command, a line without a place, a build that refuses what
+// check accepted — is a finding, reported with the mutant's id, base and mutations.
+import fs from "node:fs";
+import path from "node:path";
+import { main } from "../../compiler/cli.ts";
+import { PROJECT_ROOT } from "../../compiler/program.ts";
+import { BuildError, proveConfig } from "../build.ts";
+import type { Mutant } from "./config-mutants.ts";
+
+export interface Outcome { status: number; stdout: string; stderr: string }
+
+/** `bulkhead <argv>` in this process, its output captured; an exception out of it is returned as a finding's text. */
+export async function runInProcess(argv: string[]): Promise<Outcome | { crash: string }> {
+  const out: string[] = [], err: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  try {
+    const status = await main(argv);
+    return { status, stdout: out.join("\n"), stderr: err.join("\n") };
+  } catch (e) {
+    return { crash: e instanceof Error ? (e.stack ?? String(e)).split("\n").slice(0, 3).join(" | ") : String(e) };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+/** File-level errors: about the config file as a whole, so the file is their place. */
+const WHOLE_FILE = /^(no such file|not a file|it has no default export|its default export is not a config object|evaluating the config threw |the config |unknown board )/;
+
+/**
+ * The lines of `stderr` that break the rules: a stack frame, or an error that does not say where.
+ * `file` is the config path as given; messages may show it relative to the working directory.
+ */
+export function unlocatedLines(stderr: string, file: string): string[] {
+  const forms = [file, path.relative(process.cwd(), file)];
+  const bad: string[] = [];
+  for (const line of stderr.split("\n").filter((l) => l.trim() !== "")) {
+    if (/^\s+at /.test(line)) { bad.push(`stack frame: ${line}`); continue; }
+    const f = forms.find((x) => line.startsWith(`${x}:`));
+    const rest = f === undefined ? null : line.slice(f.length);
+    const ok = rest !== null && (/^:\d+:\d+: (error|warning): \S/.test(rest)
+      || /^: (error|warning): (vm "|vms\[\d+\])/.test(rest)
+      || (rest.startsWith(": error: ") && WHOLE_FILE.test(rest.slice(": error: ".length))));
+    if (!ok) bad.push(`no place: ${line}`);
+  }
+  return bad;
+}
+
+export interface Verdict {
+  mutant: Mutant;
+  accepted: boolean;
+  /** What `bulkhead check` printed on stderr (a crash: ""). */
+  stderr: string;
+  findings: string[];
+}
+
+export interface JudgeOptions {
+  /** Run `bulkhead build` too when check refuses (twice the time). */
+  build: boolean;
+  /** Run the build's first half (the proof) when check accepts (about a second each). */
+  prove: boolean;
+}
+
+/** Where mutant `m` is written: half in a `"type": "module"` directory, half in a plain one (tsx treats the two differently). */
+export function mutantFile(dir: string, m: Mutant): string {
+  const sub = path.join(dir, Number(/m(\d+)$/.exec(m.id)?.[1] ?? 0) % 2 ? "plain" : "esm");
+  if (!fs.existsSync(sub)) {
+    fs.mkdirSync(sub, { recursive: true });
+    if (sub.endsWith("esm")) fs.writeFileSync(path.join(sub, "package.json"), `{ "type": "module" }\n`);
+  }
+  return path.join(sub, `${m.id}.ts`);
+}
+
+export async function judge(m: Mutant, dir: string, opts: JudgeOptions): Promise<Verdict> {
+  const file = mutantFile(dir, m);
+  if (m.text !== null) fs.writeFileSync(file, m.text);
+  const findings: string[] = [];
+  const check = await runInProcess(["check", file, "--board", m.board]);
+  if ("crash" in check) return { mutant: m, accepted: false, stderr: "", findings: [`check threw: ${check.crash}`] };
+  const accepted = check.status === 0;
+  // A usage error (status 2: `--board` without a name) is about the command line, not the config.
+  const usage = check.status === 2 && /^usage: /.test(check.stderr);
+  if (!usage) findings.push(...unlocatedLines(check.stderr, file).map((l) => `check: ${l}`));
+  if (accepted) {
+    if (!/^ok: \d+ VMs? on \S+$/.test(check.stdout)) findings.push(`check: status 0 but stdout ${JSON.stringify(check.stdout)}`);
+    if (opts.prove) {
+      try {
+        await proveConfig({ config: file, board: m.board, outDir: path.join(dir, "build", m.id) });
+      } catch (e) {
+        findings.push(e instanceof BuildError
+          ? `check accepted it, the build refused it: ${e.lines.join(" | ")}`
+          : `check accepted it, the build threw: ${(e as Error).stack?.split("\n").slice(0, 3).join(" | ")}`);
+      }
+    }
+  } else {
+    if (check.stderr.trim() === "") findings.push(`check: status ${check.status} and nothing on stderr`);
+    if (opts.build) {
+      const b = await runInProcess(["build", "--config", file, "--board", m.board]);
+      if ("crash" in b) findings.push(`build threw: ${b.crash}`);
+      else {
+        if (b.status === 0) findings.push("check refused it, build accepted it");
+        findings.push(...unlocatedLines(b.stderr, file).map((l) => `build: ${l}`));
+      }
+      const out = path.join(PROJECT_ROOT, "build", m.board, m.id);
+      if (fs.existsSync(out)) findings.push(`build wrote ${path.relative(PROJECT_ROOT, out)}`);
+    }
+  }
+  return { mutant: m, accepted, stderr: check.stderr, findings };
+}
+
+/** One finding, replayable: `npm run fuzz:config -- --replay <id>`. */
+export function describeFinding(v: Verdict): string {
+  return [`mutant ${v.mutant.id} (${v.mutant.base}, --board ${JSON.stringify(v.mutant.board)}): ${v.mutant.steps.join("; ")}`, ...v.findings.map((f) => `  ${f}`)].join("\n");
+}
