@@ -6,6 +6,7 @@ import { Machine, setMachine, BhPanic } from "../compiler/runtime/index.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { smcccCall } from "../src/el2/smccc.ts";
 import { dataAbort } from "../src/stage2/abort.ts";
+import { vgicCpus } from "../src/gic/vgic.ts";
 import { runStatus } from "../host/run.ts";
 
 const UART = 0x09000000n;
@@ -81,6 +82,25 @@ describe("SMCCC and PSCI (src/el2/smccc.ts, psci.ts)", () => {
     expect(call(2, 2, [0xc4000004n, 1n, 0n]).x[0]).toBe(2n); // on pending
     expect(call(2, 2, [0xc4000003n, 1n, 0x40080000n, 7n]).x[0]).toBe(ON_PENDING);
     expect(call(0, 0, [0xc4000003n, 1n, 0x40080000n, 0n]).x[0]).toBe(INVALID_PARAMETERS); // alpha has one vCPU
+  });
+
+  // Found by the hostile-guest fuzzer (guests/fuzz, seed 1 op 8089): a CPU_SUSPEND made while the
+  // vCPU's timer interrupt sat pending in a list register waited at EL2 for good, since the timer's
+  // physical interrupt stays active until the guest deactivates it.
+  it("CPU_SUSPEND does not wait while an interrupt is pending in a list register", () => {
+    const wfis = () => machine.events.filter((e) => e === "wfi").length;
+    vgicCpus[1].pendingCount = 0;
+    vgicCpus[1].lrCount = 4;
+    machine.sysregs.set("ICH_ELRSR_EL2", 0xfn);                       // every list register empty
+    expect(call(1, 1, [0xc4000001n, 0n, 0x40080000n, 0n]).x[0]).toBe(0n);
+    expect(wfis()).toBe(1);
+    machine.sysregs.set("ICH_ELRSR_EL2", 0xen);                       // LR0: the timer, pending (HW)
+    machine.sysregs.set("ICH_LR0_EL2", (1n << 62n) | (1n << 61n) | (1n << 60n) | (0x80n << 48n) | (27n << 32n) | 27n);
+    expect(call(1, 1, [0xc4000001n, 0n, 0x40080000n, 0n]).x[0]).toBe(0n);
+    expect(wfis()).toBe(1);
+    machine.sysregs.set("ICH_LR0_EL2", (2n << 62n) | (1n << 61n) | (1n << 60n) | (0x80n << 48n) | (27n << 32n) | 27n);
+    expect(call(1, 1, [0xc4000001n, 0n, 0x40080000n, 0n]).x[0]).toBe(0n); // active only: nothing to take
+    expect(wfis()).toBe(2);
   });
 });
 

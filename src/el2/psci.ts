@@ -8,6 +8,7 @@ import { Power, NOT_RUNNING, powerOf, requestOn, parkVcpu } from "./vcpu.ts";
 import { cpuOfVcpu } from "./placement.ts";
 import { vmRestart, vmPowerOff } from "./restart.ts";
 import { ramAddress } from "../stage2/vm.ts";
+import { vgicWaiting } from "../gic/vgic.ts";
 
 export const PSCI_VERSION: u32 = 0x84000000;
 export const PSCI_CPU_SUSPEND_64: u32 = 0xc4000001;
@@ -57,8 +58,9 @@ export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
     }
     case PSCI_CPU_SUSPEND_64:
     case 0x84000001:
-      // Every suspend is treated as standby: wait for an interrupt, then return success.
-      wfi();
+      // Every suspend is treated as standby: wait for an interrupt, then return success. One
+      // already waiting in a list register would never wake the CPU (src/gic/vgic.ts vgicWaiting).
+      if (!vgicWaiting(cpu)) wfi();
       regs.x[0] = PSCI_SUCCESS;
       return;
     case PSCI_MIGRATE_INFO_TYPE:

@@ -510,6 +510,24 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   return true;
 }
 
+/**
+ * Whether the vCPU of CPU `cpu` (the calling one) has an interrupt waiting for it: in its pending
+ * set, or pending in a list register. A WFI at EL2 wakes only on a physical interrupt, and the
+ * physical source of a list register with the HW bit (the timer, an SPI) stays active, silent,
+ * until the guest deactivates it: a vCPU that waits in the hypervisor must not wait then.
+ */
+export function vgicWaiting(cpu: u32): bool {
+  if (cpu >= CPU_COUNT) return false;
+  const c: VgicCpu = vgicCpus[cpu];
+  if (c.pendingCount != 0) return true;
+  const empty: u32 = gicEmptyLrs();
+  const used: u32 = ~empty & ((u32(1) << c.lrCount) - 1);
+  for (let i: u32 = 0; i < 16 && (used >> i) != 0; i++) {
+    if (((used >> i) & 1) != 0 && (lrState(GIC_VERSION, gicReadLr(i)) & LR_PENDING) != 0) return true;
+  }
+  return false;
+}
+
 /** Whether one of the list registers of CPU `cpu` (the calling one) holds `intid`. */
 function lrsHold(cpu: u32, intid: u32): bool {
   const empty: u32 = gicEmptyLrs();
