@@ -5,7 +5,8 @@
 # OUTDIR/attack.{elf,bin} (the isolation attack guest: guests/attack/main.c and
 # hostile.S in place of main.c, with the same support files) and OUTDIR/flood{,-victim}.{elf,bin}
 # (the console-flood guest's two roles: guests/flood/main.c in place of main.c) and OUTDIR/harden.{elf,bin}
-# (the hardening guest: guests/harden/main.c in place of main.c).
+# (the hardening guest: guests/harden/main.c in place of main.c) and OUTDIR/fuzz{,-victim}.{elf,bin}
+# (the hostile-guest fuzzer, guests/fuzz/main.c, ops.c and exec.S, and its victim, guests/fuzz/victim.c).
 # Skips a variant whose outputs are newer than every source file.
 set -euo pipefail
 
@@ -24,13 +25,14 @@ srcs=(start.S uart.c fdt.c check.c main.c bench.c gic.c)
 attack="$(cd "$here/../attack" && pwd)"
 flood="$(cd "$here/../flood" && pwd)"
 harden="$(cd "$here/../harden" && pwd)"
+fuzz="$(cd "$here/../fuzz" && pwd)"
 
 build() {   # build NAME [extra cflags...]
   local name="$1"; shift
   local elf="$out/$name.elf" bin="$out/$name.bin"
   if [ -f "$elf" ] && [ -f "$bin" ] && \
-     [ -z "$(find "$here" "$attack" "$flood" "$harden" -type f -newer "$bin" -print -quit)" ] && \
-     [ -z "$(find "$here" "$attack" "$flood" "$harden" -type f -newer "$elf" -print -quit)" ]; then
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" -type f -newer "$bin" -print -quit)" ] && \
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" -type f -newer "$elf" -print -quit)" ]; then
     return 0
   fi
   (cd "$here" && "${cross}gcc" "${cflags[@]}" "$@" -o "$elf" "${srcs[@]}")
@@ -49,3 +51,7 @@ build harden -I"$here"
 srcs=("${support[@]/#main.c/$flood/main.c}")
 build flood -I"$here"
 build flood-victim -I"$here" -DVICTIM
+srcs=("${support[@]/#main.c/$fuzz/main.c}" "$fuzz/ops.c" "$fuzz/exec.S")
+build fuzz -I"$here"
+srcs=("${support[@]/#main.c/$fuzz/victim.c}")
+build fuzz-victim -I"$here"

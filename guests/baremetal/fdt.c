@@ -56,13 +56,14 @@ int fdt_parse(const void *dtb, struct dt_info *out)
     const char *strings = (const char *)base + be32(base + 12); /* off_dt_strings */
     unsigned addr_cells = 2, size_cells = 1;               /* spec defaults */
     int depth = 0, in_memory = 0, in_cpus = 0, in_cpu = 0, found_mem = 0;
-    int in_bulkhead = 0, node_gic = 0;
+    int in_bulkhead = 0, in_chosen = 0, node_gic = 0;
     unsigned long node_reg[2] = {0, 0};      /* the current root child's first two reg addresses */
 
     out->ncpus = 0;
     out->gic_version = 0;
     out->gic_reg[0] = out->gic_reg[1] = 0;
     out->npassthrough = 0;
+    out->bootargs = 0;
     for (;;) {
         unsigned tok = be32(p);
         p += 4;
@@ -84,6 +85,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
                 node_reg[0] = node_reg[1] = 0;
             }
             in_bulkhead = depth == 2 && node_is(name, "bulkhead");
+            in_chosen = depth == 2 && node_is(name, "chosen");
             if (in_cpu)
                 out->ncpus++;
         } else if (tok == FDT_END_NODE) {
@@ -92,7 +94,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
                 out->gic_reg[1] = node_reg[1];
             }
             depth--;
-            in_memory = in_cpu = in_bulkhead = 0;
+            in_memory = in_cpu = in_bulkhead = in_chosen = 0;
             if (depth < 2)
                 in_cpus = 0;
         } else if (tok == FDT_PROP) {
@@ -117,6 +119,8 @@ int fdt_parse(const void *dtb, struct dt_info *out)
                 unsigned step = 4 * (addr_cells + size_cells);
                 for (unsigned i = 0; i < 2 && (i + 1) * step <= len; i++)
                     node_reg[i] = read_cells(val + i * step, addr_cells);
+            } else if (in_chosen && str_eq(pname, "bootargs")) {
+                out->bootargs = (const char *)val;
             } else if (in_bulkhead && str_eq(pname, "interrupts")) {
                 /* <type number flags> triplets; type 0 is an SPI: INTID = number + 32 */
                 for (unsigned i = 0; i + 12 <= len && out->npassthrough < FDT_MAX_IRQS; i += 12)

@@ -13,6 +13,7 @@ struct dt_info {
     unsigned long gic_reg[2];           /* its first two reg bases: GICD and GICR (v3) or GICC (v2) */
     int npassthrough;                   /* /bulkhead "bulkhead,passthrough-interrupts": SPI INTIDs */
     unsigned passthrough[FDT_MAX_IRQS];
+    const char *bootargs;               /* /chosen "bootargs" (in the DTB itself), or 0 */
 };
 
 /* Returns 0 on success, or a negative reason (bad magic, no memory node). */

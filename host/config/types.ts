@@ -46,7 +46,7 @@ export interface SharedRegion {
 
 /** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin (attack: guests/attack). */
 export interface BuiltinImage {
-  builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden";
+  builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden" | "fuzz" | "fuzz-victim";
 }
 
 export interface VmConfig {

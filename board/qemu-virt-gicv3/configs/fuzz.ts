@@ -1,0 +1,29 @@
+// The hostile-guest fuzz test (tests/fuzz.test.ts): guests/fuzz runs random operations against
+// the hypervisor on two CPUs beside a victim on the other two (guests/fuzz/victim.c) that keeps a
+// 1 ms heartbeat, pings its second vCPU with SGIs and fills its RAM with canaries. The fuzzer's
+// bootargs are its seeds and op budget; the victim's its length in beats, which outlasts the
+// fuzzer. The fuzzer's RAM is not scrubbed when it restarts itself (SYSTEM_RESET is one of its
+// ops): where it was survives in a page of it. `npm run fuzz` runs other seeds (host/fuzz-guest.ts).
+import { definePartitions } from "../../../host/config/types.ts";
+
+const MiB = 1n << 20n;
+
+export default definePartitions({
+  vms: [
+    {
+      name: "victim",
+      cpus: [0, 1],
+      ram: [{ ipa: 0x40000000n, pa: 0x48000000n, size: 16n * MiB }],
+      image: { builtin: "fuzz-victim" },
+      bootargs: "beats=30000",
+    },
+    {
+      name: "fuzz",
+      cpus: [2, 3],
+      ram: [{ ipa: 0x40000000n, pa: 0x44000000n, size: 32n * MiB }],
+      image: { builtin: "fuzz" },
+      bootargs: "seed=1 runs=4 ops=25000 every=2500",
+      scrubOnRestart: false,
+    },
+  ],
+});

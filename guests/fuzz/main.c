@@ -1,0 +1,424 @@
+/*
+ * The hostile-guest fuzzer (tests/fuzz.test.ts, issue 8): runs random operations (ops.c) against
+ * the hypervisor from EL1 of its VM, one instruction word at a time (exec.S), catching and
+ * recording every exception the hypervisor injects, and checks what it can see itself: no access
+ * outside its RAM and devices completes, no CPU_ON or AFFINITY_INFO of an MPIDR not its own
+ * succeeds, no hypercall changes a register it does not return.
+ *
+ * Bootargs (/chosen/bootargs of its device tree): "seed=S runs=R ops=N [every=P] [stop=K] [verbose[=F]]":
+ * R runs of N ops each, with seeds S, S+1, ...; a progress line every P ops; "stop=K" replays seed
+ * S up to op K and prints op K, its registers and its outcome; "verbose" prints every op (from op F).
+ * Each op's randomness comes from (seed, op index) alone, so a run resumes after the SYSTEM_RESET
+ * ops (its state kept in a page of its RAM: the config sets scrubOnRestart false) and replays exactly.
+ */
+#include "arch.h"
+#include "check.h"
+#include "fdt.h"
+#include "gic.h"
+#include "psci.h"
+#include "uart.h"
+#include "fuzz.h"
+
+extern char _text[], _end[], vectors[];
+
+struct world w;
+
+/* Own RAM layout (below the image at +0x80000): scratch 0..64 KiB, state, the power-off page. */
+#define STATE_OFFSET    0x10000UL
+#define JUNK_OFFSET     0x11000UL
+#define STATE_MAGIC     0x7a7a66757a7a0001UL
+#define EXC_SYNC 0
+#define EXC_IRQ 1
+#define EXC_FIQ 2
+#define EXC_SERROR 3
+
+/* What survives a SYSTEM_RESET op: where the run was and its counts. */
+struct state {
+    unsigned long magic, seed, runs, ops;   /* the bootargs it belongs to */
+    unsigned long run, next;                /* the op to run next */
+    unsigned long count[K_NKINDS];
+    unsigned long exc[4], lower;            /* exceptions taken, by type; of those, from EL0 */
+};
+
+static struct {
+    unsigned long seed, runs, ops, every, stop, verbose_from;
+    int has_stop, verbose;
+} args = { 1, 1, 1000, 2000, 0, 0, 0, 0 };
+
+static struct state *st;
+static unsigned long vtimer_period;
+static int gic_dirty = 1;
+
+/* ---- the current op's exceptions (exception_handler) ---- */
+static volatile int op_running;
+static volatile unsigned long op_exc, op_sync, op_vector, op_esr, op_far, op_elr, op_first_async_elr;
+
+static void rearm_vtimer(void)
+{
+    write_sysreg(cntv_cval_el0, read_sysreg(cntvct_el0) + vtimer_period);
+    write_sysreg(cntv_ctl_el0, 1);
+}
+
+/* An interrupt: acknowledged and ended, so that a level source does not fire again at once. */
+static void take_irq(int fiq)
+{
+    unsigned intid;
+    if (fiq && gic_version() == 3) {
+        unsigned long v;
+        __asm__ volatile("mrs %0, S3_0_C12_C8_0" : "=r"(v));        /* ICC_IAR0_EL1 */
+        if ((v & 0xffffff) < 1020)
+            __asm__ volatile("msr S3_0_C12_C8_1, %0" :: "r"(v));    /* ICC_EOIR0_EL1 */
+        return;
+    }
+    intid = gic_ack();
+    if (intid >= 1020)
+        return;
+    if (intid == VTIMER_INTID)
+        rearm_vtimer();
+    gic_eoi(intid);
+}
+
+static unsigned long image_has(unsigned long a)
+{
+    return a >= (unsigned long)_text && a < (unsigned long)_end;
+}
+
+/*
+ * Every exception comes here (start.S). An op's exception is recorded and ends the op: the
+ * handler returns to op_done at EL1t with everything masked. An interrupt that arrives in the
+ * executor's own code is taken and the code goes on. Anything else is the fuzzer's own fault.
+ */
+void exception_handler(unsigned long index, unsigned long *frame)
+{
+    unsigned long esr = read_sysreg(esr_el1), far = read_sysreg(far_el1), elr = read_sysreg(elr_el1);
+    unsigned type = index & 3;
+    int lower = index >= 8;
+    int in_slot = elr >= (unsigned long)op_slot && elr < (unsigned long)(op_slot + 16);
+    int in_done = elr >= (unsigned long)op_done && elr <= (unsigned long)op_done_end;
+    int own = !lower && image_has(elr) && !in_slot;
+    (void)frame;
+
+    if (type == EXC_IRQ || type == EXC_FIQ)
+        take_irq(type == EXC_FIQ);
+    if (!op_running || (read_sysreg(mpidr_el1) & 0xff) != 0 || (type == EXC_SYNC && own && !in_done)) {
+        if (type == EXC_IRQ || type == EXC_FIQ)
+            return;
+        printf("\nFAIL - fuzzer fault in its own code (vector %lu ESR 0x%lx FAR 0x%lx ELR 0x%lx)\n", index, esr, far, elr);
+        system_off();
+    }
+    st->exc[type]++;
+    st->lower += lower;
+    if (!op_exc) {
+        op_vector = index;
+        op_esr = esr;
+        op_far = far;
+        op_elr = elr;
+    }
+    op_exc++;
+    if (type == EXC_SYNC)
+        op_sync++;
+    else if (own)
+        return;                     /* in run_op/op_done: the op goes on or has ended */
+    else if (!op_first_async_elr)
+        op_first_async_elr = elr;
+    write_sysreg(elr_el1, (unsigned long)op_done);
+    write_sysreg(spsr_el1, 0x3c4);  /* EL1t, D, A, I, F masked */
+}
+
+/* ---- keeping the fuzzer itself alive ---- */
+
+static unsigned long sctlr0;
+
+/* After every op: what the fuzzer needs of its own CPU (none of these accesses traps). */
+static void heal_cpu(void)
+{
+    write_sysreg(cpacr_el1, 3UL << 20);         /* FP/SIMD for the SIMD ops */
+    write_sysreg(mdscr_el1, 0);                 /* no debug exceptions at EL1 */
+    if (read_sysreg(sctlr_el1) != sctlr0)
+        write_sysreg(sctlr_el1, sctlr0);
+    unsigned long ctl = read_sysreg(cntv_ctl_el0) & 3;
+    if (ctl != 1 || read_sysreg(cntv_cval_el0) - read_sysreg(cntvct_el0) > 2 * vtimer_period)
+        rearm_vtimer();
+    if (gic_version() == 3) {
+        __asm__ volatile("msr S3_0_C4_C6_0, %0" :: "r"(0xffUL));    /* ICC_PMR_EL1 */
+        __asm__ volatile("msr S3_0_C12_C12_7, %0" :: "r"(1UL));     /* ICC_IGRPEN1_EL1 */
+    }
+    isb();
+}
+
+/*
+ * Before an op that may wait (WFI, WFE, a PSCI CPU_SUSPEND, an ERET to EL0 code that loops):
+ * the virtual timer's interrupt must be able to wake the vCPU, whatever the last ops did to
+ * the GIC (disabled it, left it active, raised the running priority, closed the interface).
+ */
+static void heal_gic(void)
+{
+    unsigned bit = 1u << VTIMER_INTID;
+    if (!gic_dirty)
+        return;
+    if (gic_version() == 3) {
+        unsigned long sgi = w.gicr_or_gicc + 0x10000;   /* vCPU 0's redistributor, SGI frame */
+        __asm__ volatile("msr S3_0_C12_C12_4, xzr\n\t"  /* ICC_CTLR_EL1: EOImode 0 */
+                         "msr S3_0_C12_C9_0, xzr\n\t"   /* ICC_AP1R0_EL1: nothing active */
+                         "msr S3_0_C12_C8_4, xzr\n\t"   /* ICC_AP0R0_EL1 */
+                         "msr S3_0_C12_C12_3, xzr\n\tisb" ::: "memory"); /* ICC_BPR1_EL1 */
+        gicd_write(0, 0x13);
+        *(volatile unsigned *)(sgi + 0x080) |= bit;     /* IGROUPR0: Group 1 */
+        *(volatile unsigned char *)(sgi + 0x400 + VTIMER_INTID) = 0x80;
+        *(volatile unsigned *)(sgi + 0x380) = bit;      /* ICACTIVER0 */
+        *(volatile unsigned *)(sgi + 0x100) = bit;      /* ISENABLER0 */
+    } else {
+        volatile unsigned *gicc = (volatile unsigned *)w.gicr_or_gicc;
+        gicc[0] = 1;                                    /* GICC_CTLR: group 0 (as IRQ), EOImode 0 */
+        gicc[1] = 0xff;                                 /* GICC_PMR */
+        gicc[2] = 0;                                    /* GICC_BPR */
+        gicc[0xd0 / 4] = 0;                             /* GICC_APR0 */
+        gicd_write(0, 1);
+        gicd_write8(0x400 + VTIMER_INTID, 0x80);
+        gicd_write(0x380, bit);
+        gicd_write(0x100, bit);
+    }
+    dsb();
+    gic_dirty = 0;
+}
+
+/* ---- ops ---- */
+
+/* The compiler's own calls for struct copies (there is no C library). */
+void *memcpy(void *dst, const void *src, unsigned long n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    while (n--)
+        *d++ = *s++;
+    return dst;
+}
+
+void *memset(void *dst, int c, unsigned long n)
+{
+    unsigned char *d = dst;
+    while (n--)
+        *d++ = (unsigned char)c;
+    return dst;
+}
+
+static void print_op(unsigned long seed, unsigned long i, const struct op *op)
+{
+    printf("\nop %lu of seed %lu: %s word 0x%x", i, seed, kind_name[op->kind], op->word);
+    if (op->size)
+        printf(" at 0x%lx (%lu bytes, %s)", op->ea, op->size, op->writes ? "write" : "read");
+    printf("\n");
+    for (int r = 0; r < 31; r += 4) {
+        for (int k = r; k < r + 4 && k < 31; k++)
+            printf(" x%d=0x%lx", k, op->ctx.x[k]);
+        printf("\n");
+    }
+    printf(" sp=0x%lx elr=0x%lx spsr=0x%lx\n", op->ctx.sp, op->ctx.elr, op->ctx.spsr);
+}
+
+static void print_outcome(const struct op *after)
+{
+    if (op_exc)
+        printf(" outcome: %lu exception(s), first vector %lu ESR 0x%lx FAR 0x%lx ELR 0x%lx\n",
+               op_exc, op_vector, op_esr, op_far, op_elr);
+    else
+        printf(" outcome: completed\n");
+    printf(" after: x0=0x%lx x1=0x%lx x2=0x%lx x3=0x%lx\n", after->ctx.x[0], after->ctx.x[1], after->ctx.x[2], after->ctx.x[3]);
+}
+
+static void fail(unsigned long seed, unsigned long i, const struct op *op, const struct op *after, const char *what)
+{
+    printf("\nFAIL - fuzz seed %lu op %lu: %s\n", seed, i, what);
+    print_op(seed, i, op);
+    print_outcome(after);
+    printf("replay: bootargs \"seed=%lu ops=%lu stop=%lu\"\n", seed, i + 1, i);
+    finish();
+}
+
+/* A store-exclusive (STXR, STLXR, STXP, STLXP) that reported failure wrote nothing. */
+static int failed_exclusive(const struct op *after)
+{
+    unsigned wd = after->word;
+    return (wd & 0x3f400000) == 0x08000000 && !(wd & 1u << 23) && (after->ctx.x[wd >> 16 & 31] & 0xffffffff) != 0;
+}
+
+/* Runs op `i` of `seed`; returns only if none of the fuzzer's checks failed. */
+static void one_op(unsigned long seed, unsigned long i, int verbose)
+{
+    struct op op, after;
+    op_draw(seed, i, &op);
+    st->count[op.kind]++;
+    if (verbose)
+        print_op(seed, i, &op);
+    if (op.kind == K_HVC || op.kind == K_SMC || op.kind == K_WAIT || op.kind == K_ERET ||
+        (op.word & 0xfffff01f) == 0xd503201f)      /* a hint: WFI, WFE among them */
+        heal_gic();
+    if (op.kind == K_RESET) {
+        st->next = i + 1;   /* the fuzzer starts again at main() and resumes there */
+        dsb();
+    }
+    after = op;
+    op_slot[0] = op.word;
+    slot_sync();
+    op_exc = op_sync = op_first_async_elr = 0;
+    op_running = 1;
+    run_op(&after.ctx);
+    op_running = 0;
+    heal_cpu();
+    if (op.kind != K_HVC && op.kind != K_SMC && op.kind != K_WAIT && op.kind != K_ERET)
+        gic_dirty = 1;
+    if (verbose)
+        print_outcome(&after);
+
+    /* Completed: no synchronous exception, and no interrupt taken before the word ran. */
+    int completed = !op_sync && op_first_async_elr != (unsigned long)op_slot;
+    if (op.size && completed && !reachable(op.ea, op.size) && !failed_exclusive(&after))
+        fail(seed, i, &op, &after, op.writes ? "a write outside the VM's RAM and devices completed"
+                                             : "a read outside the VM's RAM and devices returned data");
+    if ((op.kind == K_HVC || op.kind == K_SMC) && completed) {
+        if (op.foreign_cpu_on && (long)after.ctx.x[0] >= 0)
+            fail(seed, i, &op, &after, "CPU_ON or AFFINITY_INFO of an MPIDR not the VM's succeeded");
+        /* SMCCC 1.1: x4..x17 preserved (and everything above, as the hypervisor returns only x0..x3). */
+        for (int r = 4; r < 31; r++)
+            if (after.ctx.x[r] != op.ctx.x[r])
+                fail(seed, i, &op, &after, "a hypercall changed a register it does not return");
+    }
+}
+
+/* ---- arguments ---- */
+
+static int arg(const char *s, const char *name, unsigned long *v)
+{
+    while (*name && *s == *name)
+        s++, name++;
+    if (*name)
+        return 0;
+    if (*s == '=') {
+        unsigned long n = 0;
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            n = n * 10 + (unsigned long)(*s - '0');
+        *v = n;
+    }
+    return *s == 0 || *s == ' ' || *s == '=';
+}
+
+static void parse_args(const char *s)
+{
+    for (; s && *s; ) {
+        while (*s == ' ')
+            s++;
+        if (!arg(s, "seed", &args.seed) && !arg(s, "runs", &args.runs) && !arg(s, "ops", &args.ops) &&
+            !arg(s, "every", &args.every)) {
+            if (arg(s, "stop", &args.stop))
+                args.has_stop = 1;
+            else if (arg(s, "verbose", &args.verbose_from))
+                args.verbose = 1;
+        }
+        while (*s && *s != ' ')
+            s++;
+    }
+    if (args.has_stop)
+        args.runs = 1;
+    if (!args.every)
+        args.every = 1;
+}
+
+/* ---- the two vCPUs ---- */
+
+/* vCPU 1, when an op starts it at its real entry: a few hypercalls that must answer for it, then off. */
+void secondary_main(unsigned long context)
+{
+    (void)context;
+    for (int i = 0; i < 64; i++) {
+        register unsigned long x0 __asm__("x0") = HVC_VM_INFO, x2 __asm__("x2");
+        __asm__ volatile("hvc #0" : "+r"(x0), "=r"(x2) :: "x1", "x3", "memory");
+        if (x0 != 0 || x2 != 1) {
+            printf("\nFAIL - fuzz vCPU 1: HVC_VM_INFO says vCPU %lu (x0 0x%lx)\n", x2, x0);
+            break;
+        }
+    }
+    hvc_call(PSCI_CPU_OFF, 0, 0, 0);
+}
+
+/* The page an op may start vCPU 1 at: it powers its vCPU off. */
+static void write_junk(void)
+{
+    static const unsigned code[] = {
+        0xd2800040,     /* movz x0, #0x2 */
+        0xf2b08000,     /* movk x0, #0x8400, lsl #16: PSCI CPU_OFF */
+        0xd4000002,     /* hvc #0 */
+        0x17ffffff,     /* b . - 4 */
+    };
+    volatile unsigned *p = (volatile unsigned *)w.junk;
+    for (unsigned i = 0; i < 1024; i++)
+        p[i] = code[i % 4 == 3 ? 3 : i % 4];
+    for (unsigned long a = w.junk; a < w.junk + 4096; a += 64)
+        __asm__ volatile("dc cvau, %0" :: "r"(a) : "memory");
+    __asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+}
+
+int main(void *dtb)
+{
+    static struct dt_info dt;
+    if (fdt_parse(dtb, &dt) != 0 || !gic_setup(&dt)) {
+        check(0, "fuzzer device tree", "no memory or GIC node");
+        finish();
+    }
+    parse_args(dt.bootargs);
+    w.ram_base = dt.mem_base;
+    w.ram_size = dt.mem_size;
+    w.gic_version = dt.gic_version;
+    w.ncpus = dt.ncpus;
+    w.gicd = dt.gic_reg[0];
+    w.gicr_or_gicc = dt.gic_reg[1];
+    w.image_start = (unsigned long)_text;
+    w.image_end = (unsigned long)_end;
+    w.scratch_lo = w.ram_base;
+    w.scratch_hi = w.ram_base + w.ram_size - 0x1000;
+    w.junk = w.ram_base + JUNK_OFFSET;
+    st = (struct state *)(w.ram_base + STATE_OFFSET);
+    sctlr0 = read_sysreg(sctlr_el1);
+    vtimer_period = read_sysreg(cntfrq_el0) / 1000;
+
+    op_slot[1] = 0x14000000 | ((unsigned)(((long)op_done - (long)&op_slot[1]) >> 2) & 0x3ffffff);
+    write_junk();
+    gic_init_cpu();
+    gic_enable(VTIMER_INTID);
+    rearm_vtimer();
+
+    int resumed = st->magic == STATE_MAGIC && st->seed == args.seed && st->runs == args.runs && st->ops == args.ops;
+    if (resumed) {
+        printf("fuzz-resume seed %lu op %lu (after its SYSTEM_RESET)\n", args.seed + st->run, st->next);
+    } else {
+        unsigned char *p = (unsigned char *)st;
+        for (unsigned i = 0; i < sizeof *st; i++)
+            p[i] = 0;
+        st->magic = STATE_MAGIC;
+        st->seed = args.seed;
+        st->runs = args.runs;
+        st->ops = args.ops;
+        printf("fuzz-start seed %lu runs %lu ops %lu (%lu vCPUs, GICv%d, RAM 0x%lx+0x%lx)\n", args.seed, args.runs,
+               args.ops, (unsigned long)w.ncpus, w.gic_version, w.ram_base, w.ram_size);
+    }
+    unsigned long last = args.has_stop ? args.stop + 1 : args.ops;
+    for (; st->run < args.runs; st->run++, st->next = 0) {
+        unsigned long seed = args.seed + st->run;
+        for (unsigned long i = st->next; i < last; i++) {
+            int verbose = (args.verbose && i >= args.verbose_from) || (args.has_stop && i == args.stop);
+            if (i % args.every == 0)
+                printf("\nfuzz-progress seed %lu op %lu\n", seed, i);
+            one_op(seed, i, verbose);
+        }
+    }
+    unsigned long total = 0;
+    printf("\nfuzz-done");
+    for (int k = 0; k < K_NKINDS; k++) {
+        printf(" %s %lu", kind_name[k], st->count[k]);
+        total += st->count[k];
+    }
+    printf("; exceptions sync %lu irq %lu fiq %lu serror %lu (from EL0 %lu); total %lu ops\n",
+           st->exc[0], st->exc[1], st->exc[2], st->exc[3], st->lower, total);
+    st->magic = 0;
+    check(1, "fuzz", "%lu ops, seeds %lu..%lu, none reached what is not its VM's", total, args.seed, args.seed + args.runs - 1);
+    finish();
+}

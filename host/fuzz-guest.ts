@@ -1,0 +1,164 @@
+// `npm run fuzz -- [--board NAME|all] [--seed S] [--seeds K] [--ops N] [--every P] [--stop I] [--verbose FROM]`:
+// the hostile-guest fuzzer (guests/fuzz) beside its victim, on board/<board>/configs/fuzz.ts with
+// other bootargs: K runs of N ops from seed S (a nightly-size run), or, with --stop, seed S replayed
+// up to op I, which is printed with its registers and outcome. The verdict is fuzzProblems(), the
+// one tests/fuzz.test.ts applies.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PROJECT_ROOT } from "../compiler/program.ts";
+import { run } from "./run.ts";
+
+export const FUZZ_BOARDS = ["qemu-virt-gicv3", "qemu-virt-gicv2"] as const;
+
+/**
+ * The bound on the victim's worst heartbeat lateness, in microseconds of its virtual counter. The
+ * hypervisor's own share is a few microseconds per trap; the rest is QEMU's four vCPU threads on
+ * the host's cores (two, in CI), which the guest's virtual counter sees as lost time.
+ */
+export const MAX_LATE_US = 250_000;
+/** A progress line at least this often (seconds of wall time), else the fuzzer is taken to hang. */
+export const PROGRESS_BOUND_SEC = 20;
+
+export interface FuzzArgs {
+  seed: number;
+  runs: number;
+  ops: number;
+  every?: number;
+  stop?: number;
+  /** Print every op from this one. */
+  verbose?: number;
+  /** The victim's length in 1 ms beats: it must outlast the fuzzer. */
+  beats: number;
+}
+
+/** The fuzzer's and the victim's bootargs, padded to a fixed length: the device trees keep their size and the hypervisor need not be recompiled. */
+export function bootargs(a: FuzzArgs): { fuzz: string; victim: string } {
+  const fuzz = [`seed=${a.seed}`, `runs=${a.runs}`, `ops=${a.ops}`, `every=${a.every ?? 2500}`,
+    ...(a.stop !== undefined ? [`stop=${a.stop}`] : []), ...(a.verbose !== undefined ? [`verbose=${a.verbose}`] : [])].join(" ");
+  return { fuzz: fuzz.padEnd(96), victim: `beats=${a.beats}`.padEnd(32) };
+}
+
+/** A config file (in the OS's temp directory) that is board/<board>/configs/fuzz.ts with these bootargs. */
+export function fuzzConfig(board: string, a: FuzzArgs): string {
+  const dir = path.join(os.tmpdir(), "bulkhead-fuzz-guest", board);
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(PROJECT_ROOT, "board", board, "configs", "fuzz.ts");
+  const b = bootargs(a);
+  const file = path.join(dir, "fuzz-run.ts");
+  fs.writeFileSync(file, [
+    `import base from ${JSON.stringify(base)};`,
+    `export default { vms: base.vms.map((vm) => ({ ...vm, bootargs: vm.name === "fuzz" ? ${JSON.stringify(b.fuzz)} : ${JSON.stringify(b.victim)} })) };`,
+    "",
+  ].join("\n"));
+  return file;
+}
+
+export interface FuzzOutcome {
+  problems: string[];
+  /** Ops the fuzzer ran (its last line), and the victim's worst lateness. */
+  ops: number;
+  worstLateUs: number | null;
+}
+
+/**
+ * Everything wrong with a fuzz run's console (`lines`, with `times[i]` the wall-clock second line i
+ * arrived at); `expectOps` the ops the fuzzer had to run.
+ */
+export function fuzzProblems(lines: string[], times: number[], expectOps: number): FuzzOutcome {
+  const problems: string[] = [];
+  for (const l of lines) if (l.startsWith("[hyp]") && /PANIC|panic/.test(l)) problems.push(`hypervisor panic: ${l}`);
+  // The fuzzer's own checks: its first failure, with the seed, the op and the replay.
+  const failAt = lines.findIndex((l) => /^\[fuzz\].*FAIL - /.test(l));
+  if (failAt >= 0) problems.push(lines.slice(failAt, failAt + 14).filter((l) => l.startsWith("[fuzz]")).join("\n"));
+  // Progress: the time between progress lines (and from the last one to the end) stays bounded.
+  let lastAt = 0, lastLine = "(start)";
+  for (let i = 0; i < lines.length; i++) {
+    const m = /fuzz-(?:progress|start|resume|done)[^\n]*/.exec(lines[i]);
+    if (!m || !lines[i].startsWith("[fuzz]")) continue;
+    if (times[i] - lastAt > PROGRESS_BOUND_SEC) problems.push(`no fuzzer progress for ${(times[i] - lastAt).toFixed(0)} s after "${lastLine}"`);
+    lastAt = times[i];
+    lastLine = m[0];
+  }
+  const doneAt = lines.findIndex((l) => /^\[fuzz\] fuzz-done /.test(l));
+  const done = doneAt >= 0 ? /total (\d+) ops/.exec(lines[doneAt]) : null;
+  const ops = done ? Number(done[1]) : 0;
+  if (!done) problems.push(`the fuzzer did not finish (last progress: "${lastLine}")`);
+  else if (ops !== expectOps) problems.push(`the fuzzer ran ${ops} ops, not ${expectOps}`);
+  // The victim: its report, each check, and its heartbeat bound; it outlived the fuzzer.
+  const report = lines.findIndex((l) => l.startsWith("[victim] victim: beats "));
+  const m = report >= 0 ? /worst-late (\d+) us/.exec(lines[report]) : null;
+  const worstLateUs = m ? Number(m[1]) : null;
+  if (report < 0) problems.push("no victim report");
+  else if (worstLateUs! > MAX_LATE_US) problems.push(`the victim's heartbeat was ${worstLateUs} us late (bound ${MAX_LATE_US} us)`);
+  else if (doneAt >= 0 && report < doneAt) problems.push("the victim ended before the fuzzer: give it more beats");
+  for (const l of lines) if (/^\[victim\] FAIL/.test(l)) problems.push(l);
+  if (!lines.includes("[victim] 4 passed, 0 failed")) problems.push("the victim's checks did not all pass");
+  if (lines[lines.length - 1] !== "[hyp] run ended: status 0") problems.push(`last line ${JSON.stringify(lines[lines.length - 1] ?? "")}`);
+  return { problems, ops, worstLateUs };
+}
+
+/** One run of the fuzzer beside its victim; prints its own lines and the hypervisor's but its fault log. */
+export async function fuzzRun(board: string, a: FuzzArgs, timeoutSec: number, show: (l: string) => void = () => {}):
+  Promise<FuzzOutcome & { lines: string[]; seconds: number; timedOut: boolean }> {
+  const t0 = Date.now();
+  const times: number[] = [];
+  const { qemu } = await run({
+    board, config: fuzzConfig(board, a), timeoutSec,
+    onLine: (l) => {
+      times.push((Date.now() - t0) / 1000);
+      show(l);
+    },
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const outcome = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), a.stop !== undefined ? a.stop + 1 : a.ops * a.runs);
+  if (qemu.timedOut) outcome.problems.unshift(`timed out after ${timeoutSec} s`);
+  return { ...outcome, lines: qemu.lines, seconds, timedOut: qemu.timedOut };
+}
+
+/** Ops per second of the fuzzer, measured in CI (tests/fuzz.test.ts): sizes a run's victim and time limit. */
+export const OPS_PER_SEC = 3000;
+
+export function beatsFor(ops: number): number {
+  return Math.max(5000, Math.ceil((ops / OPS_PER_SEC) * 1000 * 3));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const opt = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const num = (name: string, dflt: number) => {
+    const v = opt(name);
+    if (v === undefined) return dflt;
+    if (!/^\d+$/.test(v)) throw new Error(`--${name}: ${JSON.stringify(v)} is not a number`);
+    return Number(v);
+  };
+  const boardArg = opt("board") ?? "all";
+  const boards = boardArg === "all" ? [...FUZZ_BOARDS] : [boardArg];
+  const stop = opt("stop") !== undefined ? num("stop", 0) : undefined;
+  const ops = stop !== undefined ? stop + 1 : num("ops", 100_000);
+  const runs = stop !== undefined ? 1 : num("seeds", 1);
+  const a: FuzzArgs = { seed: num("seed", 1), runs, ops, every: num("every", 2500), stop, verbose: opt("verbose") !== undefined ? num("verbose", 0) : undefined, beats: beatsFor(ops * runs) };
+  let failed = 0;
+  for (const board of boards) {
+    const timeout = num("timeout", Math.ceil(a.beats / 1000) + 60);
+    console.log(`${board}: seeds ${a.seed}..${a.seed + runs - 1}, ${ops} ops each${stop !== undefined ? `, replay up to op ${stop}` : ""}`);
+    const r = await fuzzRun(board, a, timeout, (l) => {
+      if (l.startsWith("[hyp] vm fuzz: stage-2") || l.startsWith("[hyp] vm fuzz: unexpected") || /not logged \(rate limit\)/.test(l)) return;
+      if (l.startsWith("[fuzz]") && !/fuzz-|FAIL|passed|^\[fuzz\] (op |  *(x\d|sp=|outcome|after))|replay/.test(l)) return;
+      console.log(l);
+    });
+    console.log(`${board}: ${r.ops} ops in ${r.seconds.toFixed(1)} s, worst heartbeat ${r.worstLateUs ?? "?"} us: ${r.problems.length ? "FAILED" : "passed"}`);
+    for (const p of r.problems) console.log(`  ${p}`);
+    if (r.problems.length) failed++;
+  }
+  return failed ? 1 : 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename ?? "")) {
+  main(process.argv.slice(2)).then((s) => process.exit(s), (e) => {
+    console.error(`fuzz: ${(e as Error).message}`);
+    process.exit(2);
+  });
+}
