@@ -109,6 +109,34 @@ describe("console (src/el2/console.ts)", () => {
 const DATA_ABORT = 0;
 const SERROR = 3;
 
+describe("a panic and the console (src/el2/panic.ts, console.ts)", () => {
+  it("prints even while another CPU holds the console and never lets go, after at most 2 s", async () => {
+    const { machine, hooks, onCpu, print } = await fresh();
+    const { bh_panic } = await import("../src/el2/panic.ts");
+    // Every read of the counter is 10 ms later: the panic's wait for the console is bounded in time.
+    const mrs = machine.mrs.bind(machine);
+    machine.mrs = (r: string) => {
+      if (r === "CNTPCT_EL0") machine.sysregs.set("CNTPCT_EL0", (machine.sysregs.get("CNTPCT_EL0") ?? 0n) + 625_000n);
+      return mrs(r);
+    };
+    class Off extends Error {}
+    machine.onCall = (insn, fid) => { if (insn === "smc" && fid === 0x84000008n) throw new Off(); return 0n; };
+    hooks.onWrite = (out) => {
+      // CPU 1 is half-way through a line when CPU 0 panics: CPU 1 never gets to finish it.
+      if (out === "[beta] hal") {
+        hooks.onWrite = () => {};
+        onCpu(0);
+        bh_panic("table pool exhausted");
+      }
+    };
+    onCpu(1);
+    expect(() => print(1, "half a line\n")).toThrow(Off);
+    const lines = hooks.out.split("\r\n");
+    expect(lines).toContain("[hyp] PANIC: table pool exhausted (cpu 0, vm alpha)");
+    expect(lines[lines.length - 2]).toBe("[hyp] run ended: status 1");
+  });
+});
+
 describe("log rate limit (src/el2/ratelimit.ts)", () => {
   it("logs a burst, then a few a second, each after a count of what was held back", async () => {
     const { machine, con, rate, lines } = await fresh();
