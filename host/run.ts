@@ -35,6 +35,8 @@ export async function bootImage(b: BuildResult, opts: RunOptions): Promise<QemuR
     machine: q.machine, cpu: q.cpu, smp: q.smp, memory: q.memory,
     kernel: b.board.host.imageFormat === "elf" ? b.elf : b.bin,
     icount: opts.icount, timeoutSec: opts.timeoutSec ?? DEFAULT_TIMEOUT_SEC, onLine: opts.onLine,
+    // A board without PSCI firmware (spin-table CPUs) halts after the status line: QEMU is ended there.
+    endOn: b.board.facts.SPIN_TABLE_BASE !== 0n ? (l) => STATUS_LINE.test(l) : undefined,
   });
   return { ...r, exitCode: runStatus(r.lines, r.exitCode) };
 }

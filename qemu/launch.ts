@@ -14,6 +14,8 @@ export interface QemuRun {
   timeoutSec: number;
   icount?: boolean;         // -icount shift=0: one instruction = one ns, deterministic
   onLine?: (line: string) => void;
+  /** Ends QEMU after a console line it accepts (a board that halts, not powers off, at the end of a run); the run's exit code is then 0. */
+  endOn?: (line: string) => boolean;
 }
 
 export interface QemuResult {
@@ -61,10 +63,15 @@ export function runQemu(run: QemuRun): Promise<QemuResult> {
     let partial = "";
     let stderr = "";
     let timedOut = false;
+    let ended = false;
 
     const emit = (line: string) => {
       lines.push(line);
       run.onLine?.(line);
+      if (!ended && run.endOn?.(line)) {
+        ended = true;
+        child.kill("SIGKILL");
+      }
     };
     const take = (text: string) => {
       text = text.replace(/\r/g, "");
@@ -90,7 +97,7 @@ export function runQemu(run: QemuRun): Promise<QemuResult> {
       clearTimeout(timer);
       take(decoder.end());
       if (partial !== "") emit(partial);   // last line without a newline
-      resolve({ exitCode: timedOut ? null : code, timedOut, output, lines, command, stderr });
+      resolve({ exitCode: timedOut ? null : ended ? 0 : code, timedOut, output, lines, command, stderr });
     });
   });
 }

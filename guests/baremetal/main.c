@@ -660,7 +660,7 @@ static void check_clean(unsigned long dirty, unsigned long value, const char *wh
 }
 
 /* The PL011's IBRD, FBRD, LCR_H, CR, IFLS, IMSC: left dirty in boot 1, at their reset values in boot 3. */
-static volatile unsigned *pl011(unsigned off) { return (volatile unsigned *)(0x09000000UL + off); }
+static volatile unsigned *pl011(unsigned off) { return (volatile unsigned *)(uart_base() + off); }
 static const unsigned uart_dirty[6] = { 0x27, 0x4, 0x70, 0x301, 0x24, 0x50 };
 static const unsigned uart_reset[6] = { 0, 0, 0, 0x300, 0x12, 0 };
 

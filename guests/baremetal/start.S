@@ -73,6 +73,8 @@ primary_entry:
 #endif
     bl      set_vbar
     mov     x0, x19
+    bl      uart_init
+    mov     x0, x19
     bl      main
     b       park
 

@@ -1,13 +1,28 @@
 #include "uart.h"
+#include "fdt.h"
 
-#define PL011_BASE  0x09000000UL
 #define PL011_DR    0x00
 #define PL011_FR    0x18
 #define FR_TXFF     (1u << 5)   /* transmit FIFO full */
 
+/* QEMU virt's PL011 until uart_init finds the one the device tree names (the board's UART address). */
+static unsigned long pl011_base = 0x09000000UL;
+
+void uart_init(const void *dtb)
+{
+    struct dt_info dt;
+    if (fdt_parse(dtb, &dt) == 0 && dt.uart_base)
+        pl011_base = dt.uart_base;
+}
+
+unsigned long uart_base(void)
+{
+    return pl011_base;
+}
+
 static volatile unsigned int *reg(unsigned long off)
 {
-    return (volatile unsigned int *)(PL011_BASE + off);
+    return (volatile unsigned int *)(pl011_base + off);
 }
 
 void uart_putc(char c)
