@@ -558,8 +558,9 @@ describe("bulkhead check / map", () => {
 
 /**
  * What the config fuzzer (tests/config-fuzz.test.ts, host/fuzz/) found, each with the mutant that
- * showed it (`npm run fuzz:config -- --replay <id>`), or found while it was written. Each failed on
- * the code before its fix.
+ * showed it, or found while it was written. Each failed on the code before its fix. A mutant depends
+ * on the generator and on the shipped configs it mutates: `npm run fuzz:config -- --replay <id>`
+ * shows these at commit 14a4684.
  */
 describe("config fuzzer findings", () => {
   const header = `import { definePartitions } from "${path.join(root, "host/config/types.ts")}";\n`;

@@ -101,24 +101,26 @@ function vmOf(cfg: Config, r: Rng): VmConfig | null {
   return vms.length ? r.pick(vms) : null;
 }
 
-/** Every RAM, device and shared region of the config, with a label. */
-function regions(cfg: Config): { where: string; reg: Region }[] {
+/** Every RAM, device and shared region of the config, with its VM and a label. */
+function regions(cfg: Config): { vm: VmConfig; where: string; reg: Region }[] {
   const region = (reg: unknown) => typeof reg === "object" && reg !== null && !(reg instanceof Raw);
   return arr(cfg.vms).filter(region).flatMap((vm) => [
-    ...arr(vm.ram).map((reg, i) => ({ where: `${nm(vm)}.ram[${i}]`, reg: reg as Region })),
-    ...arr(vm.devices).map((reg, i) => ({ where: `${nm(vm)}.devices[${i}]`, reg: reg as Region })),
-    ...arr(vm.shared).map((reg, i) => ({ where: `${nm(vm)}.shared[${i}]`, reg: reg as Region })),
+    ...arr(vm.ram).map((reg, i) => ({ vm, where: `${nm(vm)}.ram[${i}]`, reg: reg as Region })),
+    ...arr(vm.devices).map((reg, i) => ({ vm, where: `${nm(vm)}.devices[${i}]`, reg: reg as Region })),
+    ...arr(vm.shared).map((reg, i) => ({ vm, where: `${nm(vm)}.shared[${i}]`, reg: reg as Region })),
   ].filter((x) => region(x.reg)));
 }
 
 const FIELDS = ["ipa", "pa", "size"] as const;
 
-const OBJECT_MUTATIONS: Record<string, ObjectMutation> = {
+const OBJECT_MUTATIONS = {
   "overlap": (cfg, r) => {
     const all = regions(cfg);
     if (all.length < 2) return null;
-    const a = r.pick(all), b = r.pick(all);
-    const field = r.pick(["ipa", "pa"] as const);
+    // Mostly another VM's physical memory: the overlap both the checker and the proof must refuse.
+    const a = r.pick(all), others = all.filter((x) => x.vm !== a.vm);
+    const b = others.length && r.chance(0.75) ? r.pick(others) : r.pick(all);
+    const field = r.chance(0.7) ? "pa" : "ipa";
     const at = big(b.reg.pa ?? b.reg.ipa) + BigInt(r.int(4)) * 0x1000n;
     a.reg[field] = field === "ipa" ? big(b.reg.ipa) + BigInt(r.int(4)) * 0x1000n : at;
     return `${a.where}.${field} over ${b.where}`;
@@ -271,7 +273,7 @@ const OBJECT_MUTATIONS: Record<string, ObjectMutation> = {
     else cfg.vms = Array.from({ length: 300 }, (_, i) => ({ name: `v${i}`, cpus: [i], ram: [{ ipa: 0x40000000n, size: 0x1000n }], image: { builtin: "baremetal" } }));
     return ["no vms", "a vm removed", "a vm repeated", "300 vms"][k];
   },
-};
+} satisfies Record<string, ObjectMutation>;
 
 type TextMutation = (text: string, r: Rng) => string | null;
 
@@ -328,13 +330,24 @@ const TEXT_MUTATIONS: Record<string, TextMutation> = {
   "wrong string": (t, r) => replaceOne(t, /"(emulated|baremetal|reset|attack|flood|harden|steady|marker)"/g, r, (m) => r.pick([`"${m.slice(1, -1).toUpperCase()}"`, "\"\"", "42", "undefined", "null"])),
 };
 
+/**
+ * How often each object mutation is drawn: most often those whose mutant breaks one rule and is
+ * otherwise valid (so that a checker that missed the rule would accept it, and the proof or the
+ * independent checks in config-oracle.ts would say so).
+ */
+const OBJECT_WEIGHTS: Record<keyof typeof OBJECT_MUTATIONS, number> = {
+  "overlap": 5, "misalign": 2, "address": 2, "size": 3, "wrong type": 2, "delete field": 1, "duplicate name": 2, "bad name": 1,
+  "duplicate cpu": 3, "bad cpu": 1, "interrupt": 2, "many interrupts": 1, "many regions": 1, "device": 3, "shared": 3, "file": 2,
+  "entry": 1, "text fields": 1, "vms": 1,
+};
+
 export const OBJECT_KINDS = Object.keys(OBJECT_MUTATIONS);
 export const TEXT_KINDS = Object.keys(TEXT_MUTATIONS);
 
-/** Mutant `id` of `base`, drawn from `rng`: 1-3 mutations of one kind, object or text. */
+/** Mutant `id` of `base`, drawn from `rng`: 1-3 mutations (half the time one), all object or all text. */
 export function mutate(base: Base, id: string, r: Rng): Mutant {
   const steps: string[] = [];
-  const n = 1 + r.int(3);
+  const n = r.chance(0.5) ? 1 : 2 + r.int(2);
   let board = base.board;
   const k = r.int(20);
   if (k === 0) {
@@ -354,7 +367,7 @@ export function mutate(base: Base, id: string, r: Rng): Mutant {
   }
   const cfg = structuredClone(base.cfg);
   for (let i = 0; i < n; i++) {
-    const kind = r.pick(OBJECT_KINDS);
+    const kind = r.weighted(OBJECT_WEIGHTS);
     const what = OBJECT_MUTATIONS[kind](cfg, r);
     if (what !== null) steps.push(`${kind}: ${what}`);
   }

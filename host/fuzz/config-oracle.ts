@@ -5,7 +5,8 @@
 //    `file:line:col: error: ...` or `file: error: vm "name" ...` (or a sentence about the file as a
 //    whole: it does not exist, exports no config, threw while evaluated); no stack frame; and the
 //    build wrote nothing: no build/<board>/<mutant> directory;
-//  - accepted: `ok: N VMs on <board>`, and then really valid: the build's first half (host/build.ts
+//  - accepted: `ok: N VMs on <board>`, and then really valid: what independentProblems restates of
+//    names, CPUs, interrupts and alignment holds, and the build's first half (host/build.ts
 //    proveConfig: images placed, DTBs compiled, tables generated, the stage-2 isolation proof) goes
 //    through on the same config.
 // Anything else — an exception out of the command, a line without a place, a build that refuses what
@@ -14,7 +15,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { main } from "../../compiler/cli.ts";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
+import { loadBoard } from "../board.ts";
 import { BuildError, proveConfig } from "../build.ts";
+import { loadConfig } from "../config/load.ts";
+import type { Config } from "../config/types.ts";
 import type { Mutant } from "./config-mutants.ts";
 
 export interface Outcome { status: number; stdout: string; stderr: string }
@@ -58,6 +62,43 @@ export function unlocatedLines(stderr: string, file: string): string[] {
   return bad;
 }
 
+/**
+ * What an accepted config must have, said again without the checker's code: names well-formed and
+ * unique, every CPU and SPI of one VM only and real, regions page-aligned and non-empty, no physical
+ * page in two VMs but a shared region's. (Cheap, so every accepted mutant gets it; the stage-2 proof,
+ * for some, judges what the tables let each VM reach.)
+ */
+export function independentProblems(cfg: Config, cpuCount: number, uartIntid: number): string[] {
+  const out: string[] = [];
+  const names = new Set<string>(), cpus = new Set<number>(), irqs = new Set<number>();
+  for (const vm of cfg.vms) {
+    if (!/^[a-z][a-z0-9-]{0,15}$/.test(vm.name) || vm.name === "hyp" || names.has(vm.name)) out.push(`accepted the vm name ${JSON.stringify(vm.name)}`);
+    names.add(vm.name);
+    if (vm.cpus.length === 0) out.push(`accepted vm ${vm.name} without CPUs`);
+    for (const c of vm.cpus) {
+      if (!Number.isInteger(c) || c < 0 || c >= cpuCount || cpus.has(c)) out.push(`accepted CPU ${c} for vm ${vm.name}`);
+      cpus.add(c);
+    }
+    const own = new Set([...(vm.interrupts ?? []), ...(vm.devices ?? []).flatMap((d) => d.interrupts ?? [])]);
+    for (const i of own) {
+      if (!Number.isInteger(i) || i < 32 || i > 1019 || i === uartIntid || irqs.has(i)) out.push(`accepted interrupt ${i} for vm ${vm.name}`);
+      irqs.add(i);
+    }
+    for (const r of [...vm.ram, ...(vm.devices ?? []), ...(vm.shared ?? [])]) {
+      for (const v of [r.ipa, r.pa ?? r.ipa, r.size]) if (typeof v !== "bigint" || v < 0n || v % 0x1000n !== 0n) out.push(`accepted a region of vm ${vm.name} with ${String(v)}`);
+      if (r.size <= 0n) out.push(`accepted an empty region of vm ${vm.name}`);
+    }
+  }
+  const owned = cfg.vms.map((vm) => [
+    ...[...vm.ram, ...(vm.devices ?? [])].map((r) => ({ vm: vm.name, shared: "", pa: r.pa ?? r.ipa, size: r.size })),
+    ...(vm.shared ?? []).map((r) => ({ vm: vm.name, shared: r.name, pa: r.pa, size: r.size })),
+  ]);
+  owned.forEach((mine, i) => owned.slice(0, i).flat().forEach((b) => mine.forEach((a) => {
+    if (a.pa < b.pa + b.size && b.pa < a.pa + a.size && !(a.shared && a.shared === b.shared)) out.push(`accepted PA 0x${a.pa.toString(16)} in vm ${a.vm} and vm ${b.vm}`);
+  })));
+  return out;
+}
+
 export interface Verdict {
   mutant: Mutant;
   accepted: boolean;
@@ -95,6 +136,8 @@ export async function judge(m: Mutant, dir: string, opts: JudgeOptions): Promise
   if (!usage) findings.push(...unlocatedLines(check.stderr, file).map((l) => `check: ${l}`));
   if (accepted) {
     if (!/^ok: \d+ VMs? on \S+$/.test(check.stdout)) findings.push(`check: status 0 but stdout ${JSON.stringify(check.stdout)}`);
+    const { facts } = await loadBoard(m.board);
+    findings.push(...independentProblems(await loadConfig(file, { typecheck: false }), facts.CPU_COUNT, facts.UART_INTID));
     if (opts.prove) {
       try {
         await proveConfig({ config: file, board: m.board, outDir: path.join(dir, "build", m.id) });

@@ -27,6 +27,14 @@ export class Rng {
   pick<T>(xs: readonly T[]): T {
     return xs[this.int(xs.length)];
   }
+
+  /** A key of `weights`, each drawn in proportion to its (whole-number) weight. */
+  weighted<K extends string>(weights: Record<K, number>): K {
+    const keys = Object.keys(weights) as K[];
+    let x = this.int(keys.reduce((n, k) => n + weights[k], 0));
+    for (const k of keys) if ((x -= weights[k]) < 0) return k;
+    return keys[keys.length - 1];
+  }
 }
 
 /** The seed of mutant `index` of run `seed`: each mutant is replayed alone. */
