@@ -136,6 +136,22 @@ describe("stage-2 data aborts (src/stage2/abort.ts)", () => {
     expect(regs.x[7]).toBe(0x90n);
   });
 
+  // Found by the hostile-guest fuzzer (guests/fuzz, seed 1 op 9919): an unaligned STTR of 8 bytes at
+  // UART + 0xff9 was emulated as a UART write, though it reaches past the UART's page.
+  it("emulates only naturally aligned device accesses: others get the injected abort", () => {
+    const STR_X5 = (0x24n << 26n) | (1n << 25n) | (1n << 24n) | (3n << 22n) | (5n << 16n) | (1n << 15n) | (1n << 6n);
+    const regs = new GuestRegs();
+    regs.x[5] = 0x41n;
+    abort(1, UART + 0xff9n, STR_X5, regs);
+    expect(machine.sysregs.get("ESR_EL1")).toBe((0x25n << 26n) | (1n << 25n) | (1n << 6n) | 0x10n);
+    expect(machine.sysregs.get("FAR_EL1")).toBe(UART + 0xff9n);
+    machine.sysregs.delete("ESR_EL1");
+    abort(1, UART + 0x2n, STR_W5, regs);           // a 4-byte store into the data register's middle
+    expect(machine.sysregs.get("ESR_EL1")).toBe((0x25n << 26n) | (1n << 25n) | (1n << 6n) | 0x10n);
+    expect(lines().filter((l) => !l.startsWith("[hyp] vm beta: stage-2 data abort at IPA 0x900"))).toEqual([]);
+    expect(lines()).toHaveLength(2);
+  });
+
   it("answers an access outside the VM with an injected abort, logged with VM, IPA and syndrome", () => {
     const esr = (0x24n << 26n) | (1n << 25n) | 0x06n; // no ISV: not emulatable anyway
     abort(2, 0x46000000n, esr); // beta's memory, as gamma would have to name it

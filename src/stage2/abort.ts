@@ -25,8 +25,12 @@ export function faultIpa(): u64 {
 export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   const ipa: u64 = faultIpa();
   const write: bool = (esr & ISS_WNR) != 0n;
-  // Only a single load or store of a general register (ISV) not on the guest's own table walk can be emulated.
-  const dev: u32 = (esr & ISS_ISV) != 0n && (esr & ISS_S1PTW) == 0n ? mmioDevice(vm, ipa) : MmioDevice.None;
+  // Only a single load or store of a general register (ISV) not on the guest's own table walk can
+  // be emulated, and only naturally aligned, as a device register is accessed: so it never reaches
+  // past the device's page either (an 8-byte store at UART + 0xff9 is not a UART register's).
+  const bytes: u64 = u64(1n) << ((esr >> ISS_SAS_SHIFT) & 3n);
+  const emulable: bool = (esr & ISS_ISV) != 0n && (esr & ISS_S1PTW) == 0n && (ipa & (bytes - 1n)) == 0n;
+  const dev: u32 = emulable ? mmioDevice(vm, ipa) : MmioDevice.None;
   if (dev != MmioDevice.None) {
     emulate(dev, cpu, vm, regs, esr, ipa, write);
     msr("ELR_EL2", mrs("ELR_EL2") + 4n);
