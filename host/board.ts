@@ -8,6 +8,8 @@ export interface BoardHost {
   imageFormat: "elf" | "bin";
   /** The board's devices that master the bus: a VM given any part of one must say `dma: "unisolated"` (host/config/dma.ts). */
   busMasters: BusMaster[];
+  /** Where `--guest` puts the VM's RAM (IPA), when not at RAM_BASE. */
+  quickRamIpa?: bigint;
 }
 
 /** A device (or a bus's window) whose accesses reach memory on their own (DMA). */

@@ -9,9 +9,9 @@ const VIRT_RAM_BASE = 0x40000000n;
 const RPI4_RAM_BASE = 0x0n;
 
 /**
- * GIC_SPI 28 and 29 (INTIDs 60, 61): in neither QEMU's bcm2838 (its GIC_SPI_INTERRUPT_* inputs are
- * SPIs 33-158) nor Linux's bcm2711.dtsi and bcm2711-rpi-4-b.dts (which use SPIs 16-19 for the
- * PMU, then 33 and up).
+ * GIC_SPI 28 and 29 (INTIDs 60, 61): wired in neither QEMU's bcm2838 (its GIC_SPI_INTERRUPT_*
+ * inputs are SPIs 33-158) nor named in the board's device tree (Debian 6.1's bcm2711-rpi-4-b.dtb
+ * names SPIs 1, 16-19 (the PMU), 33, 34 and 64-158).
  */
 export const TEST_SPIS: Record<number, number> = { 48: 60, 49: 61 };
 

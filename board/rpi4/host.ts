@@ -12,6 +12,11 @@ export const host: BoardHost = {
    * start at EL3); the stock firmware loads the `kernel` file of config.txt the same way.
    */
   imageFormat: "bin",
+  /**
+   * `--guest` gives the VM its RAM at IPA 0x40000000, as on QEMU virt, not at the board's RAM_BASE
+   * (0): a guest linked to run there (guests/baremetal) runs unchanged; Linux runs anywhere.
+   */
+  quickRamIpa: 0x40000000n,
   busMasters: [
     { what: "the DMA controller, channels 0-14 (DMA_OFFSET)", base: 0xfe007000n, size: 0x1000n },
     { what: "the VideoCore mailboxes (the firmware writes the buffers it is given, anywhere in memory)", base: 0xfe00b880n, size: 0x40n },

@@ -234,8 +234,9 @@ function peers(a: VmConfig, name: string, bName: string, b: VmConfig): boolean {
 }
 
 /**
- * A one-VM config for `--guest IMAGE`: vm "guest" on every CPU, RAM at the board's RAM_BASE (IPA)
- * backed by everything above the hypervisor reserve (PA = RAM_BASE + HYP_RESERVE), emulated UART.
+ * A one-VM config for `--guest IMAGE`: vm "guest" on every CPU, RAM at the board's RAM_BASE (IPA;
+ * or its host's quickRamIpa) backed by everything above the hypervisor reserve (PA = RAM_BASE +
+ * HYP_RESERVE), emulated UART.
  */
 export function quickConfig(board: Board | BoardFacts, imagePath: string, opts: { reserve?: bigint; initrd?: string; bootargs?: string } = {}): Config {
   const f = factsOf(board);
@@ -244,7 +245,7 @@ export function quickConfig(board: Board | BoardFacts, imagePath: string, opts: 
     vms: [{
       name: "guest",
       cpus: Array.from({ length: f.CPU_COUNT }, (_, i) => i),
-      ram: [{ ipa: f.RAM_BASE, pa: f.RAM_BASE + reserve, size: f.RAM_SIZE - reserve }],
+      ram: [{ ipa: ("host" in board ? board.host.quickRamIpa : undefined) ?? f.RAM_BASE, pa: f.RAM_BASE + reserve, size: f.RAM_SIZE - reserve }],
       uart: "emulated",
       image: path.resolve(imagePath),
       ...(opts.initrd ? { initrd: path.resolve(opts.initrd) } : {}),
