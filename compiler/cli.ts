@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { compileToC, CompileError } from "./index.ts";
 import { checkCommand, mapCommand } from "../host/config/commands.ts";
-import { buildCommand, runCommand, BUILD_USAGE, RUN_USAGE } from "../host/commands.ts";
+import { buildCommand, runCommand, imageCommand, BUILD_USAGE, RUN_USAGE } from "../host/commands.ts";
+import { IMAGE_USAGE } from "../host/image.ts";
 import { benchCommand } from "../host/bench.ts";
 
 const USAGE = `usage:
@@ -12,6 +13,7 @@ const USAGE = `usage:
   bulkhead map <config.ts> [--board NAME]
   ${BUILD_USAGE}
   ${RUN_USAGE}
+  ${IMAGE_USAGE}
   bulkhead bench`;
 
 type Command = (args: string[]) => Promise<number> | number;
@@ -22,6 +24,7 @@ const commands: Record<string, Command> = {
   map: mapCommand,
   build: buildCommand,
   run: runCommand,
+  image: imageCommand,
   bench: benchCommand,
 };
 

@@ -1,6 +1,7 @@
 // The `build` and `run` commands of the bulkhead CLI.
 import { build, BuildError } from "./build.ts";
 import { run, describe, DEFAULT_TIMEOUT_SEC } from "./run.ts";
+import { writeImage, IMAGE_USAGE } from "./image.ts";
 
 function opt(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -45,6 +46,26 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     if (r.qemu.stderr.trim()) console.error(r.qemu.stderr.trim());
     return r.qemu.exitCode ?? 1;
+  } catch (e) {
+    if (e instanceof BuildError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+export async function imageCommand(args: string[]): Promise<number> {
+  const out = opt(args, "-o");
+  if (!out) {
+    console.error(`-o FILE: where to write the image\n${IMAGE_USAGE}`);
+    return 2;
+  }
+  try {
+    const r = await writeImage({ ...buildOptions(args), out, log: (l) => console.log(`  ${l}`) });
+    console.log(describe(r.build));
+    console.log(`${out}: ${r.files.join(", ")} on a FAT32 partition of ${r.partition.size >> 20} MiB`);
+    return 0;
   } catch (e) {
     if (e instanceof BuildError) {
       console.error(e.message);

@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v aarch64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu)
 command -v dtc >/dev/null || need_apt+=(device-tree-compiler)
+# `bulkhead image` (host/image.ts): the FAT32 partition, its files, the partition table.
+command -v mkfs.fat >/dev/null || need_apt+=(dosfstools)
+command -v mcopy >/dev/null || need_apt+=(mtools)
+command -v sfdisk >/dev/null || need_apt+=(fdisk)
+# The Raspberry Pi 4's stock firmware (board/rpi4/firmware.sh downloads raspi-firmware with
+# apt-get download) is in Debian's non-free-firmware component.
+need_nonfree=0
+grep -rqs 'non-free-firmware' /etc/apt/sources.list /etc/apt/sources.list.d/ || need_nonfree=1
 qemu_ok=0
 if command -v qemu-system-aarch64 >/dev/null; then
   # raspi4b arrived in QEMU 9; bookworm's own QEMU (7.2) lacks it.
@@ -16,7 +24,17 @@ fi
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
-if [ ${#need_apt[@]} -gt 0 ] || [ $qemu_ok = 0 ]; then
+if [ ${#need_apt[@]} -gt 0 ] || [ $qemu_ok = 0 ] || [ $need_nonfree = 1 ]; then
+  if [ $need_nonfree = 1 ]; then
+    echo "setup: adding bookworm non-free-firmware to apt sources (raspi-firmware)"
+    $SUDO tee /etc/apt/sources.list.d/bookworm-non-free-firmware.sources >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: non-free-firmware
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  fi
   if [ $qemu_ok = 0 ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
     echo "setup: adding bookworm-backports to apt sources"
     $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null <<'SRC'
