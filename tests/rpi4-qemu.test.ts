@@ -1,0 +1,44 @@
+// The Raspberry Pi 4's flagship config on QEMU raspi4b (board/rpi4/configs/default.ts): Debian's
+// Linux on CPUs 0 and 1 beside two bare-metal VMs, one on each of the other CPUs, all at once,
+// each labelled; the run ends (status 0) when the last has powered off. raspi4b has no PSCI
+// firmware: the hypervisor starts CPUs 1-3 from the spin table and halts at the end, and the
+// launcher ends QEMU at its status line (host/run.ts).
+import { beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { PROJECT_ROOT } from "../compiler/program.ts";
+import { run } from "../host/run.ts";
+
+beforeAll(() => {
+  execFileSync("bash", [path.join(PROJECT_ROOT, "guests/linux/build.sh"), path.join(PROJECT_ROOT, "build/linux")], { stdio: "inherit" });
+}, 300_000);
+
+describe("rpi4", () => {
+  it("runs the default config: Linux on two CPUs beside two bare-metal VMs", async () => {
+    const { qemu } = await run({ board: "rpi4", timeoutSec: 180 });
+    const lines = qemu.lines;
+    const out = qemu.output;
+    expect(qemu.timedOut, out.slice(-3000)).toBe(false);
+    expect(lines[0]).toBe("[hyp] Bulkhead on rpi4: 4 CPUs, 3 VMs");
+    for (const l of lines) expect(l).toMatch(/^\[(hyp|linux|alpha|beta)\] /);
+    // Linux: its own two CPUs (PSCI CPU_ON over HVC), the virtual timer on both, the emulated PL011 at 0xfe201000.
+    expect(out).toMatch(/\[linux\] \[ *[\d.]+\] Booting Linux on physical CPU 0x0000000000/);
+    expect(out).toMatch(/\[linux\] linux-guest: Linux 6\.1\.0-.*, 2 CPUs online/);
+    expect(out).toContain("[linux] linux-guest: psci hvc");
+    const ticks = /\[linux\] linux-guest: psci hvc, timer ticks +11: +(\d+) +(\d+) +GIC-0 27/.exec(out);
+    expect(ticks, out.slice(-3000)).not.toBeNull();
+    for (const t of ticks!.slice(1)) expect(Number(t)).toBeGreaterThan(0);
+    expect(out).toMatch(/\[linux\] \[ *[\d.]+\] reboot: Power down/);
+    // The bare-metal VMs: every check passes, each gets its own SPI through the GIC-400.
+    for (const [vm, intid] of [["alpha", 60], ["beta", 61]] as const) {
+      expect(lines.find((l) => new RegExp(`^\\[${vm}\\] \\d+ passed, 0 failed$`).test(l)), out).toBeDefined();
+      expect(lines).toContain(`[${vm}] ok - passed-through SPI delivered (INTID ${intid} round 1: enabled 1, arrived 1 time(s))`);
+      expect(lines.some((l) => l.startsWith(`[${vm}] ok - virtual timer interrupt (PPI 27) arrives (5 of 5`)), out).toBe(true);
+      expect(lines.some((l) => l.startsWith(`[${vm}] ok - GIC in the device tree (GICv2, GICD 0xff841000, GICC 0xff842000)`)), out).toBe(true);
+    }
+    for (const vm of ["linux", "alpha", "beta"]) expect(lines.filter((l) => l === `[hyp] vm ${vm}: powered off`)).toHaveLength(1);
+    expect(lines.at(-1)).toBe("[hyp] run ended: status 0");
+    expect(out).not.toContain("PANIC");
+    expect(qemu.exitCode).toBe(0);
+  }, 240_000);
+});
