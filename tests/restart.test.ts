@@ -9,7 +9,7 @@ import { run } from "../host/run.ts";
 
 const configOf = (board: string, name: string) => path.join(PROJECT_ROOT, "board", board, "configs", `${name}.ts`);
 
-describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2"])("%s", (board) => {
+describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
   it("restarts the VM that asks, and only it, as a clean boot", async () => {
     const { qemu } = await run({ board, config: configOf(board, "restart"), timeoutSec: 45 });
     const lines = qemu.lines;
