@@ -6,18 +6,20 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { run } from "../host/run.ts";
+import { loadBoard } from "../host/board.ts";
 
 const OUT = path.join(PROJECT_ROOT, "build/linux");
-const BOOTARGS = "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init";
+/** The kernel command line: the console on the emulated PL011, at the board's UART address. */
+const bootargs = async (board: string) => `console=ttyAMA0 earlycon=pl011,0x${(await loadBoard(board)).facts.UART_BASE.toString(16)} rdinit=/init`;
 
 beforeAll(() => {
   execFileSync("bash", [path.join(PROJECT_ROOT, "guests/linux/build.sh"), OUT], { stdio: "inherit" });
 }, 300_000);
 
-describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2"])("%s", (board) => {
+describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
   it("boots Debian's Linux to its init, which powers the VM off", async () => {
     const { qemu } = await run({
-      board, guest: path.join(OUT, "Image"), initrd: path.join(OUT, "initramfs.cpio"), bootargs: BOOTARGS, timeoutSec: 240,
+      board, guest: path.join(OUT, "Image"), initrd: path.join(OUT, "initramfs.cpio"), bootargs: await bootargs(board), timeoutSec: 240,
     });
     const out = qemu.output;
     expect(qemu.timedOut, out.slice(-3000)).toBe(false);
