@@ -14,9 +14,11 @@ export const FUZZ_BOARDS = ["qemu-virt-gicv3", "qemu-virt-gicv2"] as const;
 /**
  * The bound on the victim's worst heartbeat lateness, in microseconds of its virtual counter. The
  * hypervisor's own share is a few microseconds per trap; the rest is QEMU's four vCPU threads on
- * the host's cores (two, in CI), which the guest's virtual counter sees as lost time.
+ * the host's cores (two, in CI, shared with other tests' QEMUs), which the guest's virtual counter
+ * sees as lost time: measured with the fuzzer idle, 20-160 ms; with it, 20-340 ms. A hypervisor
+ * that held the victim's CPU for a restart, a lock or a log would show as seconds.
  */
-export const MAX_LATE_US = 250_000;
+export const MAX_LATE_US = 500_000;
 /** A progress line at least this often (seconds of wall time), else the fuzzer is taken to hang. */
 export const PROGRESS_BOUND_SEC = 20;
 
@@ -28,7 +30,7 @@ export interface FuzzArgs {
   stop?: number;
   /** Print every op from this one. */
   verbose?: number;
-  /** The victim's length in 1 ms beats: it must outlast the fuzzer. */
+  /** The victim's longest run in 1 ms beats (it ends when the fuzzer is done): it must outlast the fuzzer. */
   beats: number;
 }
 
@@ -86,12 +88,12 @@ export function fuzzProblems(lines: string[], times: number[], expectOps: number
   if (!done) problems.push(`the fuzzer did not finish (last progress: "${lastLine}")`);
   else if (ops !== expectOps) problems.push(`the fuzzer ran ${ops} ops, not ${expectOps}`);
   // The victim: its report, each check, and its heartbeat bound; it outlived the fuzzer.
-  const report = lines.findIndex((l) => l.startsWith("[victim] victim: beats "));
+  const report = lines.findIndex((l) => l.startsWith("[victim] victim: "));
   const m = report >= 0 ? /worst-late (\d+) us/.exec(lines[report]) : null;
   const worstLateUs = m ? Number(m[1]) : null;
   if (report < 0) problems.push("no victim report");
   else if (worstLateUs! > MAX_LATE_US) problems.push(`the victim's heartbeat was ${worstLateUs} us late (bound ${MAX_LATE_US} us)`);
-  else if (doneAt >= 0 && report < doneAt) problems.push("the victim ended before the fuzzer: give it more beats");
+  else if (!lines[report].startsWith("[victim] victim: fuzzer done after")) problems.push("the victim ended before the fuzzer: give it more beats");
   for (const l of lines) if (/^\[victim\] FAIL/.test(l)) problems.push(l);
   if (!lines.includes("[victim] 4 passed, 0 failed")) problems.push("the victim's checks did not all pass");
   if (lines[lines.length - 1] !== "[hyp] run ended: status 0") problems.push(`last line ${JSON.stringify(lines[lines.length - 1] ?? "")}`);
@@ -116,11 +118,15 @@ export async function fuzzRun(board: string, a: FuzzArgs, timeoutSec: number, sh
   return { ...outcome, lines: qemu.lines, seconds, timedOut: qemu.timedOut };
 }
 
-/** Ops per second of the fuzzer, measured in CI (tests/fuzz.test.ts): sizes a run's victim and time limit. */
-export const OPS_PER_SEC = 3000;
+/**
+ * Ops per second of virtual time (= wall time: QEMU runs without -icount), as measured on a
+ * 2-core host beside other QEMU runs: about 5800 on either board. Sizes the victim's longest run
+ * (4 times the expected fuzz time: it ends as soon as the fuzzer is done) and the time limit.
+ */
+export const OPS_PER_SEC = 5000;
 
 export function beatsFor(ops: number): number {
-  return Math.max(5000, Math.ceil((ops / OPS_PER_SEC) * 1000 * 3));
+  return Math.max(10_000, Math.ceil((ops / OPS_PER_SEC) * 1000 * 4));
 }
 
 async function main(argv: string[]): Promise<number> {

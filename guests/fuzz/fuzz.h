@@ -56,6 +56,11 @@ void op_draw(unsigned long seed, unsigned long index, struct op *op);
 /* Whether [ea, ea + size) lies wholly in something the VM may reach (its RAM, its devices). */
 int reachable(unsigned long ea, unsigned long size);
 
+/* The page the fuzzer shares with its victim (board/<board>/configs/fuzz.ts): DONE_MAGIC in its
+ * first word once the fuzzer has run its last op. */
+#define DONE_PAGE       0x50000000UL
+#define DONE_MAGIC      0x656e6f647a7a7566UL
+
 #define PSCI_CPU_SUSPEND_64     0xC4000001UL
 #define PSCI_CPU_ON_32          0x84000003UL
 #define PSCI_AFFINITY_INFO_32   0x84000004UL

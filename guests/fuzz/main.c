@@ -158,10 +158,16 @@ static void heal_gic(void)
         return;
     if (gic_version() == 3) {
         unsigned long sgi = w.gicr_or_gicc + 0x10000;   /* vCPU 0's redistributor, SGI frame */
-        __asm__ volatile("msr S3_0_C12_C12_4, xzr\n\t"  /* ICC_CTLR_EL1: EOImode 0 */
+        /* The timer deactivated, if an op acknowledged it (DIR acts with EOImode 1 alone, and
+         * needs no active priority, which the last heal may have cleared), then EOImode 0. */
+        __asm__ volatile("msr S3_0_C12_C12_4, %1\n\tisb\n\t" /* ICC_CTLR_EL1: EOImode 1 */
+                         "msr S3_0_C12_C11_1, %0\n\tisb\n\t" /* ICC_DIR_EL1 */
+                         "msr S3_0_C12_C12_4, xzr\n\t"  /* ICC_CTLR_EL1: EOImode 0 */
                          "msr S3_0_C12_C9_0, xzr\n\t"   /* ICC_AP1R0_EL1: nothing active */
                          "msr S3_0_C12_C8_4, xzr\n\t"   /* ICC_AP0R0_EL1 */
-                         "msr S3_0_C12_C12_3, xzr\n\tisb" ::: "memory"); /* ICC_BPR1_EL1 */
+                         "msr S3_0_C12_C12_3, xzr\n\tisb" /* ICC_BPR1_EL1 */
+                         :: "r"((unsigned long)VTIMER_INTID), "r"(2UL) : "memory");
+        *(volatile unsigned *)(w.gicr_or_gicc + 0x14) = 0; /* GICR_WAKER: awake */
         gicd_write(0, 0x13);
         *(volatile unsigned *)(sgi + 0x080) |= bit;     /* IGROUPR0: Group 1 */
         *(volatile unsigned char *)(sgi + 0x400 + VTIMER_INTID) = 0x80;
@@ -169,6 +175,8 @@ static void heal_gic(void)
         *(volatile unsigned *)(sgi + 0x100) = bit;      /* ISENABLER0 */
     } else {
         volatile unsigned *gicc = (volatile unsigned *)w.gicr_or_gicc;
+        gicc[0] = 1 | 1u << 9;                          /* GICC_CTLR: EOImode 1, for GICC_DIR: */
+        gicc[0x1000 / 4] = VTIMER_INTID;                /* the timer deactivated, if an op acknowledged it */
         gicc[0] = 1;                                    /* GICC_CTLR: group 0 (as IRQ), EOImode 0 */
         gicc[1] = 0xff;                                 /* GICC_PMR */
         gicc[2] = 0;                                    /* GICC_BPR */
@@ -393,6 +401,7 @@ int main(void *dtb)
         unsigned char *p = (unsigned char *)st;
         for (unsigned i = 0; i < sizeof *st; i++)
             p[i] = 0;
+        *(volatile unsigned long *)DONE_PAGE = 0;
         st->magic = STATE_MAGIC;
         st->seed = args.seed;
         st->runs = args.runs;
@@ -411,14 +420,16 @@ int main(void *dtb)
         }
     }
     unsigned long total = 0;
-    printf("\nfuzz-done");
+    printf("\nfuzz-kinds");
     for (int k = 0; k < K_NKINDS; k++) {
         printf(" %s %lu", kind_name[k], st->count[k]);
         total += st->count[k];
     }
-    printf("; exceptions sync %lu irq %lu fiq %lu serror %lu (from EL0 %lu); total %lu ops\n",
-           st->exc[0], st->exc[1], st->exc[2], st->exc[3], st->lower, total);
+    printf("\nfuzz-exceptions sync %lu irq %lu fiq %lu serror %lu (from a lower EL %lu)\n",
+           st->exc[0], st->exc[1], st->exc[2], st->exc[3], st->lower);
+    printf("fuzz-done total %lu ops\n", total);
     st->magic = 0;
+    *(volatile unsigned long *)DONE_PAGE = DONE_MAGIC;     /* the victim may end now */
     check(1, "fuzz", "%lu ops, seeds %lu..%lu, none reached what is not its VM's", total, args.seed, args.seed + args.runs - 1);
     finish();
 }

@@ -477,7 +477,8 @@ static void eret_op(struct rng *r, struct op *op)
     static const unsigned modes[] = { 0x0, 0x4, 0x5, 0x8, 0x9, 0xc, 0x10, 0x1f, 0x3 };
     unsigned m = modes[below(r, sizeof modes / sizeof modes[0])];
     op->word = 0xd69f03e0;
-    op->ctx.spsr = (chance(r, 80) ? 0x3c0 : rnd(r) & ~0x1fUL) | m;
+    /* Never with IRQs masked (I, bit 7): code it reaches may loop, and only the timer ends that. */
+    op->ctx.spsr = ((chance(r, 80) ? 0x340 : rnd(r) & ~0x1fUL) | m) & ~0x80UL;
     switch (below(r, 4)) {
     case 0: op->ctx.elr = (unsigned long)op_done; break;
     case 1: op->ctx.elr = (unsigned long)op_done + 1 + below(r, 3); break;
@@ -516,7 +517,7 @@ void op_draw(unsigned long seed, unsigned long index, struct op *op)
     }
 }
 
-/* The VM's own RAM and the devices the hypervisor gives it (docs/config.md: every VM its UART and GIC). */
+/* The VM's own RAM, its shared page and the devices the hypervisor gives it (docs/config.md: every VM its UART and GIC). */
 int reachable(unsigned long ea, unsigned long size)
 {
     unsigned long end = ea + size;
@@ -525,6 +526,8 @@ int reachable(unsigned long ea, unsigned long size)
     if (ea >= w.ram_base && end <= w.ram_base + w.ram_size)
         return 1;
     if (ea >= UART && end <= UART + 0x1000)
+        return 1;
+    if (ea >= DONE_PAGE && end <= DONE_PAGE + 0x1000)
         return 1;
     if (ea >= w.gicd && end <= w.gicd + GICD_SIZE)
         return 1;
