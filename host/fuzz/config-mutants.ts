@@ -79,6 +79,9 @@ const ADDRESSES = [
   0x09010000n, 0x09020000n, 0x0a000000n, 0x0a000200n, 0x10000000n, 0x3eff0000n, 0x40000000n, 0x41fff000n, 0x42000000n,
   0x46000000n, 0x4a000000n, 0x7ffff000n, 0x80000000n, 1n << 40n, (1n << 40n) - 0x1000n, 1n << 48n, 1n << 63n, (1n << 64n) - 0x1000n,
 ];
+/** Free in every shipped config: device IPAs (QEMU virt's platform bus) and RAM PAs (above every VM's). */
+const FREE_IPA = 0x0c000000n;
+const FREE_PA = 0x60000000n;
 const SIZES = [0n, 1n, 0x1000n, 0x2000n, 2n * MiB, 64n * MiB, 0x3e000000n, 0x40000000n, 1n << 40n, 1n << 63n, 1n << 64n, (1n << 64n) - 0x1000n, -0x1000n];
 const CPUS = [-1, 0, 1, 2, 3, 4, 7, 255, 256, 1e9, 2 ** 53, 1.5, NaN, Infinity, -0];
 const INTIDS = [-1, 0, 15, 16, 31, 32, 33, 34, 48, 49, 79, 80, 1019, 1020, 1023, 4096, 2 ** 31, 1.5, NaN];
@@ -221,17 +224,32 @@ const OBJECT_MUTATIONS = {
   "device": (cfg, r) => {
     const vm = vmOf(cfg, r);
     if (!vm) return null;
-    const pa = r.pick(ADDRESSES), dev: Record<string, unknown> = {
-      name: r.pick(["rtc", "virtio", "msi", "uart1", "gpio", "Bad Name", "rtc"]),
-      ipa: r.chance(0.5) ? pa : r.pick(ADDRESSES),
-      pa,
-      size: r.pick([0x1000n, 0x1000n, 0x10000n, 0n, 1n << 40n]),
-      dma: r.pick(["none", "unisolated", undefined, asAny("bogus")]),
-    };
+    const pa = r.pick(ADDRESSES);
+    // Half the time well-formed in every way but where its frames are (a free IPA, any PA): a
+    // checker that let a reserved frame or another VM's memory through would accept it.
+    const dev: Record<string, unknown> = r.chance(0.5)
+      ? { name: `dev${r.int(1000)}`, ipa: FREE_IPA + BigInt(r.int(256)) * 0x1000n, pa, size: 0x1000n, dma: "unisolated" }
+      : {
+        name: r.pick(["rtc", "virtio", "msi", "uart1", "gpio", "Bad Name", "rtc"]),
+        ipa: r.chance(0.5) ? pa : r.pick(ADDRESSES),
+        pa,
+        size: r.pick([0x1000n, 0x1000n, 0x10000n, 0n, 1n << 40n]),
+        dma: r.pick(["none", "unisolated", undefined, asAny("bogus")]),
+      };
     if (r.chance(0.3)) dev.interrupts = [r.pick(INTIDS)];
     if (r.chance(0.3)) dev.compatible = r.pick(["arm,pl031", ["virtio,mmio", "x"], "a\"b", "a\nb", asAny(7)]);
     vm.devices = [...arr(vm.devices), dev as never];
     return `vm ${nm(vm)} device ${toTs(dev).replace(/\s+/g, " ")}`;
+  },
+  "ram region": (cfg, r) => {
+    const vm = vmOf(cfg, r), ram0 = arr(vm?.ram)[0];
+    if (!vm || !ram0) return null;
+    // Another 2 MiB of RAM: at an IPA inside its first region or a free one; at a free PA or another VM's.
+    const other = regions(cfg).filter((x) => x.vm !== vm);
+    const ipa = r.chance(0.7) ? big(ram0.ipa) + BigInt(r.int(16)) * 0x1000n : 0x80000000n;
+    const pa = other.length && r.chance(0.3) ? big(r.pick(other).reg.pa ?? r.pick(other).reg.ipa) : FREE_PA + BigInt(r.int(16)) * 2n * MiB;
+    vm.ram = [...vm.ram, { ipa, pa, size: 2n * MiB }];
+    return `vm ${nm(vm)} ram += ${toTs({ ipa, pa }).replace(/\s+/g, " ")}`;
   },
   "shared": (cfg, r) => {
     const vm = vmOf(cfg, r), peer = vmOf(cfg, r);
@@ -337,7 +355,7 @@ const TEXT_MUTATIONS: Record<string, TextMutation> = {
  */
 const OBJECT_WEIGHTS: Record<keyof typeof OBJECT_MUTATIONS, number> = {
   "overlap": 5, "misalign": 2, "address": 2, "size": 3, "wrong type": 2, "delete field": 1, "duplicate name": 2, "bad name": 1,
-  "duplicate cpu": 3, "bad cpu": 1, "interrupt": 2, "many interrupts": 1, "many regions": 1, "device": 3, "shared": 3, "file": 2,
+  "duplicate cpu": 3, "bad cpu": 1, "interrupt": 2, "many interrupts": 1, "many regions": 1, "device": 4, "ram region": 3, "shared": 3, "file": 2,
   "entry": 1, "text fields": 1, "vms": 1,
 };
 

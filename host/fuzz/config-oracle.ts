@@ -15,9 +15,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { main } from "../../compiler/cli.ts";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
-import { loadBoard } from "../board.ts";
+import { loadBoard, type Board } from "../board.ts";
 import { BuildError, proveConfig } from "../build.ts";
 import { loadConfig } from "../config/load.ts";
+import { hypRange } from "../config/model.ts";
+import { reservedRegions } from "../config/reserved.ts";
 import type { Config } from "../config/types.ts";
 import type { Mutant } from "./config-mutants.ts";
 
@@ -64,30 +66,44 @@ export function unlocatedLines(stderr: string, file: string): string[] {
 
 /**
  * What an accepted config must have, said again without the checker's code: names well-formed and
- * unique, every CPU and SPI of one VM only and real, regions page-aligned and non-empty, no physical
- * page in two VMs but a shared region's. (Cheap, so every accepted mutant gets it; the stage-2 proof,
- * for some, judges what the tables let each VM reach.)
+ * unique, every CPU and SPI of one VM only and real, regions page-aligned and non-empty, apart in
+ * each VM's IPA space, RAM in board RAM, nothing over the board's reserved regions, no physical
+ * page in two VMs but a shared region's. (Cheap, so every accepted mutant gets it; the stage-2
+ * proof, for some, judges what the tables let each VM reach.)
  */
-export function independentProblems(cfg: Config, cpuCount: number, uartIntid: number): string[] {
+export function independentProblems(board: Board, cfg: Config): string[] {
+  const f = board.facts;
   const out: string[] = [];
+  const meets = (a: bigint, as: bigint, b: bigint, bs: bigint) => a < b + bs && b < a + as;
+  const reserved = reservedRegions(board, hypRange(board));
   const names = new Set<string>(), cpus = new Set<number>(), irqs = new Set<number>();
   for (const vm of cfg.vms) {
     if (!/^[a-z][a-z0-9-]{0,15}$/.test(vm.name) || vm.name === "hyp" || names.has(vm.name)) out.push(`accepted the vm name ${JSON.stringify(vm.name)}`);
     names.add(vm.name);
     if (vm.cpus.length === 0) out.push(`accepted vm ${vm.name} without CPUs`);
     for (const c of vm.cpus) {
-      if (!Number.isInteger(c) || c < 0 || c >= cpuCount || cpus.has(c)) out.push(`accepted CPU ${c} for vm ${vm.name}`);
+      if (!Number.isInteger(c) || c < 0 || c >= f.CPU_COUNT || cpus.has(c)) out.push(`accepted CPU ${c} for vm ${vm.name}`);
       cpus.add(c);
     }
     const own = new Set([...(vm.interrupts ?? []), ...(vm.devices ?? []).flatMap((d) => d.interrupts ?? [])]);
     for (const i of own) {
-      if (!Number.isInteger(i) || i < 32 || i > 1019 || i === uartIntid || irqs.has(i)) out.push(`accepted interrupt ${i} for vm ${vm.name}`);
+      if (!Number.isInteger(i) || i < 32 || i > 1019 || i === f.UART_INTID || irqs.has(i)) out.push(`accepted interrupt ${i} for vm ${vm.name}`);
       irqs.add(i);
     }
     for (const r of [...vm.ram, ...(vm.devices ?? []), ...(vm.shared ?? [])]) {
       for (const v of [r.ipa, r.pa ?? r.ipa, r.size]) if (typeof v !== "bigint" || v < 0n || v % 0x1000n !== 0n) out.push(`accepted a region of vm ${vm.name} with ${String(v)}`);
       if (r.size <= 0n) out.push(`accepted an empty region of vm ${vm.name}`);
+      const pa = r.pa ?? r.ipa;
+      for (const x of reserved) if (meets(pa, r.size, x.base, x.size)) out.push(`accepted PA 0x${pa.toString(16)} of vm ${vm.name} over ${x.what}`);
     }
+    for (const r of vm.ram) {
+      const pa = r.pa ?? r.ipa;
+      if (pa < f.RAM_BASE || pa + r.size > f.RAM_BASE + f.RAM_SIZE) out.push(`accepted RAM at PA 0x${pa.toString(16)} of vm ${vm.name}, outside board RAM`);
+    }
+    const ipas = [...vm.ram, ...(vm.devices ?? []), ...(vm.shared ?? [])];
+    ipas.forEach((a, i) => ipas.slice(0, i).forEach((b) => {
+      if (meets(a.ipa, a.size, b.ipa, b.size)) out.push(`accepted IPA 0x${a.ipa.toString(16)} twice in vm ${vm.name}`);
+    }));
   }
   const owned = cfg.vms.map((vm) => [
     ...[...vm.ram, ...(vm.devices ?? [])].map((r) => ({ vm: vm.name, shared: "", pa: r.pa ?? r.ipa, size: r.size })),
@@ -136,8 +152,7 @@ export async function judge(m: Mutant, dir: string, opts: JudgeOptions): Promise
   if (!usage) findings.push(...unlocatedLines(check.stderr, file).map((l) => `check: ${l}`));
   if (accepted) {
     if (!/^ok: \d+ VMs? on \S+$/.test(check.stdout)) findings.push(`check: status 0 but stdout ${JSON.stringify(check.stdout)}`);
-    const { facts } = await loadBoard(m.board);
-    findings.push(...independentProblems(await loadConfig(file, { typecheck: false }), facts.CPU_COUNT, facts.UART_INTID));
+    findings.push(...independentProblems(await loadBoard(m.board), await loadConfig(file, { typecheck: false })));
     if (opts.prove) {
       try {
         await proveConfig({ config: file, board: m.board, outDir: path.join(dir, "build", m.id) });
