@@ -593,6 +593,15 @@ describe("config fuzzer findings", () => {
     expect(r.stderr).toMatch(/^\S*throws\.ts:2:\d+: error: evaluating the config threw TypeError: Cannot read properties of null \(reading 'x'\)\n$/);
   });
 
+  it("a config that throws an object without a prototype, or a message with a terminal control: one line, escaped (it failed to print the first)", async () => {
+    const file = write(tmp, "thrown.ts", `${header}throw Object.create(null);\nexport default definePartitions({ vms: [${good}] });\n`);
+    let r = await run("check", file);
+    expect([r.status, r.stderr]).toEqual([1, `${path.relative(root, file)}: error: evaluating the config threw a value of type object was thrown`]);
+    write(tmp, "thrown.ts", `${header}throw new Error("\\u001b[2J");\nexport default definePartitions({ vms: [${good}] });\n`);
+    r = await run("check", file);
+    expect(r.stderr).toMatch(/^\S*thrown\.ts(:2:\d+)?: error: evaluating the config threw Error: \\u001b\[2J$/);
+  });
+
   it("a config passed around as a variable: tsc's elaborations of one error stay on its line", async () => {
     const file = write(tmp, "chained.ts", `${header}const vm = { name: "a", cpus: [0], image: "x.bin", ram: [{ ipa: 0x40000000, size: 0x1000n }] };\nexport default definePartitions({ vms: [vm] });\n`);
     const r = await run("check", file);

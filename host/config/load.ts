@@ -10,13 +10,13 @@ import { tsImport } from "tsx/esm/api";
 import ts from "typescript";
 import { formatTsDiagnostic } from "../../compiler/diag.ts";
 import { DEFAULT_BOARD_NAME } from "../board.ts";
-import { setConfigSource } from "./model.ts";
+import { oneLine, setConfigSource } from "./model.ts";
 import type { Config } from "./types.ts";
 
 export class ConfigLoadError extends Error {
   /** `details`: one problem each, already `file:line:col: error: ...`, or a sentence about the whole file. */
   constructor(readonly file: string, readonly details: string[]) {
-    super(details.map((d) => (d.startsWith(`${file}:`) ? d : `${file}: error: ${d}`)).join("\n"));
+    super(details.map((d) => oneLine(d.startsWith(`${file}:`) ? d : `${file}: error: ${d}`)).join("\n"));
     this.name = "ConfigLoadError";
   }
 }
@@ -63,11 +63,20 @@ function defaultExport(mod: { default?: unknown }): unknown {
 
 /** What evaluating the config threw, one line: at the config's own frame when its stack has one. */
 function thrownAt(e: unknown, abs: string, shown: string): string {
-  const what = e instanceof Error ? `${e.name}: ${e.message}` : `${String(e)} was thrown`;
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : `${describeThrown(e)} was thrown`;
   const line = what.split("\n")[0];
   const stack = e instanceof Error ? e.stack ?? "" : "";
   const frame = stack.split("\n").map((l) => frameLocation(l, abs)).find((l) => l !== null);
   return frame ? `${shown}:${frame}: error: evaluating the config threw ${line}` : `evaluating the config threw ${line}`;
+}
+
+/** A thrown value that is not an Error, as text (String() itself throws for an object without a prototype). */
+function describeThrown(e: unknown): string {
+  try {
+    return typeof e === "string" ? JSON.stringify(e) : String(e);
+  } catch {
+    return `a value of type ${typeof e}`;
+  }
 }
 
 /** `line:col` of a stack frame `at ... (/abs/file.ts:3:113)` in `abs`, else null. */

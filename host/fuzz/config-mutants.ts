@@ -328,6 +328,8 @@ const TEXT_MUTATIONS: Record<string, TextMutation> = {
       "(1 as any as bigint) * 2n",
       "BigInt(\"not a number\")",
       "(() => { throw \"a string\"; })()",
+      "(() => { throw Object.create(null); })()",
+      "(() => { throw new Error(\"\\u001b[2J\"); })()",
       "(() => { throw Object.assign(new Error(\"two\\nlines\"), { stack: \"x\\n    at y\" }); })()",
       "JSON.parse(\"{\")",
       "((x: any) => x.y.z)({})",
