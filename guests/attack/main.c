@@ -32,19 +32,55 @@ void exec_at(unsigned long addr);
 
 #define MiB                 (1UL << 20)
 #define PAGE                4096UL
-#define UART                0x09000000UL
+#define VICTIM_SIZE         (64 * MiB)      /* the victim's RAM */
 
-/* The partition (board/qemu-virt-gicv{2,3}/configs/isolation.ts). */
-#define VICTIM_PA           0x42000000UL    /* the victim's RAM: 64 MiB at this PA */
-#define VICTIM_SIZE         (64 * MiB)
-#define HYP_RESERVE         0x40000000UL    /* the hypervisor's 32 MiB: code at 0x40200000 */
-#define HYP_CODE            0x40200000UL
-#define HYP_RESERVE_END     0x42000000UL
-#define VICTIM_SPI          48              /* passed through to the victim */
-#define UART_SPI            33              /* the hypervisor's */
+/*
+ * What the device tree does not say (and must not: it is the VM's view): the partition around this
+ * VM (board/<board>/configs/isolation.ts), the board's RAM and its other devices. The board is
+ * told by the GIC distributor's address in the device tree. The UART and the GIC are the device
+ * tree's (UART, GICD below).
+ */
+struct board {
+    unsigned long gicd;                 /* the board's GICD: which board this is */
+    unsigned long victim_pa;            /* the victim's RAM, VICTIM_SIZE at this PA */
+    unsigned long hyp_reserve, hyp_code, hyp_reserve_end;   /* the hypervisor's 32 MiB, its code */
+    unsigned long ram_end;              /* the end of the board's RAM */
+    unsigned uart_spi, victim_spi;      /* the hypervisor's UART's SPI; the victim's */
+    struct { unsigned long addr; const char *what; } devices[10];   /* none of them the VM's */
+};
 
-/* GIC (QEMU virt) */
-#define GICD                0x08000000UL
+static const struct board boards[] = {
+    {   /* QEMU virt (board/qemu-virt-gicv{2,3}) */
+        0x08000000UL, 0x42000000UL, 0x40000000UL, 0x40200000UL, 0x42000000UL, 0x80000000UL, 33, 48, {
+            { 0x0a000000UL, "virtio-mmio 0x0a000000" },
+            { 0x0a003e00UL, "the last virtio-mmio slot" },
+            { 0x08080000UL, "the GIC ITS frame" },
+            { 0x09010000UL, "the PL031 RTC" },
+            { 0x09020000UL, "fw_cfg" },
+            { 0x09030000UL, "the PL061 GPIO" },
+            { 0x10000000UL, "the PCIe MMIO window" },
+            { 0x3eff0000UL, "the PCIe I/O window" },
+            { 0x08030000UL, "0x08030000 (GICH on GICv2)" },
+        },
+    },
+    {   /* Raspberry Pi 4 (board/rpi4): the RAM from 0, the GIC-400 at 0xff841000 */
+        0xff841000UL, 0x02000000UL, 0x0UL, 0x80000UL, 0x02000000UL, 0x3b400000UL, 153, 60, {
+            { 0xff844000UL, "the GIC virtual interface control (GICH)" },
+            { 0xff845000UL, "another CPU's GICH" },
+            { 0xff846000UL, "the GIC virtual CPU interface (GICV) at its PA" },
+            { 0xff800000UL, "the ARM local interrupt controller" },
+            { 0xfe200000UL, "the GPIO block" },
+            { 0xfe00b000UL, "the VideoCore mailboxes" },
+            { 0xfe007000UL, "the DMA controller" },
+            { 0xfe340000UL, "EMMC2" },
+            { 0xfd500000UL, "the PCIe root complex" },
+        },
+    },
+};
+static const struct board *board = &boards[0];
+
+#define UART                uart_base()
+#define GICD                (dt.gic_reg[0])
 #define GICD_ISENABLER(n)   (GICD + 0x100 + 4 * (n))
 #define GICD_ISPENDR(n)     (GICD + 0x200 + 4 * (n))
 #define GICD_SGIR           (GICD + 0xf00)
@@ -201,31 +237,40 @@ static void expect_abort_rw(unsigned long addr, const char *what)
 static void attack_other_vm_ram(void)
 {
     unsigned long own_end = dt.mem_base + dt.mem_size;
-    unsigned long victim_end = VICTIM_PA + VICTIM_SIZE;
+    unsigned long victim_end = board->victim_pa + VICTIM_SIZE;
 
     expect_abort_rw(own_end, "access just past own RAM (victim's PA range)");
     expect_abort_rw(own_end + 0x1000 - 8, "access into the page after own RAM");
     expect_abort_rw(victim_end - PAGE, "access to the victim's last page (as IPA)");
     expect_abort_rw(victim_end, "access to own backing PA (as IPA)");
     expect_abort_rw(dt.mem_base - 8, "access just below own RAM");
-    expect_abort_rw(0x7ffff000UL, "access to the end of board RAM");
+    expect_abort_rw(board->ram_end - PAGE, "access to the end of board RAM");
     expect_abort_rw((1UL << 40) - PAGE, "access to the top of the 40-bit IPA space");
 
     /*
-     * The victim's PAs below own_end are IPAs of our own RAM: they must hold our
-     * memory, not the victim's.  The victim's kernel Image (magic "ARM\x64" at
-     * offset 0x38) is at PA VICTIM_PA + 0x80000.
+     * The victim's kernel Image (magic "ARM\x64" at offset 0x38) is at PA victim_pa + 0x80000.
+     * Where that PA is an IPA of our own RAM (QEMU virt) it must hold our memory, not the
+     * victim's; elsewhere (the RPi4) it must abort.
      */
-    unsigned long magic_at = VICTIM_PA + 0x80000 + 0x38;
-    unsigned long m = load32(magic_at);
-    check(m != 0x644d5241, "read of the victim's image at its PA",
-          "IPA 0x%lx is own RAM: reads 0x%lx, not the victim's Image magic", magic_at, m);
+    unsigned long magic_at = board->victim_pa + 0x80000 + 0x38;
+    if (magic_at >= dt.mem_base && magic_at < own_end) {
+        unsigned long m = load32(magic_at);
+        check(m != 0x644d5241, "read of the victim's image at its PA",
+              "IPA 0x%lx is own RAM: reads 0x%lx, not the victim's Image magic", magic_at, m);
+    } else {
+        expect_abort_rw(magic_at, "read of the victim's image at its PA");
+    }
 
-    /* Beyond the IPA size: the stage-1 address-size check stops it before the hypervisor. */
+    /*
+     * Beyond the IPA size: a CPU with 40 physical address bits (cortex-a53) stops it at stage 1
+     * (address size fault); one with more (the RPi4's A72: 44) passes it to stage 2, whose 40-bit
+     * input range faults it to the hypervisor, which injects an abort. Either way it is contained.
+     */
     struct outcome o = try_read(1UL << 40, 1);
-    check(o.aborted && ec_of(o.esr) == 0x25 && (o.esr & 0x3c) == 0, "read above the 40-bit IPA space",
-          "0x%lx: %s, ESR 0x%lx", 1UL << 40, o.aborted ? "stage-1 address size fault" : "no abort",
-          o.esr);
+    int stage1 = o.aborted && ec_of(o.esr) == 0x25 && (o.esr & 0x3c) == 0;
+    check(stage1 || is_injected_abort(&o, 1UL << 40, 0), "read above the 40-bit IPA space",
+          "0x%lx: %s, ESR 0x%lx", 1UL << 40,
+          !o.aborted ? "no abort" : stage1 ? "stage-1 address size fault" : "stage-2 abort", o.esr);
 }
 
 /* ---- 2. the hypervisor's memory ---- */
@@ -247,14 +292,24 @@ static void attack_hyp_memory(void)
     unsigned long img_hi = ((unsigned long)_end + PAGE - 1) & ~(PAGE - 1);
 
     /*
-     * The hypervisor's reserve (PA 0x40000000-0x42000000: code at 0x40200000,
-     * data, stacks, page tables, guest images) has the same numbers as the
-     * first 32 MiB of our IPA space, which is our own RAM.  Its code is not
-     * visible there: our RAM is fresh (zero) where we have not loaded anything.
+     * The hypervisor's reserve (its code, data, stacks, page tables, guest images). Where its PAs
+     * are not IPAs of our RAM (the RPi4: 0-0x2000000), each access aborts.
      */
-    unsigned long w = load64(HYP_CODE);
+    if (board->hyp_reserve < dt.mem_base) {
+        expect_abort_rw(board->hyp_reserve, "access to the hypervisor's reserve at its PA");
+        expect_abort_rw(board->hyp_code, "access to the hypervisor's code at its PA");
+        expect_abort_rw(board->hyp_reserve_end - 8, "access to the end of the hypervisor's reserve at its PA");
+        hyp_still_answers("after trying its PAs");
+        return;
+    }
+    /*
+     * On QEMU virt (PA 0x40000000-0x42000000: code at 0x40200000) it has the same numbers as the
+     * first 32 MiB of our IPA space, which is our own RAM.  Its code is not visible there: our
+     * RAM is fresh (zero) where we have not loaded anything.
+     */
+    unsigned long w = load64(board->hyp_code);
     check(w == 0, "read of the hypervisor's code at its PA",
-          "IPA 0x%lx is own RAM: reads 0x%lx", HYP_CODE, w);
+          "IPA 0x%lx is own RAM: reads 0x%lx", board->hyp_code, w);
 
     /*
      * Overwrite all of it (except our own image and stacks) and read it back:
@@ -262,14 +317,14 @@ static void attack_hyp_memory(void)
      * hypervisor would not survive the next trap.
      */
     unsigned long bad = 0, pages = 0;
-    for (unsigned long a = HYP_RESERVE; a < HYP_RESERVE_END; a += 8) {
+    for (unsigned long a = board->hyp_reserve; a < board->hyp_reserve_end; a += 8) {
         if (a >= img_lo && a < img_hi) {
             a = img_hi - 8;
             continue;
         }
         *(volatile unsigned long *)a = a ^ 0x5a5a5a5a5a5a5a5aUL;
     }
-    for (unsigned long a = HYP_RESERVE; a < HYP_RESERVE_END && !bad; a += 8) {
+    for (unsigned long a = board->hyp_reserve; a < board->hyp_reserve_end && !bad; a += 8) {
         if (a >= img_lo && a < img_hi) {
             a = img_hi - 8;
             continue;
@@ -279,7 +334,7 @@ static void attack_hyp_memory(void)
         if ((a & (PAGE - 1)) == 0)
             pages++;
     }
-    check(!bad, "overwriting IPAs 0x40000000-0x42000000",
+    check(!bad, "overwriting the IPAs of the hypervisor's PAs",
           bad ? "0x%lx did not read back: not plain own RAM" : "%lu pages of own RAM written and read back",
           bad ? bad : pages);
     hyp_still_answers("after writing its PAs");
@@ -287,18 +342,19 @@ static void attack_hyp_memory(void)
 
 /* ---- 3. devices not assigned to the VM ---- */
 
-static void attack_devices(int gicv3)
+static void attack_devices(void)
 {
-    expect_abort_rw(0x0a000000UL, "access to virtio-mmio 0x0a000000");
-    expect_abort_rw(0x0a003e00UL, "access to the last virtio-mmio slot");
-    expect_abort_rw(0x08080000UL, "access to the GIC ITS frame");
-    expect_abort_rw(0x09010000UL, "access to the PL031 RTC");
-    expect_abort_rw(0x09020000UL, "access to fw_cfg");
-    expect_abort_rw(0x09030000UL, "access to the PL061 GPIO");
-    expect_abort_rw(0x10000000UL, "access to the PCIe MMIO window");
-    expect_abort_rw(0x3eff0000UL, "access to the PCIe I/O window");
-    expect_abort_rw(0x08030000UL, gicv3 ? "access to 0x08030000 (GICH on GICv2 boards)"
-                                        : "access to the GICv2 virtual interface control (GICH)");
+    static char what[96];
+    for (unsigned i = 0; i < sizeof board->devices / sizeof board->devices[0] && board->devices[i].what; i++) {
+        const char *p = board->devices[i].what;
+        unsigned n = 0;
+        for (const char *q = "access to "; *q; )
+            what[n++] = *q++;
+        while (*p && n < sizeof what - 1)
+            what[n++] = *p++;
+        what[n] = 0;
+        expect_abort_rw(board->devices[i].addr, what);
+    }
 }
 
 /* ---- 4. GIC registers of interrupts that are not ours ---- */
@@ -326,9 +382,17 @@ static void attack_gic_reg(unsigned long addr, unsigned int foreign_bits, const 
 
 static void attack_gic(int gicv3)
 {
-    unsigned int spis = 1u << (UART_SPI - 32) | 1u << (VICTIM_SPI - 32);
-    attack_gic_reg(GICD_ISENABLER(1), spis, "GICD_ISENABLER1 of the UART's and the victim's SPIs");
-    attack_gic_reg(GICD_ISPENDR(1), spis, "GICD_ISPENDR1 of the UART's and the victim's SPIs");
+    unsigned uart = board->uart_spi, victim = board->victim_spi;
+    if (uart / 32 == victim / 32) {     /* QEMU virt: both in word 1 */
+        unsigned int spis = 1u << (uart % 32) | 1u << (victim % 32);
+        attack_gic_reg(GICD_ISENABLER(uart / 32), spis, "GICD_ISENABLER of the UART's and the victim's SPIs");
+        attack_gic_reg(GICD_ISPENDR(uart / 32), spis, "GICD_ISPENDR of the UART's and the victim's SPIs");
+    } else {
+        attack_gic_reg(GICD_ISENABLER(uart / 32), 1u << (uart % 32), "GICD_ISENABLER of the UART's SPI");
+        attack_gic_reg(GICD_ISPENDR(uart / 32), 1u << (uart % 32), "GICD_ISPENDR of the UART's SPI");
+        attack_gic_reg(GICD_ISENABLER(victim / 32), 1u << (victim % 32), "GICD_ISENABLER of the victim's SPI");
+        attack_gic_reg(GICD_ISPENDR(victim / 32), 1u << (victim % 32), "GICD_ISPENDR of the victim's SPI");
+    }
     /* Redistributor frames past the VM's own vCPUs' (frames 0..ncpus-1 are its own). */
     if (gicv3) {
         attack_gic_reg(GICR_SGI(dt.ncpus) + GICR_ISENABLER0, 0xffffffffu,
@@ -543,9 +607,9 @@ static void attack_impdef_sysregs(void)
 
 static void attack_exec(void)
 {
-    static const unsigned long targets[] = {
-        0x44000000UL, 0x45fff000UL, UART, 0x0a000000UL, GICD, 0x7ffff000UL, (1UL << 40) - PAGE,
-        1UL << 40,
+    const unsigned long targets[] = {
+        dt.mem_base + dt.mem_size, board->victim_pa + VICTIM_SIZE - PAGE, UART, board->devices[0].addr,
+        GICD, board->ram_end - PAGE, (1UL << 40) - PAGE, 1UL << 40,
     };
     for (unsigned i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         unsigned long t = targets[i];
@@ -555,7 +619,7 @@ static void attack_exec(void)
         unsigned long fsc = exc_esr & 0x3f;
         int stage2 = fsc == 0x10;       /* injected synchronous external abort */
         int ok = taken && ec_of(exc_esr) == 0x21 && exc_elr == t && exc_far == t &&
-                 (t >> 40 ? fsc <= 3 : stage2);
+                 (stage2 || (t >> 40 && fsc <= 3));     /* above 40 bits: stage 1 or 2, as for the read */
         check(ok, "instruction fetch outside own RAM", "branch to 0x%lx: %s, ESR 0x%lx, ELR 0x%lx",
               t, !taken ? "no abort" : stage2 ? "stage-2 instruction abort" : "stage-1 fault", exc_esr,
               exc_elr);
@@ -641,6 +705,9 @@ int main(void *dtb)
         finish();
     }
     int gicv3 = (read_sysreg(id_aa64pfr0_el1) >> 24 & 0xf) != 0;
+    for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++)
+        if (boards[i].gicd == dt.gic_reg[0])
+            board = &boards[i];
     printf("# bulkhead attack guest: RAM 0x%lx size 0x%lx, %d vCPUs, GICv%d\n", dt.mem_base,
            dt.mem_size, dt.ncpus, gicv3 ? 3 : 2);
 
@@ -649,7 +716,7 @@ int main(void *dtb)
     attack_gic(gicv3);
     attack_other_vm_ram();
     attack_hyp_memory();
-    attack_devices(gicv3);
+    attack_devices();
     attack_psci();
     attack_hypercalls();
     attack_undecodable_mmio();
