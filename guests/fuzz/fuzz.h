@@ -26,6 +26,7 @@ struct op {
     unsigned long ea, size;
     int writes;             /* the access writes memory */
     int foreign_cpu_on;     /* an HVC/SMC CPU_ON naming an MPIDR not the VM's */
+    int value_reg;          /* a single load's destination register (-1: none): what it read */
 };
 
 /* splitmix64: each op has its own stream, from (seed, op index), so a run resumes and replays exactly. */
@@ -48,6 +49,7 @@ struct world {
     unsigned long image_start, image_end;
     unsigned long scratch_lo, scratch_hi;   /* own RAM the fuzzer may store to: low and high edges */
     unsigned long junk;                     /* a page of code that powers its vCPU off */
+    unsigned owned[32];                     /* SPIs passed through to it: bit i%32 of word i/32 */
 };
 extern struct world w;
 
@@ -55,6 +57,8 @@ extern struct world w;
 void op_draw(unsigned long seed, unsigned long index, struct op *op);
 /* Whether [ea, ea + size) lies wholly in something the VM may reach (its RAM, its devices). */
 int reachable(unsigned long ea, unsigned long size);
+/* Whether a value read from the distributor at [ea, ea + size) shows state of an SPI the VM does not own. */
+int shows_foreign_spi(unsigned long ea, unsigned long size, unsigned long value);
 
 /* The page the fuzzer shares with its victim (board/<board>/configs/fuzz.ts): DONE_MAGIC in its
  * first word once the fuzzer has run its last op. */

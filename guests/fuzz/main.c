@@ -283,6 +283,13 @@ static void one_op(unsigned long seed, unsigned long i, int verbose)
     if (op.size && completed && !reachable(op.ea, op.size) && !failed_exclusive(&after))
         fail(seed, i, &op, &after, op.writes ? "a write outside the VM's RAM and devices completed"
                                              : "a read outside the VM's RAM and devices returned data");
+    if (op.value_reg >= 0 && completed) {
+        unsigned long v = after.ctx.x[op.value_reg];
+        if (op.size < 8)
+            v &= (1UL << (8 * op.size)) - 1;
+        if (shows_foreign_spi(op.ea, op.size, v))
+            fail(seed, i, &op, &after, "a distributor read showed the state of an SPI the VM does not own");
+    }
     if ((op.kind == K_HVC || op.kind == K_SMC) && completed) {
         if (op.foreign_cpu_on && (long)after.ctx.x[0] >= 0)
             fail(seed, i, &op, &after, "CPU_ON or AFFINITY_INFO of an MPIDR not the VM's succeeded");
@@ -384,6 +391,8 @@ int main(void *dtb)
     w.scratch_lo = w.ram_base;
     w.scratch_hi = w.ram_base + w.ram_size - 0x1000;
     w.junk = w.ram_base + JUNK_OFFSET;
+    for (int k = 0; k < dt.npassthrough; k++)
+        w.owned[dt.passthrough[k] / 32 % 32] |= 1u << (dt.passthrough[k] % 32);
     st = (struct state *)(w.ram_base + STATE_OFFSET);
     sctlr0 = read_sysreg(sctlr_el1);
     vtimer_period = read_sysreg(cntfrq_el0) / 1000;

@@ -161,6 +161,7 @@ static void mem_op(struct rng *r, struct op *op, int store)
         unsigned imm = chance(r, 70) ? 0 : (unsigned)below(r, 16);
         word = 0x39000000 | size << 30 | opc << 22 | imm << 10 | rn << 5 | rt;
         off = (long)imm << size;
+        op->value_reg = store ? -1 : (int)rt;
         break;
     }
     case 1:     /* LDUR/STUR (unscaled, often unaligned) and pre/post-index with writeback */
@@ -170,6 +171,7 @@ static void mem_op(struct rng *r, struct op *op, int store)
         unsigned mode = (unsigned)below(r, 4);          /* 0 unscaled, 1 post, 2 unprivileged, 3 pre */
         word = 0x38000000 | size << 30 | opc << 22 | ((unsigned)imm9 & 0x1ff) << 12 | mode << 10 | rn << 5 | rt;
         off = mode == 1 ? 0 : imm9;
+        op->value_reg = store ? -1 : (int)rt;
         break;
     }
     case 3: {   /* register offset: [Xn, Xm] */
@@ -177,6 +179,7 @@ static void mem_op(struct rng *r, struct op *op, int store)
         word = 0x38206800 | size << 30 | (unsigned)L << 22 | rm << 16 | rn << 5 | rt;
         off = (long)below(r, 64);
         op->ctx.x[rm] = (unsigned long)off;
+        op->value_reg = store ? -1 : (int)rt;
         break;
     }
     case 4: {   /* LDP/STP/LDPSW: offset, post- or pre-index */
@@ -339,6 +342,7 @@ static void gic_op(struct rng *r, struct op *op)
         op->ea = base + off;
         op->size = bytes;
         op->writes = !(op->word & 1u << 22);
+        op->value_reg = op->writes ? -1 : (int)rt;
         return;
     }
     case 2:             /* an SGI */
@@ -497,6 +501,7 @@ void op_draw(unsigned long seed, unsigned long index, struct op *op)
     op->ctx.spsr = 0x3c4;
     op->ea = op->size = 0;
     op->writes = op->foreign_cpu_on = 0;
+    op->value_reg = -1;
     unsigned d = (unsigned)below(&r, 1000);
     if (d < 130)      { op->kind = K_HVC; call_op(&r, op, 0); }
     else if (d < 200) { op->kind = K_SMC; call_op(&r, op, 1); }
@@ -534,4 +539,46 @@ int reachable(unsigned long ea, unsigned long size)
     if (w.gic_version == 3)
         return ea >= w.gicr_or_gicc && end <= w.gicr_or_gicc + GICR_FRAME * (unsigned long)w.ncpus;
     return ea >= w.gicr_or_gicc && end <= w.gicr_or_gicc + GICC_SIZE;
+}
+
+static int owned(unsigned intid)
+{
+    return intid < 1024 && (w.owned[intid / 32] >> (intid % 32) & 1);
+}
+
+/*
+ * Distributor registers hold a bit (IGROUPR to ICACTIVER), a byte (IPRIORITYR, ITARGETSR), two bits
+ * (ICFGR) or eight bytes (IROUTER) per INTID: each byte of `value` is checked against the SPIs it
+ * describes. An SPI the VM does not own must read as 0 (docs/config.md: the VM sees only its own).
+ */
+int shows_foreign_spi(unsigned long ea, unsigned long size, unsigned long value)
+{
+    if (ea < w.gicd || ea + size > w.gicd + GICD_SIZE)
+        return 0;
+    for (unsigned long k = 0; k < size; k++) {
+        unsigned o = (unsigned)(ea - w.gicd + k);
+        unsigned byte = (unsigned)(value >> (8 * k) & 0xff);
+        unsigned first, n;
+        if (o >= 0x080 && o < 0x400) {
+            first = (o & 0x7f) * 8;
+            n = 8;
+        } else if (o >= 0x400 && o < 0xc00) {
+            first = (o & 0x3ff);
+            n = 1;
+        } else if (o >= 0xc00 && o < 0xd00) {
+            first = (o - 0xc00) * 4;
+            n = 4;
+        } else if (o >= 0x6100 && o < 0x8000) {
+            first = (o - 0x6000) / 8;
+            n = 1;
+        } else {
+            continue;
+        }
+        for (unsigned i = 0; i < n; i++) {
+            unsigned intid = first + i, bits = n == 8 ? byte >> i & 1 : n == 4 ? byte >> (2 * i) & 3 : byte;
+            if (intid >= 32 && !owned(intid) && bits)
+                return 1;
+        }
+    }
+    return 0;
 }

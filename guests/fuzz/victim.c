@@ -8,7 +8,7 @@
  * DONE_MAGIC into the page they share (the fuzzer's own word: it writes it after its last op, so
  * the victim outlives it; nothing else of the victim depends on it). It reports
  *   victim: <why it ended> after beats N worst-late U us, pings P answered A, hvc-bad H, unexpected-irq I, canary-bad C of W words
- * and checks each, then powers off.
+ * and checks each, and that its SPI (48) is configured as it left it, then powers off.
  *
  * Built by guests/baremetal/build.sh with the bare-metal guest's support files.
  */
@@ -139,6 +139,30 @@ static unsigned long parse_beats(const char *s)
     return n ? n : 1000;
 }
 
+/* The victim's SPI (board/<board>/configs/fuzz.ts): configured at the start, read back at the end.
+ * The fuzzer aims its GIC traffic at it (INTID 48 is one of its favourites). */
+#define VICTIM_SPI  48
+
+static void spi_setup(void)
+{
+    gicd_write8(0x400 + VICTIM_SPI, 0xa0);                          /* IPRIORITYR */
+    if (gic_version() == 3) {
+        gicd_write(0x80 + 4 * (VICTIM_SPI / 32), gicd_read(0x80 + 4 * (VICTIM_SPI / 32)) | 1u << (VICTIM_SPI % 32));
+        gicd_write(0x6000 + 8 * VICTIM_SPI, 1);                     /* IROUTER: vCPU 1 */
+    } else {
+        gicd_write8(0x800 + VICTIM_SPI, 2);                         /* ITARGETSR: vCPU 1 */
+    }
+    gicd_write(0x100 + 4 * (VICTIM_SPI / 32), 1u << (VICTIM_SPI % 32));  /* ISENABLER */
+}
+
+/* Whether the SPI is as spi_setup() left it. */
+static int spi_intact(void)
+{
+    unsigned target = gic_version() == 3 ? gicd_read(0x6000 + 8 * VICTIM_SPI) : gicd_read8(0x800 + VICTIM_SPI);
+    return gicd_read8(0x400 + VICTIM_SPI) == 0xa0 && target == (gic_version() == 3 ? 1u : 2u) &&
+           (gicd_read(0x100 + 4 * (VICTIM_SPI / 32)) >> (VICTIM_SPI % 32) & 1);
+}
+
 static unsigned long to_us(unsigned long ticks)
 {
     return ticks * 1000000UL / read_sysreg(cntfrq_el0);
@@ -164,6 +188,7 @@ int main(void *dtb)
     while (!vcpu1_ready)
         ;
     gic_init_cpu();
+    spi_setup();
     gic_enable(VTIMER_INTID);
     gic_enable(SGI_PONG);
     period = read_sysreg(cntfrq_el0) / 1000;
@@ -192,6 +217,7 @@ int main(void *dtb)
     check(hvc_bad == 0, "victim hypercalls", "%lu wrong answers", hvc_bad);
     check(unexpected == 0, "victim interrupts", "%lu unexpected, last cpu %lu INTID %lu", unexpected,
           last_unexpected >> 16, last_unexpected & 0xffff);
+    check(spi_intact(), "victim SPI", "INTID %d: priority, target and enable as it set them", VICTIM_SPI);
     check(bad == 0, "victim canaries", "%lu of %lu words changed, first at 0x%lx", bad, words, first_bad);
     finish();
 }

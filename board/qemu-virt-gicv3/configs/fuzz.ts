@@ -15,6 +15,8 @@ export default definePartitions({
       name: "victim",
       cpus: [0, 1],
       ram: [{ ipa: 0x40000000n, pa: 0x48000000n, size: 16n * MiB }],
+      // SPIs (virtio-mmio slots, no device behind them here): each VM's own, for the other to aim at.
+      interrupts: [48],
       image: { builtin: "fuzz-victim" },
       bootargs: "beats=120000",
     },
@@ -22,6 +24,7 @@ export default definePartitions({
       name: "fuzz",
       cpus: [2, 3],
       ram: [{ ipa: 0x40000000n, pa: 0x44000000n, size: 32n * MiB }],
+      interrupts: [49],
       image: { builtin: "fuzz" },
       bootargs: "seed=1 runs=4 ops=25000 every=2500",
       scrubOnRestart: false,

@@ -1,0 +1,61 @@
+// Hostile-guest fuzzing (issue 8): on each QEMU board, board/<board>/configs/fuzz.ts runs the
+// fuzzer (guests/fuzz: seeds 1..4, 25,000 random ops each, 100,000 in all) on two CPUs beside a
+// victim on the other two (guests/fuzz/victim.c). The run fails on a hypervisor panic, a fuzzer
+// that stops making progress, a check of the fuzzer's own that fails (an access outside its VM
+// completed, a CPU_ON of a CPU not its own succeeded, a hypercall changed a register it does not
+// return), a victim check that fails (SGIs lost, hypercall answers, unexpected interrupts, a
+// canary changed) or a heartbeat later than MAX_LATE_US. A failure names the seed and the op, and
+// `npm run fuzz -- --board <board> --seed S --stop I` replays it up to that op and prints it.
+import { describe, expect, it } from "vitest";
+import { run } from "../host/run.ts";
+import { FUZZ_BOARDS, MAX_LATE_US, PROGRESS_BOUND_SEC, fuzzProblems } from "../host/fuzz-guest.ts";
+
+/** What board/<board>/configs/fuzz.ts asks of the fuzzer: runs × ops. */
+const CI_OPS = 4 * 25_000;
+
+describe("fuzz verdict (negative controls)", () => {
+  const good = [
+    "[hyp] Bulkhead on qemu-virt-gicv3: 4 CPUs, 2 VMs",
+    "[fuzz] fuzz-start seed 1 runs 1 ops 3 (2 vCPUs, GICv3, RAM 0x40000000+0x2000000)",
+    "[fuzz] fuzz-progress seed 1 op 0",
+    "[hyp] vm fuzz: stage-2 data abort at IPA 0x42000000, ESR 0x92000046, PC 0x40088100: abort injected",
+    "[fuzz] fuzz-done total 3 ops",
+    "[fuzz] ok - fuzz (3 ops, seeds 1..1, none reached what is not its VM's)",
+    "[hyp] vm fuzz: powered off",
+    "[victim] victim: fuzzer done after beats 40 worst-late 900 us, pings 40 answered 40, hvc-bad 0, unexpected-irq 0, canary-bad 0 of 2091008 words",
+    "[victim] 5 passed, 0 failed",
+    "[hyp] vm victim: powered off",
+    "[hyp] run ended: status 0",
+  ];
+  const at = (lines: string[]) => lines.map((_, i) => i * 0.1);
+  const judge = (lines: string[], times = at(lines)) => fuzzProblems(lines, times, 3).problems;
+
+  it("passes a clean run and fails each kind of problem", () => {
+    expect(judge(good)).toEqual([]);
+    expect(judge(good.map((l) => l.replace("worst-late 900 us", `worst-late ${MAX_LATE_US + 1} us`))))
+      .toContain(`the victim's heartbeat was ${MAX_LATE_US + 1} us late (bound ${MAX_LATE_US} us)`);
+    expect(judge([...good.slice(0, 3), "[hyp] PANIC: cpu 2: unexpected", ...good.slice(3)])[0]).toMatch(/^hypervisor panic/);
+    const fail = ["[fuzz] ", "[fuzz] FAIL - fuzz seed 1 op 2: a read outside the VM's RAM and devices returned data", "[fuzz] replay: bootargs \"seed=1 ops=3 stop=2\""];
+    expect(judge([...good.slice(0, 4), ...fail, ...good.slice(4)]).join("\n")).toContain("FAIL - fuzz seed 1 op 2");
+    const slow = at(good).map((t, i) => (i >= 4 ? t + PROGRESS_BOUND_SEC + 1 : t));
+    expect(judge(good, slow)[0]).toMatch(/^no fuzzer progress for \d+ s after "fuzz-progress seed 1 op 0"/);
+    expect(judge(good.filter((l) => !l.includes("fuzz-done")))[0]).toMatch(/^the fuzzer did not finish/);
+    expect(judge(good.map((l) => l.replace("fuzzer done after", "all beats after")))).toContain("the victim ended before the fuzzer: give it more beats");
+    const canary = good.map((l) => l.replace("canary-bad 0", "canary-bad 1").replace("5 passed, 0 failed", "4 passed, 1 failed"));
+    expect(judge([...canary.slice(0, 8), "[victim] FAIL - victim canaries (1 of 2091008 words changed, first at 0x40100000)", ...canary.slice(8)]))
+      .toContain("[victim] FAIL - victim canaries (1 of 2091008 words changed, first at 0x40100000)");
+  });
+});
+
+describe.each(FUZZ_BOARDS)("%s hostile-guest fuzz", (board) => {
+  it(`runs ${CI_OPS} random ops beside a victim that does not notice`, async () => {
+    const t0 = Date.now();
+    const times: number[] = [];
+    const { qemu } = await run({ board, config: `board/${board}/configs/fuzz.ts`, timeoutSec: 150, onLine: () => times.push((Date.now() - t0) / 1000) });
+    const r = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), CI_OPS);
+    if (qemu.timedOut) r.problems.unshift("timed out after 150 s");
+    const shown = qemu.lines.filter((l) => !/^\[hyp\] vm fuzz: (stage-2|SYSTEM_RESET)|fuzz-(resume|progress)/.test(l) && /^\[hyp\]|fuzz-|FAIL|victim:/.test(l)).slice(-40);
+    expect(r.problems, [...shown, "", `replay a failing seed S up to op I: npm run fuzz -- --board ${board} --seed S --stop I`].join("\n")).toEqual([]);
+    expect(qemu.exitCode).toBe(0);
+  }, 200_000);
+});
