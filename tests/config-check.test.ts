@@ -560,7 +560,7 @@ describe("bulkhead check / map", () => {
  * What the config fuzzer (tests/config-fuzz.test.ts, host/fuzz/) found, each with the mutant that
  * showed it, or found while it was written. Each failed on the code before its fix. A mutant depends
  * on the generator and on the shipped configs it mutates: `npm run fuzz:config -- --replay <id>`
- * shows these at commit 14a4684.
+ * shows it at the commit that added its test.
  */
 describe("config fuzzer findings", () => {
   const header = `import { definePartitions } from "${path.join(root, "host/config/types.ts")}";\n`;
@@ -671,6 +671,13 @@ describe("config fuzzer findings", () => {
     const many = base();
     vm(many, "rtos").ram.push(...Array.from({ length: 254 }, (_, i) => ({ ipa: 0x60000000n + BigInt(i) * 0x1000n, pa: 0x54000000n + BigInt(i) * 0x1000n, size: 0x1000n })));
     expect(check(many)).toEqual([`the config maps 256 memory regions in all (each VM's RAM, devices and shared regions); the hypervisor's tables hold at most 255`]);
+  });
+
+  it("s5-m80: an address or size that is NaN or Infinity is refused (check threw a RangeError suggesting the bigint to write)", () => {
+    const cfg = base() as unknown as { vms: { ram: Record<string, unknown>[] }[] };
+    cfg.vms[0].ram[0].size = NaN;
+    cfg.vms[1].ram[0].ipa = -Infinity;
+    expect(check(cfg as unknown as Config)).toEqual([`vm "linux".ram[0].size must be a bigint`, `vm "rtos".ram[0].ipa must be a bigint`]);
   });
 
   it("s6-m129, s2-m12: bootargs, initrd and scrubOnRestart of the wrong type are refused (the build threw in guestDts)", () => {

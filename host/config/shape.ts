@@ -14,7 +14,8 @@ export function shapeErrors(cfg: unknown): string[] {
   const big = (o: Record<string, unknown>, k: string, where: string, optional = false) => {
     const v = o[k];
     if (v === undefined && optional) return;
-    if (typeof v !== "bigint") err(`${where}.${k} must be a bigint${typeof v === "number" ? ` (write ${hex(BigInt(Math.trunc(v)))}n)` : ""}`);
+    // A finite number gets the bigint to write instead (NaN and Infinity have none).
+    if (typeof v !== "bigint") err(`${where}.${k} must be a bigint${typeof v === "number" && Number.isFinite(v) ? ` (write ${hex(BigInt(Math.trunc(v)))}n)` : ""}`);
   };
   const ints = (v: unknown, where: string) => {
     if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isInteger(x))) err(`${where} must be an array of integers`);
