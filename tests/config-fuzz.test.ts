@@ -25,8 +25,9 @@ const MUTANT_ID = /^s\d+-m\d+$/;
 /** Entries of build/<board>/ named like a mutant: a build of one wrote there. */
 function mutantBuildDirs(): string[] {
   const build = path.join(root, "build");
-  return fs.readdirSync(build, { withFileTypes: true }).filter((d) => d.isDirectory())
-    .flatMap((d) => fs.readdirSync(path.join(build, d.name)).filter((n) => MUTANT_ID.test(n)).map((n) => `build/${d.name}/${n}`));
+  // Other test files make and remove their own directories under build/ meanwhile.
+  const list = (dir: string) => { try { return fs.readdirSync(dir); } catch { return []; } };
+  return list(build).flatMap((d) => list(path.join(build, d)).filter((n) => MUTANT_ID.test(n)).map((n) => `build/${d}/${n}`));
 }
 
 let stats: FuzzStats;
