@@ -25,6 +25,8 @@ export interface BoardFacts {
   HYP_BASE: bigint;
   UART_BASE: bigint;
   UART_INTID: number;
+  /** The UART's reference clock, for the hypervisor to program 115200 baud; 0: the loader did. */
+  UART_CLOCK_HZ: number;
   GIC_VERSION: number;
   GICD_BASE: bigint;
   GICD_SIZE: bigint;

@@ -7,6 +7,7 @@ import { buildEl2Map, enableEl2Mmu } from "./el2/mmu.ts";
 import { setupEl2 } from "./el2/setup.ts";
 import { lineBegin, lineEnd, put, putDec, putHex, vmLineBegin } from "./el2/console.ts";
 import { halt } from "./el2/exit.ts";
+import { uartInit } from "./el2/pl011.ts";
 import { markOn, resetVcpu, waitForOn } from "./el2/vcpu.ts";
 import { vms, buildStage2, loadImages, vmCount, vmsRunningInit, vtcrValue, vttbrValue } from "./stage2/vm.ts";
 import { vuartReset } from "./stage2/vuart.ts";
@@ -19,6 +20,7 @@ import "./el2/panic.ts";
 export function boot_primary(): never {
   buildEl2Map();
   enableEl2Mmu();
+  uartInit();
   lineBegin("hyp");
   put("Bulkhead on ");
   put(BOARD_NAME);

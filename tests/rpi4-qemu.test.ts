@@ -5,9 +5,13 @@
 // launcher ends QEMU at its status line (host/run.ts).
 import { beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { run } from "../host/run.ts";
+import { build, imagePath } from "../host/build.ts";
+import { runQemu } from "../qemu/launch.ts";
 
 beforeAll(() => {
   execFileSync("bash", [path.join(PROJECT_ROOT, "guests/linux/build.sh"), path.join(PROJECT_ROOT, "build/linux")], { stdio: "inherit" });
@@ -41,4 +45,20 @@ describe("rpi4", () => {
     expect(out).not.toContain("PANIC");
     expect(qemu.exitCode).toBe(0);
   }, 240_000);
+
+  it("programs the PL011 for 115200 8N1 before its first line (the stock firmware leaves it to Bluetooth)", async () => {
+    // QEMU's own trace of the UART's register writes (its log backend), in order.
+    const guest = imagePath({ name: "guest", cpus: [0], ram: [], image: { builtin: "baremetal" } }, null);
+    const b = await build({ board: "rpi4", guest });
+    const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-pl011-")), "trace");
+    const q = b.board.host.qemu;
+    const r = await runQemu({
+      machine: q.machine, smp: q.smp, memory: q.memory, kernel: b.bin, timeoutSec: 60,
+      extraArgs: ["-trace", "pl011_write", "-D", trace], endOn: (l) => l.startsWith("[hyp] run ended"),
+    });
+    expect(r.lines[0], r.output).toBe("[hyp] Bulkhead on rpi4: 4 CPUs, 1 VMs");
+    const writes = fs.readFileSync(trace, "utf8").split("\n").map((l) => /pl011_write addr (0x[0-9a-f]+) value (0x[0-9a-f]+)/.exec(l)).filter((m) => m).map((m) => `${m![1]}=${Number(m![2])}`);
+    // CR off; IBRD 26 and FBRD 3 (48 MHz / (16 * 115200) = 26 + 3/64); LCR_H 8 bits, FIFOs; CR UARTEN, TXE, RXE; then the first character.
+    expect(writes.slice(0, 6)).toEqual(["0x030=0", "0x024=26", "0x028=3", "0x02c=112", "0x030=769", `0x000=${"[".charCodeAt(0)}`]);
+  }, 120_000);
 });

@@ -18,6 +18,8 @@ export const HYP_BASE: u64 = 0x40200000n;
 export const UART_BASE: u64 = 0x09000000n;
 /** SPI 1 (INTID 33) on virt. */
 export const UART_INTID: u32 = 33;
+/** 0: QEMU's PL011 needs no baud rate (the hypervisor leaves it as the loader left it). */
+export const UART_CLOCK_HZ: u32 = 0;
 
 /** VIRT_GIC_DIST, 64 KiB: the distributor, emulated for every VM. */
 export const GICD_BASE: u64 = 0x08000000n;

@@ -48,6 +48,12 @@ export const HYP_BASE: u64 = 0x80000n;
 export const UART_BASE: u64 = 0xfe201000n;
 /** GIC_SPI 121, INTID 153 [QEMU GIC_SPI_INTERRUPT_UART0, bcm2711.dtsi uart0]. */
 export const UART_INTID: u32 = 153;
+/**
+ * The PL011's reference clock: 48 MHz, as config.txt's init_uart_clock sets it (board/rpi4/sdcard.ts;
+ * bcm2711.dtsi's uart0 clock is the firmware's 48 MHz). The stock firmware programs only the primary
+ * UART, the mini-UART on a Pi 4: the hypervisor programs the PL011 for 115200 itself (src/el2/pl011.ts).
+ */
+export const UART_CLOCK_HZ: u32 = 48000000;
 
 export const GIC_VERSION: u32 = 2;
 /** GIC-400 distributor, 4 KiB at 0xff841000 [QEMU ctrl_base + BCM2838_GIC_BASE + GIC_DIST_OFS]. Emulated for every VM. */
