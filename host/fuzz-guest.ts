@@ -82,6 +82,7 @@ export function fuzzProblems(lines: string[], times: number[], expectOps: number
     lastAt = times[i];
     lastLine = m[0];
   }
+  if (failAt < 0 && !lines.some((l) => /^\[fuzz\] \d+ passed, 0 failed$/.test(l))) problems.push("the fuzzer's checks did not all pass");
   const doneAt = lines.findIndex((l) => /^\[fuzz\] fuzz-done /.test(l));
   const done = doneAt >= 0 ? /total (\d+) ops/.exec(lines[doneAt]) : null;
   const ops = done ? Number(done[1]) : 0;

@@ -1,6 +1,7 @@
 // Hostile-guest fuzzing (issue 8): on each QEMU board, board/<board>/configs/fuzz.ts runs the
-// fuzzer (guests/fuzz: seeds 1..4, 25,000 random ops each, 100,000 in all) on two CPUs beside a
-// victim on the other two (guests/fuzz/victim.c). The run fails on a hypervisor panic, a fuzzer
+// fuzzer (guests/fuzz: seeds 1..4, 25,000 random ops each, 100,000 in all on its vCPU 0, and as
+// many as fit beside them on its vCPU 1) on two CPUs beside a victim on the other two
+// (guests/fuzz/victim.c). The run fails on a hypervisor panic, a fuzzer
 // that stops making progress, a check of the fuzzer's own that fails (an access outside its VM
 // completed, a CPU_ON of a CPU not its own succeeded, a hypercall changed a register it does not
 // return), a victim check that fails (SGIs lost, hypercall answers, unexpected interrupts, a
@@ -20,7 +21,9 @@ describe("fuzz verdict (negative controls)", () => {
     "[fuzz] fuzz-progress seed 1 op 0",
     "[hyp] vm fuzz: stage-2 data abort at IPA 0x42000000, ESR 0x92000046, PC 0x40088100: abort injected",
     "[fuzz] fuzz-done total 3 ops",
+    "[fuzz] ok - fuzz vCPU 1 stopped (within 2 s of being asked)",
     "[fuzz] ok - fuzz (3 ops, seeds 1..1, none reached what is not its VM's)",
+    "[fuzz] 2 passed, 0 failed",
     "[hyp] vm fuzz: powered off",
     "[victim] victim: fuzzer done after beats 40 worst-late 900 us, pings 40 answered 40, hvc-bad 0, unexpected-irq 0, canary-bad 0 of 2091008 words",
     "[victim] 5 passed, 0 failed",
@@ -40,6 +43,7 @@ describe("fuzz verdict (negative controls)", () => {
     const slow = at(good).map((t, i) => (i >= 4 ? t + PROGRESS_BOUND_SEC + 1 : t));
     expect(judge(good, slow)[0]).toMatch(/^no fuzzer progress for \d+ s after "fuzz-progress seed 1 op 0"/);
     expect(judge(good.filter((l) => !l.includes("fuzz-done")))[0]).toMatch(/^the fuzzer did not finish/);
+    expect(judge(good.map((l) => l.replace("2 passed, 0 failed", "1 passed, 1 failed")))).toContain("the fuzzer's checks did not all pass");
     expect(judge(good.map((l) => l.replace("fuzzer done after", "all beats after")))).toContain("the victim ended before the fuzzer: give it more beats");
     const canary = good.map((l) => l.replace("canary-bad 0", "canary-bad 1").replace("5 passed, 0 failed", "4 passed, 1 failed"));
     expect(judge([...canary.slice(0, 8), "[victim] FAIL - victim canaries (1 of 2091008 words changed, first at 0x40100000)", ...canary.slice(8)]))

@@ -6,31 +6,15 @@
  * exception handler (main.c) ends a faulting op by returning to op_done in EL1t.
  *
  * struct op_ctx (fuzz.h): x[0..30], sp (SP_EL0), elr, spsr (ELR_EL1/SPSR_EL1 for an ERET).
+ * Both vCPUs run ops at once, each in its own slot (op_slot[16 * vCPU]) with its own context.
  */
 #define CTX_SP      (31 * 8)
 #define CTX_ELR     (32 * 8)
 #define CTX_SPSR    (33 * 8)
 
     .text
-/* void run_op(struct op_ctx *ctx): op_slot must hold the word and `b op_done`, made visible
- * to instruction fetch (slot_sync). Interrupts and SError are unmasked for the op alone. */
-    .globl  run_op
-run_op:
-    stp     x29, x30, [sp, #-96]!
-    stp     x19, x20, [sp, #16]
-    stp     x21, x22, [sp, #32]
-    stp     x23, x24, [sp, #48]
-    stp     x25, x26, [sp, #64]
-    stp     x27, x28, [sp, #80]
-    adrp    x1, cur_ctx
-    str     x0, [x1, :lo12:cur_ctx]
-    ldr     x1, [x0, #CTX_SP]
-    msr     sp_el0, x1
-    ldr     x1, [x0, #CTX_ELR]
-    msr     elr_el1, x1
-    ldr     x1, [x0, #CTX_SPSR]
-    msr     spsr_el1, x1
-    msr     spsel, #0
+/* Loads x1..x30 and then x0 from the context at x0, unmasks IRQ and SError, and runs the slot. */
+.macro enter slot
     ldp     x2, x3, [x0, #16]
     ldp     x4, x5, [x0, #32]
     ldp     x6, x7, [x0, #48]
@@ -49,15 +33,48 @@ run_op:
     ldr     x1, [x0, #8]
     ldr     x0, [x0]
     msr     daifclr, #6             /* IRQ and SError: the op may cause them */
-    b       op_slot
+    b       \slot
+.endm
 
-/* The op ended (fell through, or the handler sent it here): save its registers into *cur_ctx. */
+/* void run_op(struct op_ctx *ctx): this vCPU's slot must hold the word and `b op_done`, made
+ * visible to instruction fetch (slot_sync). */
+    .globl  run_op
+run_op:
+    stp     x29, x30, [sp, #-96]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mrs     x2, mpidr_el1
+    and     x2, x2, #1
+    adrp    x1, cur_ctx
+    add     x1, x1, :lo12:cur_ctx
+    str     x0, [x1, x2, lsl #3]
+    ldr     x1, [x0, #CTX_SP]
+    msr     sp_el0, x1
+    ldr     x1, [x0, #CTX_ELR]
+    msr     elr_el1, x1
+    ldr     x1, [x0, #CTX_SPSR]
+    msr     spsr_el1, x1
+    msr     spsel, #0
+    cbnz    x2, 1f
+    enter   op_slot
+1:  enter   op_slot + 64
+
+/* The op ended (fell through, or the handler sent it here): save its registers into this
+ * vCPU's context. TPIDR_EL1 and TPIDRRO_EL0 are scratch (whatever the op left in them). */
     .globl  op_done, op_done_end
 op_done:
     msr     daifset, #0xf
     msr     tpidr_el1, x0
+    msr     tpidrro_el0, x1
+    mrs     x1, mpidr_el1
+    and     x1, x1, #1
     adrp    x0, cur_ctx
-    ldr     x0, [x0, :lo12:cur_ctx]
+    add     x0, x0, :lo12:cur_ctx
+    ldr     x0, [x0, x1, lsl #3]
+    mrs     x1, tpidrro_el0
     stp     x1, x2, [x0, #8]
     stp     x3, x4, [x0, #24]
     stp     x5, x6, [x0, #40]
@@ -88,7 +105,7 @@ op_done_end:
     ret
 
 /*
- * The slot: one cache line, so that one DC CVAU / IC IVAU covers it. Written with the MMU off
+ * The slots: one cache line each, so that one DC CVAU / IC IVAU covers it. Written with the MMU off
  * (data accesses Device, instruction fetches Normal): after the write, the sequence of Arm ARM
  * B2.4.4 (DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB) makes the new words the ones fetched.
  */
@@ -96,14 +113,12 @@ op_done_end:
     .balign 64
     .globl  op_slot
 op_slot:
-    .space  64
+    .space  128
 
     .text
-/* void slot_sync(void) */
+/* void slot_sync(unsigned *slot) */
     .globl  slot_sync
 slot_sync:
-    adrp    x0, op_slot
-    add     x0, x0, :lo12:op_slot
     dc      cvau, x0
     dsb     ish
     ic      ivau, x0
@@ -114,4 +129,4 @@ slot_sync:
     .bss
     .balign 8
 cur_ctx:
-    .space  8
+    .space  16

@@ -10,8 +10,8 @@ struct op_ctx {
 };
 
 void run_op(struct op_ctx *ctx);
-void slot_sync(void);
-extern unsigned op_slot[16];
+void slot_sync(unsigned *slot);
+extern unsigned op_slot[32];            /* vCPU i's slot: op_slot[16 * i] */
 extern char op_done[], op_done_end[];
 
 /* Op kinds: the last line counts each. */

@@ -19,7 +19,7 @@
 #include "uart.h"
 #include "fuzz.h"
 
-extern char _text[], _end[], vectors[];
+extern char _text[], _end[], vectors[], secondary_entry[];
 
 struct world w;
 
@@ -37,7 +37,8 @@ struct state {
     unsigned long magic, seed, runs, ops;   /* the bootargs it belongs to */
     unsigned long run, next;                /* the op to run next */
     unsigned long count[K_NKINDS];
-    unsigned long exc[4], lower;            /* exceptions taken, by type; of those, from EL0 */
+    unsigned long exc[4], lower;            /* vCPU 0's exceptions, by type; of those, from a lower EL */
+    unsigned long secondary_ops;            /* ops vCPU 1 ran meanwhile (its own streams) */
 };
 
 static struct {
@@ -47,11 +48,16 @@ static struct {
 
 static struct state *st;
 static unsigned long vtimer_period;
-static int gic_dirty = 1;
 
-/* ---- the current op's exceptions (exception_handler) ---- */
-static volatile int op_running;
-static volatile unsigned long op_exc, op_sync, op_vector, op_esr, op_far, op_elr, op_first_async_elr;
+/* Each vCPU's current op and what it caused (exception_handler). */
+static struct vcpu {
+    volatile int running;
+    volatile unsigned long exc, sync, vector, esr, far, elr, first_async_elr;
+    int gic_dirty;
+} vcpus[2] = { { .gic_dirty = 1 }, { .gic_dirty = 1 } };
+static volatile int secondary_stop;
+
+static unsigned my_vcpu(void) { return read_sysreg(mpidr_el1) & 1; }
 
 static void rearm_vtimer(void)
 {
@@ -93,34 +99,38 @@ void exception_handler(unsigned long index, unsigned long *frame)
     unsigned long esr = read_sysreg(esr_el1), far = read_sysreg(far_el1), elr = read_sysreg(elr_el1);
     unsigned type = index & 3;
     int lower = index >= 8;
-    int in_slot = elr >= (unsigned long)op_slot && elr < (unsigned long)(op_slot + 16);
+    int in_slot = elr >= (unsigned long)op_slot && elr < (unsigned long)(op_slot + 32);
     int in_done = elr >= (unsigned long)op_done && elr <= (unsigned long)op_done_end;
     int own = !lower && image_has(elr) && !in_slot;
     (void)frame;
 
     if (type == EXC_IRQ || type == EXC_FIQ)
         take_irq(type == EXC_FIQ);
-    if (!op_running || (read_sysreg(mpidr_el1) & 0xff) != 0 || (type == EXC_SYNC && own && !in_done)) {
+    unsigned cpu = my_vcpu();
+    struct vcpu *c = &vcpus[cpu];
+    if (!c->running || (type == EXC_SYNC && own && !in_done)) {
         if (type == EXC_IRQ || type == EXC_FIQ)
             return;
         printf("\nFAIL - fuzzer fault in its own code (vector %lu ESR 0x%lx FAR 0x%lx ELR 0x%lx)\n", index, esr, far, elr);
         system_off();
     }
-    st->exc[type]++;
-    st->lower += lower;
-    if (!op_exc) {
-        op_vector = index;
-        op_esr = esr;
-        op_far = far;
-        op_elr = elr;
+    if (cpu == 0) {
+        st->exc[type]++;
+        st->lower += lower;
     }
-    op_exc++;
+    if (!c->exc) {
+        c->vector = index;
+        c->esr = esr;
+        c->far = far;
+        c->elr = elr;
+    }
+    c->exc++;
     if (type == EXC_SYNC)
-        op_sync++;
+        c->sync++;
     else if (own)
         return;                     /* in run_op/op_done: the op goes on or has ended */
-    else if (!op_first_async_elr)
-        op_first_async_elr = elr;
+    else if (!c->first_async_elr)
+        c->first_async_elr = elr;
     write_sysreg(elr_el1, (unsigned long)op_done);
     write_sysreg(spsr_el1, 0x3c4);  /* EL1t, D, A, I, F masked */
 }
@@ -153,11 +163,11 @@ static void heal_cpu(void)
  */
 static void heal_gic(void)
 {
-    unsigned bit = 1u << VTIMER_INTID;
-    if (!gic_dirty)
+    unsigned bit = 1u << VTIMER_INTID, cpu = my_vcpu();
+    if (!vcpus[cpu].gic_dirty)
         return;
     if (gic_version() == 3) {
-        unsigned long sgi = w.gicr_or_gicc + 0x10000;   /* vCPU 0's redistributor, SGI frame */
+        unsigned long rd = w.gicr_or_gicc + 0x20000UL * cpu, sgi = rd + 0x10000;   /* its redistributor */
         /* The timer deactivated, if an op acknowledged it (DIR acts with EOImode 1 alone, and
          * needs no active priority, which the last heal may have cleared), then EOImode 0. */
         __asm__ volatile("msr S3_0_C12_C12_4, %1\n\tisb\n\t" /* ICC_CTLR_EL1: EOImode 1 */
@@ -167,7 +177,7 @@ static void heal_gic(void)
                          "msr S3_0_C12_C8_4, xzr\n\t"   /* ICC_AP0R0_EL1 */
                          "msr S3_0_C12_C12_3, xzr\n\tisb" /* ICC_BPR1_EL1 */
                          :: "r"((unsigned long)VTIMER_INTID), "r"(2UL) : "memory");
-        *(volatile unsigned *)(w.gicr_or_gicc + 0x14) = 0; /* GICR_WAKER: awake */
+        *(volatile unsigned *)(rd + 0x14) = 0;          /* GICR_WAKER: awake */
         gicd_write(0, 0x13);
         *(volatile unsigned *)(sgi + 0x080) |= bit;     /* IGROUPR0: Group 1 */
         *(volatile unsigned char *)(sgi + 0x400 + VTIMER_INTID) = 0x80;
@@ -187,7 +197,7 @@ static void heal_gic(void)
         gicd_write(0x100, bit);
     }
     dsb();
-    gic_dirty = 0;
+    vcpus[cpu].gic_dirty = 0;
 }
 
 /* ---- ops ---- */
@@ -226,9 +236,10 @@ static void print_op(unsigned long seed, unsigned long i, const struct op *op)
 
 static void print_outcome(const struct op *after)
 {
-    if (op_exc)
+    const struct vcpu *c = &vcpus[my_vcpu()];
+    if (c->exc)
         printf(" outcome: %lu exception(s), first vector %lu ESR 0x%lx FAR 0x%lx ELR 0x%lx\n",
-               op_exc, op_vector, op_esr, op_far, op_elr);
+               c->exc, c->vector, c->esr, c->far, c->elr);
     else
         printf(" outcome: completed\n");
     printf(" after: x0=0x%lx x1=0x%lx x2=0x%lx x3=0x%lx\n", after->ctx.x[0], after->ctx.x[1], after->ctx.x[2], after->ctx.x[3]);
@@ -236,10 +247,17 @@ static void print_outcome(const struct op *after)
 
 static void fail(unsigned long seed, unsigned long i, const struct op *op, const struct op *after, const char *what)
 {
-    printf("\nFAIL - fuzz seed %lu op %lu: %s\n", seed, i, what);
+    unsigned cpu = my_vcpu();
+    if (cpu)
+        printf("\nFAIL - fuzz vCPU 1 (beside seed %lu) op %lu: %s\n", seed, i, what);
+    else
+        printf("\nFAIL - fuzz seed %lu op %lu: %s\n", seed, i, what);
     print_op(seed, i, op);
     print_outcome(after);
-    printf("replay: bootargs \"seed=%lu ops=%lu stop=%lu\"\n", seed, i + 1, i);
+    if (cpu)
+        printf("vCPU 1's ops run beside vCPU 0's: no exact replay\n");
+    else
+        printf("replay: bootargs \"seed=%lu ops=%lu stop=%lu\"\n", seed, i + 1, i);
     finish();
 }
 
@@ -250,12 +268,20 @@ static int failed_exclusive(const struct op *after)
     return (wd & 0x3f400000) == 0x08000000 && !(wd & 1u << 23) && (after->ctx.x[wd >> 16 & 31] & 0xffffffff) != 0;
 }
 
-/* Runs op `i` of `seed`; returns only if none of the fuzzer's checks failed. */
+/* Runs op `i` of `seed` on this vCPU; returns only if none of the fuzzer's checks failed. */
 static void one_op(unsigned long seed, unsigned long i, int verbose)
 {
     struct op op, after;
-    op_draw(seed, i, &op);
-    st->count[op.kind]++;
+    unsigned cpu = my_vcpu();
+    struct vcpu *c = &vcpus[cpu];
+    unsigned *slot = op_slot + 16 * cpu;
+    op_draw(cpu ? seed ^ 0x5eca1d5eca1d5ecaUL : seed, i, &op);
+    if (cpu && op.kind == K_RESET)
+        op.word = 0xd503201f;   /* vCPU 1 never restarts the VM: vCPU 0's place in its run would be lost (a NOP) */
+    if (cpu)
+        st->secondary_ops++;
+    else
+        st->count[op.kind]++;
     if (verbose)
         print_op(seed, i, &op);
     if (op.kind == K_HVC || op.kind == K_SMC || op.kind == K_WAIT || op.kind == K_ERET ||
@@ -266,20 +292,20 @@ static void one_op(unsigned long seed, unsigned long i, int verbose)
         dsb();
     }
     after = op;
-    op_slot[0] = op.word;
-    slot_sync();
-    op_exc = op_sync = op_first_async_elr = 0;
-    op_running = 1;
+    slot[0] = op.word;
+    slot_sync(slot);
+    c->exc = c->sync = c->first_async_elr = 0;
+    c->running = 1;
     run_op(&after.ctx);
-    op_running = 0;
+    c->running = 0;
     heal_cpu();
     if (op.kind != K_HVC && op.kind != K_SMC && op.kind != K_WAIT && op.kind != K_ERET)
-        gic_dirty = 1;
+        c->gic_dirty = 1;
     if (verbose)
         print_outcome(&after);
 
     /* Completed: no synchronous exception, and no interrupt taken before the word ran. */
-    int completed = !op_sync && op_first_async_elr != (unsigned long)op_slot;
+    int completed = !c->sync && c->first_async_elr != (unsigned long)slot;
     if (op.size && completed && !reachable(op.ea, op.size) && !failed_exclusive(&after))
         fail(seed, i, &op, &after, op.writes ? "a write outside the VM's RAM and devices completed"
                                              : "a read outside the VM's RAM and devices returned data");
@@ -340,18 +366,19 @@ static void parse_args(const char *s)
 
 /* ---- the two vCPUs ---- */
 
-/* vCPU 1, when an op starts it at its real entry: a few hypercalls that must answer for it, then off. */
+/*
+ * vCPU 1, started by vCPU 0 at its (re)start and by ops: runs ops of its own streams beside
+ * vCPU 0's until vCPU 0 is done, so that the hypervisor sees two vCPUs of the VM at once (its
+ * locks, SGIs between them, a restart that stops one mid-op). Its ops are not replayed exactly.
+ */
 void secondary_main(unsigned long context)
 {
     (void)context;
-    for (int i = 0; i < 64; i++) {
-        register unsigned long x0 __asm__("x0") = HVC_VM_INFO, x2 __asm__("x2");
-        __asm__ volatile("hvc #0" : "+r"(x0), "=r"(x2) :: "x1", "x3", "memory");
-        if (x0 != 0 || x2 != 1) {
-            printf("\nFAIL - fuzz vCPU 1: HVC_VM_INFO says vCPU %lu (x0 0x%lx)\n", x2, x0);
-            break;
-        }
-    }
+    gic_init_cpu();
+    gic_enable(VTIMER_INTID);
+    rearm_vtimer();
+    for (unsigned long i = st->secondary_ops; !secondary_stop; i = st->secondary_ops)
+        one_op(args.seed + st->run, i, 0);     /* (one_op counts it) */
     hvc_call(PSCI_CPU_OFF, 0, 0, 0);
 }
 
@@ -397,7 +424,8 @@ int main(void *dtb)
     sctlr0 = read_sysreg(sctlr_el1);
     vtimer_period = read_sysreg(cntfrq_el0) / 1000;
 
-    op_slot[1] = 0x14000000 | ((unsigned)(((long)op_done - (long)&op_slot[1]) >> 2) & 0x3ffffff);
+    for (unsigned k = 1; k < 32; k += 16)
+        op_slot[k] = 0x14000000 | ((unsigned)(((long)op_done - (long)&op_slot[k]) >> 2) & 0x3ffffff);
     write_junk();
     gic_init_cpu();
     gic_enable(VTIMER_INTID);
@@ -418,6 +446,8 @@ int main(void *dtb)
         printf("fuzz-start seed %lu runs %lu ops %lu (%lu vCPUs, GICv%d, RAM 0x%lx+0x%lx)\n", args.seed, args.runs,
                args.ops, (unsigned long)w.ncpus, w.gic_version, w.ram_base, w.ram_size);
     }
+    if (!args.has_stop)     /* a replay runs vCPU 0's ops alone */
+        hvc_call(PSCI_CPU_ON_64, 1, (unsigned long)secondary_entry, 0);
     unsigned long last = args.has_stop ? args.stop + 1 : args.ops;
     for (; st->run < args.runs; st->run++, st->next = 0) {
         unsigned long seed = args.seed + st->run;
@@ -428,6 +458,12 @@ int main(void *dtb)
             one_op(seed, i, verbose);
         }
     }
+    /* vCPU 1 off before the last lines, so that none of its console bytes fall into them. */
+    secondary_stop = 1;
+    unsigned long t0 = read_sysreg(cntvct_el0);
+    int off = args.has_stop;
+    while (!off && read_sysreg(cntvct_el0) - t0 < 2 * read_sysreg(cntfrq_el0))
+        off = hvc_call(PSCI_AFFINITY_INFO_64, 1, 0, 0) == 1;
     unsigned long total = 0;
     printf("\nfuzz-kinds");
     for (int k = 0; k < K_NKINDS; k++) {
@@ -436,9 +472,11 @@ int main(void *dtb)
     }
     printf("\nfuzz-exceptions sync %lu irq %lu fiq %lu serror %lu (from a lower EL %lu)\n",
            st->exc[0], st->exc[1], st->exc[2], st->exc[3], st->lower);
+    printf("fuzz-secondary %lu ops on vCPU 1 beside them\n", st->secondary_ops);
     printf("fuzz-done total %lu ops\n", total);
     st->magic = 0;
     *(volatile unsigned long *)DONE_PAGE = DONE_MAGIC;     /* the victim may end now */
+    check(off, "fuzz vCPU 1 stopped", "within 2 s of being asked");
     check(1, "fuzz", "%lu ops, seeds %lu..%lu, none reached what is not its VM's", total, args.seed, args.seed + args.runs - 1);
     finish();
 }
