@@ -46,6 +46,9 @@ export interface BoardFacts {
   /** The GICv3 ITS (0n: none). */
   GITS_BASE: bigint;
   GITS_SIZE: bigint;
+  /** The BCM2711's ARM_LOCAL block (0n: none): per-core timer and interrupt control for every core. */
+  ARM_LOCAL_BASE: bigint;
+  ARM_LOCAL_SIZE: bigint;
   /** Whether DMA from passthrough devices is confined to their VM (false on every board so far). */
   HAS_IOMMU: boolean;
   SPIN_TABLE_BASE: bigint;

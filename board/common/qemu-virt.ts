@@ -32,6 +32,10 @@ export const GICD_SIZE: u64 = 0x10000n;
  */
 export const HAS_IOMMU: bool = false;
 
+/** No ARM_LOCAL block (a Raspberry Pi's: board/rpi4/board.ts). */
+export const ARM_LOCAL_BASE: u64 = 0n;
+export const ARM_LOCAL_SIZE: u64 = 0n;
+
 /** Secondary CPUs start through PSCI CPU_ON (QEMU's built-in firmware, SMC conduit at EL2). */
 export const SPIN_TABLE_BASE: u64 = 0n;
 

@@ -6,7 +6,7 @@ export {
   SPIN_TABLE_BASE,
 } from "../common/qemu-virt.ts";
 
-export { HAS_IOMMU } from "../common/qemu-virt.ts";
+export { HAS_IOMMU, ARM_LOCAL_BASE, ARM_LOCAL_SIZE } from "../common/qemu-virt.ts";
 
 export const BOARD_NAME = "qemu-virt-gicv2";
 

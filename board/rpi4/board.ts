@@ -87,6 +87,15 @@ export const GITS_BASE: u64 = 0n;
 export const GITS_SIZE: u64 = 0n;
 
 /**
+ * ARM_LOCAL, 4 KiB at 0xff800000 [QEMU ctrl_base: the bcm2836 control block; BCM2711 §6.5;
+ * bcm2711.dtsi local_intc, 0x40000000 in the SoC view]: the core timer's prescaler and source (which
+ * set how fast every core's arch timer counts), the routing of each core's local interrupts, and
+ * the per-core mailboxes any core can raise. No VM may map it.
+ */
+export const ARM_LOCAL_BASE: u64 = 0xff800000n;
+export const ARM_LOCAL_SIZE: u64 = 0x1000n;
+
+/**
  * No IOMMU: the BCM2711 has no SMMU in front of its DMA masters (the DMA engines, EMMC2, the
  * PCIe/xHCI, GENET). A passthrough device that masters the bus reaches all physical memory.
  */

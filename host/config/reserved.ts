@@ -55,6 +55,7 @@ export function reservedRegions(board: Board | BoardFacts, hyp: Range): Reserved
   add("GICV", "the GIC virtual CPU interface (GICV)", windowed(frame(f, "GICV")), "hypervisor", "mapped only at each VM's GICC address, by the hypervisor");
   add("GICV2M", "the GICv2m MSI frame", frame(f, "GICV2M"), "withheld", "a write pends any SPI it serves, whichever VM owns it");
   add("GITS", "the GIC ITS (GITS)", frame(f, "GITS"), "withheld", "its commands route any device's MSIs to any LPI, whichever VM owns it");
+  add("LOCAL", "the ARM local peripherals (ARM_LOCAL)", frame(f, "ARM_LOCAL"), "withheld", "its core timer prescaler sets every core's timer rate, and it routes and raises every core's local interrupts");
   add("UART", "the hypervisor's UART", [f.UART_BASE, UART_SIZE], "hypervisor", "its console; every VM's PL011 is emulated");
   return out;
 }
