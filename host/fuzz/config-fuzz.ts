@@ -1,5 +1,5 @@
-// The config fuzzer: `npm run fuzz:config -- [--seeds K] [--mutants N] [--build-every B] [--prove-max P] [--replay ID]`.
-// Seeds 1..K, N mutants each (config-mutants.ts), each judged in this process (config-oracle.ts);
+// The config fuzzer: `npm run fuzz:config -- [--seeds K] [--first-seed S] [--mutants N] [--build-every B] [--prove-max P] [--replay ID]`.
+// Seeds S..S+K-1 (default 1..4; the test runs 1-3), N mutants each (config-mutants.ts), each judged in this process (config-oracle.ts);
 // every Bth refused mutant also goes through `bulkhead build`, and up to P accepted ones through the
 // build's first half (the stage-2 proof). Mutants are written under the system's temporary
 // directory, never into the repository. Prints each finding, then the totals; exits 1 on a finding.
@@ -76,14 +76,14 @@ async function cli(args: string[]): Promise<number> {
     console.log(v.findings.length ? describeFinding(v) : `${v.accepted ? "accepted" : "refused"}, as it should be`);
     return v.findings.length ? 1 : 0;
   }
-  const seeds = arg(args, "--seeds", 4);
+  const seeds = arg(args, "--seeds", 4), first = arg(args, "--first-seed", 1);
   o = {
-    seeds: Array.from({ length: seeds }, (_, i) => i + 1), mutants: arg(args, "--mutants", 100),
+    seeds: Array.from({ length: seeds }, (_, i) => first + i), mutants: arg(args, "--mutants", 100),
     buildEvery: arg(args, "--build-every", 4), proveMax: arg(args, "--prove-max", 20),
     onVerdict: (v) => { if (v.findings.length) console.log(describeFinding(v)); },
   };
   const s = await runConfigFuzz(o);
-  console.log(`config fuzz: ${s.tested} mutants (seeds 1-${seeds}, ${o.mutants} each) in ${(s.ms / 1000).toFixed(1)} s, ${(s.tested / (s.ms / 1000)).toFixed(1)} mutants/s: `
+  console.log(`config fuzz: ${s.tested} mutants (seeds ${first}-${first + seeds - 1}, ${o.mutants} each) in ${(s.ms / 1000).toFixed(1)} s, ${(s.tested / (s.ms / 1000)).toFixed(1)} mutants/s: `
     + `${s.accepted} accepted (${s.proved} proved), ${s.refused} refused (${s.built} also built), ${s.findings.length} with findings`);
   return s.findings.length ? 1 : 0;
 }
