@@ -49,7 +49,8 @@ describe("rpi4", () => {
   it("programs the PL011 for 115200 8N1 before its first line (the stock firmware leaves it to Bluetooth)", async () => {
     // QEMU's own trace of the UART's register writes (its log backend), in order.
     const guest = imagePath({ name: "guest", cpus: [0], ram: [], image: { builtin: "baremetal" } }, null);
-    const b = await build({ board: "rpi4", guest });
+    // Its own build directory: tests/hyp-qemu.test.ts builds the same quick config at the same time.
+    const b = await build({ board: "rpi4", guest, outDir: path.join(PROJECT_ROOT, "build/rpi4/pl011-trace") });
     const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-pl011-")), "trace");
     const q = b.board.host.qemu;
     const r = await runQemu({
