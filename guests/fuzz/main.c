@@ -54,6 +54,7 @@ static struct vcpu {
     volatile int running;
     volatile unsigned long exc, sync, vector, esr, far, elr, first_async_elr;
     int gic_dirty;
+    unsigned long spurious, diag;           /* interrupts in a row none could acknowledge; reports of it */
 } vcpus[2] = { { .gic_dirty = 1 }, { .gic_dirty = 1 } };
 static volatile int secondary_stop;
 
@@ -65,8 +66,9 @@ static void rearm_vtimer(void)
     write_sysreg(cntv_ctl_el0, 1);
 }
 
-/* An interrupt: acknowledged and ended, so that a level source does not fire again at once. */
-static void take_irq(int fiq)
+/* An interrupt: acknowledged and ended, so that a level source does not fire again at once.
+ * Returns the INTID (1020 and up: none could be acknowledged). */
+static unsigned take_irq(int fiq)
 {
     unsigned intid;
     if (fiq && gic_version() == 3) {
@@ -74,14 +76,30 @@ static void take_irq(int fiq)
         __asm__ volatile("mrs %0, S3_0_C12_C8_0" : "=r"(v));        /* ICC_IAR0_EL1 */
         if ((v & 0xffffff) < 1020)
             __asm__ volatile("msr S3_0_C12_C8_1, %0" :: "r"(v));    /* ICC_EOIR0_EL1 */
-        return;
+        return (unsigned)(v & 0xffffff);
     }
     intid = gic_ack();
     if (intid >= 1020)
-        return;
+        return intid;
     if (intid == VTIMER_INTID)
         rearm_vtimer();
     gic_eoi(intid);
+    return intid;
+}
+
+/* The GIC CPU interface as this vCPU sees it, on one line (an interrupt nobody can acknowledge). */
+static void print_gic_state(void)
+{
+    unsigned long isr = read_sysreg(isr_el1), v[6] = { 0 };
+    if (gic_version() == 3)
+        __asm__ volatile("mrs %0, S3_0_C12_C12_2\n\tmrs %1, S3_0_C12_C11_3\n\tmrs %2, S3_0_C12_C9_0\n\t"
+                         "mrs %3, S3_0_C12_C12_4\n\tmrs %4, S3_0_C4_C6_0\n\tmrs %5, S3_0_C12_C8_2"
+                         : "=r"(v[0]), "=r"(v[1]), "=r"(v[2]), "=r"(v[3]), "=r"(v[4]), "=r"(v[5]));
+    else
+        for (int k = 0; k < 5; k++)
+            v[k] = ((volatile unsigned *)w.gicr_or_gicc)[(unsigned[]){ 0x18, 0x14, 0xd0, 0x0, 0x4 }[k] / 4];
+    printf("\nfuzz-diag vCPU %u: an interrupt nobody can acknowledge: ISR_EL1 0x%lx HPPIR1 0x%lx RPR 0x%lx "
+           "APR 0x%lx CTLR 0x%lx PMR 0x%lx HPPIR0 0x%lx\n", my_vcpu(), isr, v[0], v[1], v[2], v[3], v[4], v[5]);
 }
 
 static unsigned long image_has(unsigned long a)
@@ -104,10 +122,19 @@ void exception_handler(unsigned long index, unsigned long *frame)
     int own = !lower && image_has(elr) && !in_slot;
     (void)frame;
 
-    if (type == EXC_IRQ || type == EXC_FIQ)
-        take_irq(type == EXC_FIQ);
     unsigned cpu = my_vcpu();
     struct vcpu *c = &vcpus[cpu];
+    if (type == EXC_IRQ || type == EXC_FIQ) {
+        if (take_irq(type == EXC_FIQ) < 1020 || !own)
+            c->spurious = 0;
+        else if (++c->spurious >= 1000) {
+            /* Signalled, never acknowledged: the executor goes on with the interrupt masked. */
+            if (!c->diag++)
+                print_gic_state();
+            write_sysreg(spsr_el1, read_sysreg(spsr_el1) | 0xc0);
+            c->spurious = 0;
+        }
+    }
     if (!c->running || (type == EXC_SYNC && own && !in_done)) {
         if (type == EXC_IRQ || type == EXC_FIQ)
             return;
@@ -127,10 +154,10 @@ void exception_handler(unsigned long index, unsigned long *frame)
     c->exc++;
     if (type == EXC_SYNC)
         c->sync++;
-    else if (own)
-        return;                     /* in run_op/op_done: the op goes on or has ended */
-    else if (!c->first_async_elr)
-        c->first_async_elr = elr;
+    else if (in_done)
+        return;                     /* the op has ended: op_done goes on */
+    else if (!c->first_async_elr)   /* in run_op, the op not yet run: it is ended unrun (its ELR_EL1, SPSR_EL1 are the handler's now) */
+        c->first_async_elr = own ? (unsigned long)(op_slot + 16 * cpu) : elr;
     write_sysreg(elr_el1, (unsigned long)op_done);
     write_sysreg(spsr_el1, 0x3c4);  /* EL1t, D, A, I, F masked */
 }
