@@ -8,7 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { PROJECT_ROOT } from "../compiler/program.ts";
-import type { BoardFacts } from "./board.ts";
+import { boardDir, DEFAULT_BOARD_NAME, type BoardFacts } from "./board.ts";
+import { boardOfConfigPath } from "./config/load.ts";
 import { build, BuildError, type BuildOptions, type BuildResult } from "./build.ts";
 
 /** A board booted from a FAT partition: board/<name>/sdcard.ts exports one as `sdCard`. */
@@ -39,15 +40,18 @@ function tool(cmd: string, args: string[], input?: string): void {
   }
 }
 
-async function sdCardOf(b: BuildResult): Promise<SdCard> {
-  const file = path.join(b.board.dir, "sdcard.ts");
-  if (!fs.existsSync(file)) throw new BuildError([`--board ${b.board.host.name}: error: this board boots no SD-card image (no board/${b.board.host.name}/sdcard.ts)`]);
+/** The board's SD card, or a refusal naming the board and what chose it: asked before anything is built. */
+async function sdCardOf(board: string, shown: string): Promise<SdCard> {
+  const file = path.join(boardDir(board), "sdcard.ts");
+  if (!fs.existsSync(file)) throw new BuildError([`${shown}: error: board ${board} boots no SD-card image (no board/${board}/sdcard.ts)`]);
   return ((await import(file)) as { sdCard: SdCard }).sdCard;
 }
 
 export async function writeImage(opts: BuildOptions & { out: string }): Promise<ImageResult> {
+  const fromConfig = !opts.board && opts.config && !opts.guest;
+  const board = opts.board ?? (fromConfig ? boardOfConfigPath(opts.config!) : DEFAULT_BOARD_NAME);
+  const sd = await sdCardOf(board, fromConfig ? opts.config! : "--board");
   const b = await build(opts);
-  const sd = await sdCardOf(b);
   const boot = sd.fetch(path.join(PROJECT_ROOT, "build", `${b.board.host.name}-firmware`));
   const configTxt = path.join(b.dir, "config.txt.sd");
   fs.writeFileSync(configTxt, sd.configTxt(b.board.facts));
