@@ -30,19 +30,44 @@ export interface Mutant {
   text: string | null;
 }
 
-export const BOARDS = ["qemu-virt-gicv3", "qemu-virt-gicv2"];
-const SOURCE_BOARD = "qemu-virt-gicv3"; // the GICv2 board's configs re-export these
+/** Every board with shipped configs: board/<name>/board.ts and board/<name>/configs/. */
+function shippedBoards(): string[] {
+  const root = path.join(PROJECT_ROOT, "board");
+  return fs.readdirSync(root).filter((b) => fs.existsSync(path.join(root, b, "board.ts")) && fs.existsSync(path.join(root, b, "configs"))).sort();
+}
 
-/** Every shipped config of the source board, once per board. */
+/**
+ * A config's source with every relative path made absolute (imports, image, dtb, initrd: the mutant
+ * lives in a temporary directory); a file that only re-exports another board's config (the GICv2
+ * board's) gives that config's source, so that text mutations have a config to work on.
+ */
+function absoluteSource(file: string): { text: string; dir: string } {
+  const dir = path.dirname(file);
+  const text = fs.readFileSync(file, "utf8");
+  const reexport = /export\s*\{\s*default\s*\}\s*from\s*"(\.[^"]*)"/.exec(text);
+  if (reexport) return absoluteSource(path.resolve(dir, reexport[1]));
+  return { dir, text: text.replace(/((?:from|image:|dtb:|initrd:)\s*")(\.[^"]*)"/g, (_, before: string, p: string) => `${before}${path.resolve(dir, p)}"`) };
+}
+
+/** `cfg` with its file paths absolute, taken from `dir`. */
+function absoluteFiles(cfg: Config, dir: string): Config {
+  const abs = (p: string | undefined) => (p === undefined || p === "generate" ? p : path.resolve(dir, p));
+  return {
+    ...cfg,
+    vms: cfg.vms.map((vm) => ({ ...vm, image: typeof vm.image === "string" ? abs(vm.image)! : vm.image, dtb: abs(vm.dtb), initrd: abs(vm.initrd) })),
+  };
+}
+
+/** Every shipped config of every board, on its own board. */
 export async function loadBases(): Promise<Base[]> {
-  const dir = path.join(PROJECT_ROOT, "board", SOURCE_BOARD, "configs");
   const out: Base[] = [];
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
-    const abs = path.join(dir, file);
-    // Relative imports made absolute: the mutant lives in a temporary directory.
-    const text = fs.readFileSync(abs, "utf8").replace(/(from\s+")(\.[^"]*)"/g, (_, from: string, spec: string) => `${from}${path.resolve(dir, spec)}"`);
-    const cfg = await loadConfig(abs, { typecheck: false });
-    for (const board of BOARDS) out.push({ name: `${board}/${file.replace(/\.ts$/, "")}`, board, text, cfg });
+  for (const board of shippedBoards()) {
+    const dir = path.join(PROJECT_ROOT, "board", board, "configs");
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
+      const { text, dir: from } = absoluteSource(path.join(dir, file));
+      const cfg = absoluteFiles(await loadConfig(path.join(dir, file), { typecheck: false }), from);
+      out.push({ name: `${board}/${file.replace(/\.ts$/, "")}`, board, text, cfg });
+    }
   }
   return out;
 }
