@@ -50,7 +50,7 @@ describe("rpi4 SD-card image", () => {
     expect(q.lines.some((l) => /^\[guest\] \d+ passed, 0 failed$/.test(l)), q.output).toBe(true);
     expect(q.lines.at(-1)).toBe("[hyp] run ended: status 0");
     const config = read("config.txt").toString("utf8").split("\n");
-    for (const line of ["arm_64bit=1", "kernel=bulkhead.bin", "kernel_address=0x80000", "enable_gic=1", "enable_uart=1", "gpio=14,15=a0"]) {
+    for (const line of ["arm_64bit=1", "kernel=bulkhead.bin", "kernel_address=0x80000", "enable_gic=1", "gpio=14,15=a0", "init_uart_clock=48000000"]) {
       expect(config).toContain(line);
     }
     fs.rmSync(tmp, { recursive: true, force: true });
