@@ -22,6 +22,9 @@ export interface BoardFacts {
   PA_BITS: number;
   RAM_BASE: bigint;
   RAM_SIZE: bigint;
+  /** A second RAM range, not the hypervisor's (size 0n: none), e.g. a Raspberry Pi's RAM above its GPU carve-out. */
+  RAM2_BASE: bigint;
+  RAM2_SIZE: bigint;
   HYP_BASE: bigint;
   UART_BASE: bigint;
   UART_INTID: number;

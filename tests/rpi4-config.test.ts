@@ -57,4 +57,13 @@ describe("rpi4 configs", () => {
     expect(check(withDevice({ ...emmc2, dma: "none" }))[0]).toMatch(/is part of the EMMC2 controller, the SD card \(SDHCI ADMA\) 0xfe340000-0xfe3400ff, which masters the bus: write dma: "unisolated"/);
     expect(check(withDevice({ ...emmc2, dma: "unisolated" }))).toEqual([]);
   });
+
+  it("takes VM RAM from both RAM ranges, never from the GPU carve-out between them", () => {
+    const ram = (pa: bigint, size: bigint): Config => ({ vms: [{ name: "alpha", cpus: [2], ram: [{ ipa: 0x40000000n, pa, size }], image: { builtin: "baremetal" } }] });
+    expect(check(ram(0x40000000n, 0x40000000n))).toEqual([]);
+    expect(check(ram(0x3b000000n, 0x800000n))[0]).toMatch(/0x3b000000-0x3b7fffff is outside board RAM 0x0-0x3b3fffff and 0x40000000-0x7fffffff$/);
+    expect(check(ram(0x3c000000n, 0x1000000n))[0]).toMatch(/is outside board RAM/);
+    expect(check(ram(0x7ff00000n, 0x200000n))[0]).toMatch(/is outside board RAM/);
+    expect(check(withDevice({ name: "dev", ipa: 0x50000000n, size: 0x1000n, dma: "none" }))[0]).toMatch(/0x50000000-0x50000fff overlaps board RAM 0x0-0x3b3fffff and 0x40000000-0x7fffffff \(a device is MMIO, not RAM\)/);
+  });
 });

@@ -27,7 +27,10 @@ describe("rpi4", () => {
     for (const l of lines) expect(l).toMatch(/^\[(hyp|linux|alpha|beta)\] /);
     // Linux: its own two CPUs (PSCI CPU_ON over HVC), the virtual timer on both, the emulated PL011 at 0xfe201000.
     expect(out).toMatch(/\[linux\] \[ *[\d.]+\] Booting Linux on physical CPU 0x0000000000/);
-    expect(out).toMatch(/\[linux\] linux-guest: Linux 6\.1\.0-.*, 2 CPUs online/);
+    const mem = /\[linux\] linux-guest: Linux 6\.1\.0-.*, 2 CPUs online, MemTotal: (\d+) kB/.exec(out);
+    expect(mem, out.slice(-3000)).not.toBeNull();
+    // Its 512 MiB in the RAM above the GPU carve-out (board.ts RAM2), less what the kernel keeps.
+    expect(Number(mem![1])).toBeGreaterThan(400_000);
     expect(out).toContain("[linux] linux-guest: psci hvc");
     const ticks = /\[linux\] linux-guest: psci hvc, timer ticks +11: +(\d+) +(\d+) +GIC-0 27/.exec(out);
     expect(ticks, out.slice(-3000)).not.toBeNull();

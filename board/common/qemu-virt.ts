@@ -11,6 +11,9 @@ export const PA_BITS: u32 = 40;
 
 export const RAM_BASE: u64 = 0x40000000n;
 export const RAM_SIZE: u64 = 0x40000000n;
+/** One RAM range. */
+export const RAM2_BASE: u64 = 0n;
+export const RAM2_SIZE: u64 = 0n;
 /** The hypervisor is linked here; QEMU keeps its DTB for an ELF kernel at RAM_BASE, below it. */
 export const HYP_BASE: u64 = 0x40200000n;
 

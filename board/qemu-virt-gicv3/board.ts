@@ -2,7 +2,7 @@
 // Target facts only: subset constants, imported by src/ as "@board" and read by host tools.
 
 export {
-  CPU_COUNT, PA_BITS, RAM_BASE, RAM_SIZE, HYP_BASE, UART_BASE, UART_INTID, UART_CLOCK_HZ, GICD_BASE, GICD_SIZE,
+  CPU_COUNT, PA_BITS, RAM_BASE, RAM_SIZE, RAM2_BASE, RAM2_SIZE, HYP_BASE, UART_BASE, UART_INTID, UART_CLOCK_HZ, GICD_BASE, GICD_SIZE,
   SPIN_TABLE_BASE,
 } from "../common/qemu-virt.ts";
 

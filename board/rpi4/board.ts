@@ -26,11 +26,18 @@ export const PA_BITS: u32 = 40;
  * The RAM below the GPU carve-out, which every RPi4 (1, 2, 4 and 8 GB) has: 0x0-0x3b3fffff is what
  * the stock firmware's device tree gives the ARM with the default `gpu_mem=76` on boards of 1 GB or
  * more; the VideoCore's memory follows, to 0x3fffffff. QEMU's raspi4b has RAM all the way to 2 GiB
- * and its VideoCore memory (vcram-base) at 0x3c000000, above this. The RAM from 0x40000000 up (1 GiB
- * on the 2 GB model) is not used yet: see docs/rpi4.md.
+ * and its VideoCore memory (vcram-base) at 0x3c000000, above this. The hypervisor's reserve is at
+ * its bottom.
  */
 export const RAM_BASE: u64 = 0x0n;
 export const RAM_SIZE: u64 = 0x3b400000n;
+/**
+ * The RAM above the carve-out, for VMs: 1 GiB at 0x40000000 on the 2 GB model (QEMU raspi4b's, and
+ * the firmware's second memory range on it; the 4 and 8 GB models have this and more). A config
+ * that uses it needs a board of 2 GB or more.
+ */
+export const RAM2_BASE: u64 = 0x40000000n;
+export const RAM2_SIZE: u64 = 0x40000000n;
 /**
  * The hypervisor is linked here: where the firmware loads a 64-bit `kernel` (its default
  * kernel_address, written in config.txt too) and where QEMU's raspi loader puts a raw -kernel image

@@ -9,7 +9,7 @@ import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
 import { dmaErrors, dmaWarnings } from "./dma.ts";
 import {
-  HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, resolveDtb, resolveImage, resolveInitrd,
+  HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, ramRanges, resolveDtb, resolveImage, resolveInitrd,
   span, uartEmulated, UART_SIZE, vgicRegions, vmInterrupts, vmMappings, type Mapping, type Range,
 } from "./model.ts";
 import { describeReserved, reservedRegions } from "./reserved.ts";
@@ -57,9 +57,9 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
     else byName.set(vm.name, i);
   });
 
-  const ramEnd = f.RAM_BASE + f.RAM_SIZE;
+  const ram = ramRanges(f);
   const ipaLimit = 1n << BigInt(f.PA_BITS);
-  const boardRam = `board RAM ${span(f.RAM_BASE, f.RAM_SIZE)}`;
+  const boardRam = `board RAM ${ram.map(([s, e]) => span(s, e - s)).join(" and ")}`;
   const reserved = reservedRegions(f, opts.hypRange);
 
   for (const vm of vms) {
@@ -93,8 +93,8 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
       if (m.ipa < 0n || m.ipa + m.size > ipaLimit) err(`${what} IPA ${span(m.ipa, m.size)} is beyond the ${f.PA_BITS}-bit IPA space`);
       if (m.pa < 0n || m.pa + m.size > ipaLimit) err(`${what} ${span(m.pa, m.size)} is beyond the ${f.PA_BITS}-bit physical address space`);
       if (m.kind === "device") {
-        if (overlaps(m.pa, m.size, f.RAM_BASE, f.RAM_SIZE)) err(`${what} ${span(m.pa, m.size)} overlaps ${boardRam} (a device is MMIO, not RAM)`);
-      } else if (m.pa < f.RAM_BASE || m.pa + m.size > ramEnd) err(`${what} ${span(m.pa, m.size)} is outside ${boardRam}`);
+        if (ram.some(([s, e]) => overlaps(m.pa, m.size, s, e - s))) err(`${what} ${span(m.pa, m.size)} overlaps ${boardRam} (a device is MMIO, not RAM)`);
+      } else if (!ram.some(([s, e]) => m.pa >= s && m.pa + m.size <= e)) err(`${what} ${span(m.pa, m.size)} is outside ${boardRam}`);
       for (const r of reserved) {
         if (overlaps(m.pa, m.size, r.base, r.size)) err(`${what} ${span(m.pa, m.size)} overlaps ${describeReserved(r)}`);
       }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { loadBoard, type Board } from "../board.ts";
 import { checkConfig, configWarnings } from "./check.ts";
 import { ConfigLoadError, boardOfConfigPath, loadConfig } from "./load.ts";
-import { describe, hex, hypRange, oneLine, span, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+import { describe, hex, hypRange, oneLine, ramRanges, span, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
 import { reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
 import type { Config } from "./types.ts";
@@ -103,15 +103,16 @@ export function memoryMap(board: Board, cfg: Config): string[] {
     }
   }
   // Free gaps inside board RAM.
-  const ramEnd = f.RAM_BASE + f.RAM_SIZE;
-  const inRam = rows.filter((r) => r.base < ramEnd && r.base + r.size > f.RAM_BASE).sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
-  let at = f.RAM_BASE;
   const gaps: Row[] = [];
-  for (const r of inRam) {
-    if (r.base > at) gaps.push({ base: at, size: r.base - at, owner: "free", what: `${(r.base - at) >> 20n} MiB` });
-    if (r.base + r.size > at) at = r.base + r.size;
+  for (const [ramStart, ramEnd] of ramRanges(f)) {
+    const inRam = rows.filter((r) => r.base < ramEnd && r.base + r.size > ramStart).sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+    let at = ramStart;
+    for (const r of inRam) {
+      if (r.base > at) gaps.push({ base: at, size: r.base - at, owner: "free", what: `${(r.base - at) >> 20n} MiB` });
+      if (r.base + r.size > at) at = r.base + r.size;
+    }
+    if (at < ramEnd) gaps.push({ base: at, size: ramEnd - at, owner: "free", what: `${(ramEnd - at) >> 20n} MiB` });
   }
-  if (at < ramEnd) gaps.push({ base: at, size: ramEnd - at, owner: "free", what: `${(ramEnd - at) >> 20n} MiB` });
   rows.push(...gaps);
   rows.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
 

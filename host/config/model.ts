@@ -21,6 +21,14 @@ export function hypRange(board: Board | BoardFacts, reserve: bigint = HYP_RESERV
   return [f.RAM_BASE, f.RAM_BASE + reserve];
 }
 
+/** The board's RAM ranges [start, end): RAM_BASE's (the hypervisor's reserve at its bottom), then RAM2's if it has one. */
+export function ramRanges(board: Board | BoardFacts): Range[] {
+  const f = factsOf(board);
+  const out: Range[] = [[f.RAM_BASE, f.RAM_BASE + f.RAM_SIZE]];
+  if (f.RAM2_SIZE > 0n) out.push([f.RAM2_BASE, f.RAM2_BASE + f.RAM2_SIZE]);
+  return out;
+}
+
 export function factsOf(board: Board | BoardFacts): BoardFacts {
   return "facts" in board ? board.facts : board;
 }

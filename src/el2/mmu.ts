@@ -3,7 +3,7 @@
 // read-only, everything else (data, RAM holding guest images and VM memory, devices) is
 // writable and never executable: SCTLR_EL2.WXN enforces that no page is both. The guard page
 // below each CPU's stack is not mapped at all.
-import { CPU_COUNT, RAM_BASE, RAM_SIZE, UART_BASE, GICD_BASE, GICD_SIZE, GICR_BASE, GICR_SIZE, GICC_BASE, GICH_BASE } from "@board";
+import { CPU_COUNT, RAM_BASE, RAM_SIZE, RAM2_BASE, RAM2_SIZE, UART_BASE, GICD_BASE, GICD_SIZE, GICR_BASE, GICR_SIZE, GICC_BASE, GICH_BASE } from "@board";
 import { Root, allocTables, mapRange, tableAddress, tablesInUse } from "../stage2/pagetable.ts";
 import { GUARD_BYTES, percpu } from "./cpu.ts";
 
@@ -59,6 +59,8 @@ export function buildEl2Map(): void {
     from = guard + GUARD_BYTES;
   }
   mapRange(el2Root, from, from, RAM_BASE + RAM_SIZE - from, NORMAL_RW);
+  // The second RAM range, VMs' memory only: written when their images are loaded and their RAM scrubbed.
+  if (RAM2_SIZE != 0n) mapRange(el2Root, RAM2_BASE, RAM2_BASE, RAM2_SIZE, NORMAL_RW);
   mapDevice(UART_BASE, 0x1000n);
   mapDevice(GICD_BASE, GICD_SIZE);
   mapDevice(GICR_BASE, GICR_SIZE);

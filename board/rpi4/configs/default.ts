@@ -1,7 +1,8 @@
 // The Raspberry Pi 4 flagship: Debian's arm64 Linux (guests/linux/build.sh build/linux) on CPUs 0
-// and 1 beside two bare-metal control loops, one on each of the other CPUs. Every VM's RAM is at
-// IPA 0x40000000, backed by its own physical memory below the GPU carve-out, above the hypervisor's
-// reserve (which grows past 32 MiB to carry the kernel: linux's RAM starts at 128 MiB to leave it room).
+// and 1 with 512 MiB of the RAM above the GPU carve-out (a board of 2 GB or more: board.ts RAM2),
+// beside two bare-metal control loops, one on each of the other CPUs, in the RAM below it, above
+// the hypervisor's reserve (which grows past 32 MiB to carry the kernel: they start at 128 MiB to
+// leave it room). Every VM's RAM is at IPA 0x40000000.
 import { definePartitions } from "../../../host/config/types.ts";
 
 const MiB = 1n << 20n;
@@ -11,7 +12,7 @@ export default definePartitions({
     {
       name: "linux",
       cpus: [0, 1],
-      ram: [{ ipa: 0x40000000n, pa: 0x08000000n, size: 384n * MiB }],
+      ram: [{ ipa: 0x40000000n, pa: 0x40000000n, size: 512n * MiB }],
       uart: "emulated",
       image: "../../../build/linux/Image",
       initrd: "../../../build/linux/initramfs.cpio",
@@ -20,7 +21,7 @@ export default definePartitions({
     {
       name: "alpha",
       cpus: [2],
-      ram: [{ ipa: 0x40000000n, pa: 0x20000000n, size: 64n * MiB }],
+      ram: [{ ipa: 0x40000000n, pa: 0x08000000n, size: 64n * MiB }],
       uart: "emulated",
       interrupts: [60],   // no device behind it (from-virt.ts, TEST_SPIS): the guest pends it through its virtual GICD
       image: { builtin: "baremetal" },
@@ -28,7 +29,7 @@ export default definePartitions({
     {
       name: "beta",
       cpus: [3],
-      ram: [{ ipa: 0x40000000n, pa: 0x24000000n, size: 64n * MiB }],
+      ram: [{ ipa: 0x40000000n, pa: 0x0c000000n, size: 64n * MiB }],
       uart: "emulated",
       interrupts: [61],
       image: { builtin: "baremetal" },
