@@ -18,7 +18,7 @@ import { PROJECT_ROOT } from "../../compiler/program.ts";
 import { loadBoard, type Board } from "../board.ts";
 import { BuildError, proveConfig } from "../build.ts";
 import { loadConfig } from "../config/load.ts";
-import { hypRange } from "../config/model.ts";
+import { hypRange, ramRanges } from "../config/model.ts";
 import { reservedRegions } from "../config/reserved.ts";
 import type { Config } from "../config/types.ts";
 import type { Mutant } from "./config-mutants.ts";
@@ -98,7 +98,7 @@ export function independentProblems(board: Board, cfg: Config): string[] {
     }
     for (const r of vm.ram) {
       const pa = r.pa ?? r.ipa;
-      if (pa < f.RAM_BASE || pa + r.size > f.RAM_BASE + f.RAM_SIZE) out.push(`accepted RAM at PA 0x${pa.toString(16)} of vm ${vm.name}, outside board RAM`);
+      if (!ramRanges(board).some(([s, e]) => pa >= s && pa + r.size <= e)) out.push(`accepted RAM at PA 0x${pa.toString(16)} of vm ${vm.name}, outside board RAM`);
     }
     const ipas = [...vm.ram, ...(vm.devices ?? []), ...(vm.shared ?? [])];
     ipas.forEach((a, i) => ipas.slice(0, i).forEach((b) => {
