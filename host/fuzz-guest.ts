@@ -28,17 +28,21 @@ export interface FuzzArgs {
   ops: number;
   every?: number;
   stop?: number;
+  /** Power the fuzzer off (SYSTEM_OFF from vCPU 0, vCPU 1 still running ops) at this op. */
+  off?: number;
   /** Print every op from this one. */
   verbose?: number;
   /** The victim's longest run in 1 ms beats (it ends when the fuzzer is done): it must outlast the fuzzer. */
   beats: number;
+  /** Beats the victim runs on once the fuzzer is done, over its power-off (default 500). */
+  after?: number;
 }
 
 /** The fuzzer's and the victim's bootargs, padded to a fixed length: the device trees keep their size and the hypervisor need not be recompiled. */
 export function bootargs(a: FuzzArgs): { fuzz: string; victim: string } {
   const fuzz = [`seed=${a.seed}`, `runs=${a.runs}`, `ops=${a.ops}`, `every=${a.every ?? 2500}`,
-    ...(a.stop !== undefined ? [`stop=${a.stop}`] : []), ...(a.verbose !== undefined ? [`verbose=${a.verbose}`] : [])].join(" ");
-  return { fuzz: fuzz.padEnd(96), victim: `beats=${a.beats}`.padEnd(32) };
+    ...(a.stop !== undefined ? [`stop=${a.stop}`] : []), ...(a.off !== undefined ? [`off=${a.off}`] : []), ...(a.verbose !== undefined ? [`verbose=${a.verbose}`] : [])].join(" ");
+  return { fuzz: fuzz.padEnd(96), victim: `beats=${a.beats} after=${a.after ?? 500}`.padEnd(32) };
 }
 
 /** A config file (in the OS's temp directory) that is board/<board>/configs/fuzz.ts with these bootargs. */

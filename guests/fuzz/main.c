@@ -42,9 +42,9 @@ struct state {
 };
 
 static struct {
-    unsigned long seed, runs, ops, every, stop, verbose_from;
-    int has_stop, verbose;
-} args = { 1, 1, 1000, 2000, 0, 0, 0, 0 };
+    unsigned long seed, runs, ops, every, stop, verbose_from, off;
+    int has_stop, verbose, has_off;
+} args = { 1, 1, 1000, 2000, 0, 0, 0, 0, 0, 0 };
 
 static struct state *st;
 static unsigned long vtimer_period;
@@ -343,6 +343,12 @@ static void one_op(unsigned long seed, unsigned long i, int verbose)
         if (shows_foreign_spi(op.ea, op.size, v))
             fail(seed, i, &op, &after, "a distributor read showed the state of an SPI the VM does not own");
     }
+    /* An ERET to an address outside the VM's memory: the first exception must be taken there (an
+     * instruction abort, or an illegal return's or misaligned PC's fault): nothing ran there. */
+    /* (Compared in their low 32 bits: an ERET to AArch32 takes those alone.) */
+    if (op.kind == K_ERET && c->first_async_elr != (unsigned long)slot && !reachable(op.ctx.elr & ~3UL, 4) &&
+        (!c->exc || (c->elr & 0xfffffffc) != (op.ctx.elr & 0xfffffffc)))
+        fail(seed, i, &op, &after, "an ERET to an address outside the VM ran code there");
     if ((op.kind == K_HVC || op.kind == K_SMC) && completed) {
         if (op.foreign_cpu_on && (long)after.ctx.x[0] >= 0)
             fail(seed, i, &op, &after, "CPU_ON or AFFINITY_INFO of an MPIDR not the VM's succeeded");
@@ -379,6 +385,8 @@ static void parse_args(const char *s)
             !arg(s, "every", &args.every)) {
             if (arg(s, "stop", &args.stop))
                 args.has_stop = 1;
+            else if (arg(s, "off", &args.off))
+                args.has_off = 1;
             else if (arg(s, "verbose", &args.verbose_from))
                 args.verbose = 1;
         }
@@ -482,6 +490,11 @@ int main(void *dtb)
             int verbose = (args.verbose && i >= args.verbose_from) || (args.has_stop && i == args.stop);
             if (i % args.every == 0)
                 printf("\nfuzz-progress seed %lu op %lu\n", seed, i);
+            if (args.has_off && i == args.off) {    /* SYSTEM_OFF mid-run, vCPU 1 still at work */
+                *(volatile unsigned long *)DONE_PAGE = DONE_MAGIC;
+                printf("\nfuzz-off at op %lu of seed %lu\n", i, seed);
+                system_off();
+            }
             one_op(seed, i, verbose);
         }
     }
