@@ -120,6 +120,8 @@ export async function fuzzRun(board: string, a: FuzzArgs, timeoutSec: number, sh
   const seconds = (Date.now() - t0) / 1000;
   const outcome = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), a.stop !== undefined ? a.stop + 1 : a.ops * a.runs);
   if (qemu.timedOut) outcome.problems.unshift(`timed out after ${timeoutSec} s`);
+  const crash = /^.*(Assertion|Aborted|Segmentation).*$/m.exec(qemu.stderr);
+  if (crash) outcome.problems.unshift(`QEMU itself crashed: ${crash[0]}`);
   return { ...outcome, lines: qemu.lines, seconds, timedOut: qemu.timedOut };
 }
 

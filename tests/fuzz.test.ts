@@ -58,6 +58,9 @@ describe.each(FUZZ_BOARDS)("%s hostile-guest fuzz", (board) => {
     const { qemu } = await run({ board, config: `board/${board}/configs/fuzz.ts`, timeoutSec: 150, onLine: () => times.push((Date.now() - t0) / 1000) });
     const r = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), CI_OPS);
     if (qemu.timedOut) r.problems.unshift("timed out after 150 s");
+    // QEMU itself can abort on what a guest does (seen: arm_gicv3_cpuif.c icv_gprio_mask `bpr > 0`).
+    const crash = /^.*(Assertion|Aborted|Segmentation).*$/m.exec(qemu.stderr);
+    if (crash) r.problems.unshift(`QEMU itself crashed: ${crash[0]}`);
     const shown = qemu.lines.filter((l) => !/^\[hyp\] vm fuzz: (stage-2|SYSTEM_RESET)|fuzz-(resume|progress)/.test(l) && /^\[hyp\]|fuzz-|FAIL|victim:/.test(l)).slice(-40);
     expect(r.problems, [...shown, "", `replay a failing seed S up to op I: npm run fuzz -- --board ${board} --seed S --stop I`].join("\n")).toEqual([]);
     expect(qemu.exitCode).toBe(0);
