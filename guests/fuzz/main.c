@@ -23,9 +23,11 @@ extern char _text[], _end[], vectors[], secondary_entry[];
 
 struct world w;
 
-/* Own RAM layout (below the image at +0x80000): scratch 0..64 KiB, state, the power-off page. */
-#define STATE_OFFSET    0x10000UL
-#define JUNK_OFFSET     0x11000UL
+/* Own RAM layout (below the image at +0x80000): the scratch the ops aim at is the first 32 KiB,
+ * which an op's offset (at most 0xfff0: an unsigned 12-bit immediate times 16) takes no further
+ * than 96 KiB; then the state and the power-off page. */
+#define STATE_OFFSET    0x20000UL
+#define JUNK_OFFSET     0x21000UL
 #define STATE_MAGIC     0x7a7a66757a7a0001UL
 #define EXC_SYNC 0
 #define EXC_IRQ 1
