@@ -348,7 +348,7 @@ static void one_op(unsigned long seed, unsigned long i, int verbose)
     /* An ERET to an address outside the VM's memory: the first exception must be taken there (an
      * instruction abort, or an illegal return's or misaligned PC's fault): nothing ran there. */
     /* (Compared in their low 32 bits: an ERET to AArch32 takes those alone.) */
-    if (op.kind == K_ERET && c->first_async_elr != (unsigned long)slot && !reachable(op.ctx.elr & ~3UL, 4) &&
+    if (op.kind == K_ERET && c->first_async_elr != (unsigned long)slot && !reachable(op.ctx.elr & 0xfffffffc, 4) &&
         (!c->exc || (c->elr & 0xfffffffc) != (op.ctx.elr & 0xfffffffc)))
         fail(seed, i, &op, &after, "an ERET to an address outside the VM ran code there");
     if ((op.kind == K_HVC || op.kind == K_SMC) && completed) {

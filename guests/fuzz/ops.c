@@ -500,7 +500,12 @@ static void eret_op(struct rng *r, struct op *op)
     switch (below(r, 4)) {
     case 0: op->ctx.elr = (unsigned long)op_done; break;
     case 1: op->ctx.elr = (unsigned long)op_done + 1 + below(r, 3); break;
-    default: op->ctx.elr = foreign(r);
+    default:
+        /* AArch32 takes the low 32 bits alone: they must not land in the VM's RAM either, or
+         * EL0 code would run from whatever is there and write where it likes (the MMU is off). */
+        do
+            op->ctx.elr = foreign(r);
+        while (reachable(op->ctx.elr & 0xfffffffc, 4));
     }
 }
 
