@@ -81,12 +81,15 @@ describe("the victim beside a VM that powers off", () => {
   it("qemu-virt-gicv3: keeps its heartbeat", async () => {
     expect(await victimAfterPowerOff("qemu-virt-gicv3")).toEqual([]);
   }, 90_000);
-  // Open finding of the fuzzer (not fixed yet): on GICv2, once the other VM has powered off, the
-  // victim's timer interrupt stops within a second (even with off=0, before its heartbeat starts):
-  // QEMU's GIC trace (-trace gic_*) shows its last timer interrupt acknowledged at EL2 and at the
-  // virtual interface, and never signalled again; the victim waits in WFI for good. When this
-  // passes, make it `it` and give board/qemu-virt-gicv2/configs/fuzz.ts's victim its "after" back.
-  it.fails("qemu-virt-gicv2: keeps its heartbeat (fails: its timer stops)", async () => {
-    expect(await victimAfterPowerOff("qemu-virt-gicv2")).toEqual([]);
-  }, 90_000);
+  // Not on qemu-virt-gicv2, yet (an open finding of the fuzzer, not a test that may pass by luck):
+  // there the victim's timer can stop once the other VM is off. The cause is QEMU's GICv2 model:
+  // when a guest's EOI at its virtual CPU interface deactivates a hardware-linked interrupt
+  // (arm_gic.c gic_clear_active), QEMU re-evaluates only the virtual interface (gic_update_virt),
+  // not the physical one; so a level interrupt whose line is still high — the victim re-arms its
+  // timer one period after the last deadline, in the past whenever it runs late — stays pending
+  // and unsignalled until any other GIC access re-evaluates it. While the fuzzer runs, its traffic
+  // does; once it is off, nothing does. A GIC-400 signals it again at once. The fix to come: on
+  // QEMU's GICv2, inject with an EOI maintenance interrupt and deactivate at EL2 (GICC_DIR, which
+  // QEMU does re-evaluate); then this runs on GICv2 too, and the GICv2 fuzz config's victim gets
+  // its "after" beats back (board/qemu-virt-gicv2/configs/fuzz.ts).
 });
