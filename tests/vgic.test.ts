@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
 import {
   VgicCpu, SgiRequest, vgicVms, vgicCpus, vgicInit, markPending, fillLrs, FILL_BLOCKED, highestPending,
-  lrEncode, lrIntid, lrState, lrPriority, lrHw, decodeSgi1r, decodeSgir, LR_ACTIVE, LR_PENDING,
+  lrEncode, lrIntid, lrState, lrPriority, lrHw, lrPhysical, decodeSgi1r, decodeSgir, LR_ACTIVE, LR_PENDING,
 } from "../src/gic/vgic.ts";
 import {
   VgicdAccess, vgicdAccess, vgicClaims, vgicRead, vgicWrite, findRegister, vgicdInit,
@@ -250,9 +250,12 @@ describe("list registers", () => {
     expect(fillLrs(c, 3, true)).toBe(1);
   });
 
-  it("encodes GICv2 list registers: 5-bit priority, physical ID or SGI source", () => {
+  it("encodes GICv2 list registers: 5-bit priority, EOI maintenance for a physical interrupt, or SGI source", () => {
+    // A physical interrupt: no HW link but the EOI bit (QEMU's GICv2 model: see src/gic/vgic.ts).
     const hw = lrEncode(2, 27, 0x88, true, 0);
-    expect(Number(hw)).toBe((27 | (27 << 10) | (0x11 << 23) | (LR_PENDING << 28) | (1 << 31)) >>> 0);
+    expect(Number(hw)).toBe(27 | (1 << 19) | (0x11 << 23) | (LR_PENDING << 28));
+    expect(lrHw(2, hw)).toBe(true);
+    expect(lrPhysical(2, hw)).toBe(27);
     const sgi = lrEncode(2, 3, 0x80, false, 5);
     expect(Number(sgi)).toBe(3 | (5 << 10) | (0x10 << 23) | (LR_PENDING << 28));
     expect(lrIntid(2, hw)).toBe(27);
@@ -262,6 +265,17 @@ describe("list registers", () => {
     markPending(c, 3, 0x80, false, 5);
     fillLrs(c, 2, true);
     expect(c.lr[0]).toBe(sgi);
+  });
+
+  it("does not reuse a GICv2 register the guest completed until its EOI maintenance has deactivated the physical interrupt", () => {
+    const c = cpuState(4);
+    c.privEnabled = 0xffff;
+    // Register 0: the timer, completed by the guest (state invalid, EOI bit): its maintenance is due.
+    c.lr[0] = lrEncode(2, 27, 0xa0, true, 0) & ~(3n << 28n);
+    markPending(c, 3, 0x80, false, 1);
+    fillLrs(c, 2, true);
+    expect(lrIntid(2, c.lr[0])).toBe(27);
+    expect(lrIntid(2, c.lr[1])).toBe(3);
   });
 });
 

@@ -13,7 +13,7 @@ import {
 } from "./gicv3.ts";
 import {
   v2DistributorOff, v2DistributorOn, v2Route, v2InitCpu, v2SetPrivateEnabled, v2SetPrivatePending,
-  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2ResetVirtualCpu, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr, v2EmptyLrs,
+  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2ResetVirtualCpu, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr, v2EmptyLrs, v2EoiedLrs,
 } from "./gicv2.ts";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
 
@@ -197,6 +197,11 @@ export function gicWriteLr(i: u32, v: u64): void {
 /** The empty list registers: bit i set when register i holds nothing. */
 export function gicEmptyLrs(): u32 {
   return GIC_VERSION == 3 ? v3EmptyLrs() : v2EmptyLrs();
+}
+
+/** GICv2: the registers whose EOI maintenance is due (bit i: register i). GICv3 uses none (HW links). */
+export function gicEoiedLrs(): u32 {
+  return GIC_VERSION == 2 ? v2EoiedLrs() : 0;
 }
 
 /** The underflow maintenance interrupt: on while interrupts wait for a free list register. */

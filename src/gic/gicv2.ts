@@ -19,6 +19,7 @@ const GICC_CTLR_VALUE: u32 = 1 | (1 << 1) | (1 << 9);
 const GICH_HCR: u64 = 0x00n;
 const GICH_VTR: u64 = 0x04n;
 const GICH_VMCR: u64 = 0x08n;
+const GICH_EISR0: u64 = 0x20n;
 const GICH_ELRSR0: u64 = 0x30n;
 const GICH_APR: u64 = 0xf0n;
 const GICH_LR0: u64 = 0x100n;
@@ -90,6 +91,11 @@ export function v2SendSgi(cpu: u32, sgi: u32): void {
 
 export function v2LrCount(): u32 {
   return (mmioRead32(GICH_BASE + GICH_VTR) & 0x3f) + 1;
+}
+
+/** GICH_EISR0: bit i set when list register i, marked EOI, has been completed by the guest (GICv2 spec 5.3.7). */
+export function v2EoiedLrs(): u32 {
+  return mmioRead32(GICH_BASE + GICH_EISR0);
 }
 
 /** GICH_ELRSR0: bit i set when list register i holds nothing (GICv2 spec 5.3.8). */

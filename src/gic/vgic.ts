@@ -19,7 +19,7 @@ import { vgicdInit } from "./vgicd.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
   gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
-  gicEmptyLrs, gicSetPrivateEnabled, gicClearPrivateActive, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
+  gicEmptyLrs, gicEoiedLrs, gicSetPrivateEnabled, gicClearPrivateActive, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
   VTIMER_PPI, PTIMER_PPI,
 } from "./gic.ts";
 
@@ -135,8 +135,17 @@ export function highestPending(c: VgicCpu): u32 {
 
 // ---- list registers (pure) ----
 // GICv3 ICH_LR<n>_EL2: vINTID [31:0], pINTID [44:32], Priority [55:48], Group [60], HW [61], State [63:62].
-// GICv2 GICH_LR<n>:    VirtualID [9:0], PhysicalID [19:10] (HW) or CPUID [12:10] (SGI source), Priority [27:23] (5 bits),
-//                      State [29:28], Grp1 [30], HW [31]. State: 0 invalid, 1 pending, 2 active, 3 pending and active.
+// GICv2 GICH_LR<n>:    VirtualID [9:0], PhysicalID [19:10] (HW) or CPUID [12:10] (SGI source) and EOI [19] (no HW),
+//                      Priority [27:23] (5 bits), State [29:28], Grp1 [30], HW [31].
+//                      State: 0 invalid, 1 pending, 2 active, 3 pending and active.
+//
+// On GICv2 a hardware interrupt is not linked with the HW bit but injected with EOI [19]: the
+// guest's EOI raises the maintenance interrupt, and the hypervisor deactivates the physical one
+// (vgicEoiMaintenance). The HW bit would spare that exit, and does on a GIC-400; but QEMU's GICv2
+// model (arm_gic.c, gic_clear_active) re-evaluates only the virtual interface after a virtual EOI
+// deactivates a hardware interrupt, so a level interrupt still asserted then — a timer the guest
+// re-armed in the past — stays pending and unsignalled until some other GIC access, for ever if
+// none comes. A GICC_DIR write at EL2 is re-evaluated. (GICv3 links with the HW bit.)
 
 export const LR_INVALID: u32 = 0;
 export const LR_PENDING: u32 = 1;
@@ -148,9 +157,8 @@ export function lrEncode(version: u32, intid: u32, priority: u32, hw: bool, sour
     if (hw) v = v | (u64(intid & 0x1fff) << 32n) | (1n << 61n);
     return v;
   }
-  let w: u32 = (intid & 0x3ff) | (((priority >> 3) & 0x1f) << 23) | (LR_PENDING << 28);
-  w = hw ? w | ((intid & 0x3ff) << 10) | (u32(1) << 31) : w | ((source & 7) << 10);
-  return u64(w);
+  const w: u32 = (intid & 0x3ff) | (((priority >> 3) & 0x1f) << 23) | (LR_PENDING << 28);
+  return u64(hw ? w | GICH_LR_EOI : w | ((source & 7) << 10));
 }
 
 export function lrIntid(version: u32, v: u64): u32 {
@@ -165,13 +173,26 @@ export function lrPriority(version: u32, v: u64): u32 {
   return version == 3 ? u32(v >> 48n) & 0xff : (u32(v >> 23n) & 0x1f) << 3;
 }
 
+/** GICH_LR.EOI (GICv2, HW clear): the guest's EOI of this register raises the maintenance interrupt. */
+const GICH_LR_EOI: u32 = 1 << 19;
+
+/** Whether the register holds a physical interrupt: HW-linked (GICv3), or EOI-maintained (GICv2). */
 export function lrHw(version: u32, v: u64): bool {
-  return version == 3 ? ((v >> 61n) & 1n) != 0n : ((v >> 31n) & 1n) != 0n;
+  return version == 3 ? ((v >> 61n) & 1n) != 0n : ((v >> 31n) & 1n) != 0n || (u32(v & 0xffffffffn) & GICH_LR_EOI) != 0;
 }
 
-/** The physical INTID a hardware (HW) list register is linked to. */
+/** The physical INTID behind a register lrHw() holds: its pINTID, or (GICv2, EOI) its own INTID. */
 export function lrPhysical(version: u32, v: u64): u32 {
-  return version == 3 ? u32(v >> 32n) & 0x1fff : u32(v >> 10n) & 0x3ff;
+  if (version == 3) return u32(v >> 32n) & 0x1fff;
+  return ((v >> 31n) & 1n) != 0n ? u32(v >> 10n) & 0x3ff : u32(v & 0x3ffn);
+}
+
+/**
+ * Whether a register is in use although its state is invalid: a GICv2 EOI-maintained one the guest
+ * has completed, whose physical interrupt is still active until vgicEoiMaintenance deactivates it.
+ */
+function lrAwaitsMaintenance(version: u32, v: u64): bool {
+  return version == 2 && lrState(version, v) == LR_INVALID && lrHw(version, v);
 }
 
 function lrWithState(version: u32, v: u64, state: u32): u64 {
@@ -209,7 +230,7 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
       const v: u64 = c.lr[i];
       const st: u32 = lrState(version, v);
       if (st == LR_INVALID) {
-        if (free == 16) free = i;
+        if (free == 16 && !lrAwaitsMaintenance(version, v)) free = i;
         continue;
       }
       if (lrIntid(version, v) == intid) same = i;
@@ -370,7 +391,8 @@ export function vgicResetCpu(cpu: u32): void {
   for (let i: u32 = 0; i < 16; i++) {
     if (i >= c.lrCount) break;
     const v: u64 = gicReadLr(i);
-    if (lrState(GIC_VERSION, v) != LR_INVALID && lrHw(GIC_VERSION, v)) gicDeactivate(lrPhysical(GIC_VERSION, v));
+    const held: bool = lrState(GIC_VERSION, v) != LR_INVALID || lrAwaitsMaintenance(GIC_VERSION, v);
+    if (held && lrHw(GIC_VERSION, v)) gicDeactivate(lrPhysical(GIC_VERSION, v));
     gicWriteLr(i, 0n);
   }
   lock(c.lock);
@@ -528,6 +550,20 @@ export function vgicWaiting(cpu: u32): bool {
   return false;
 }
 
+/**
+ * GICv2: the physical interrupts of the registers whose EOI the guest has completed (GICH_EISR0)
+ * are deactivated, and the registers freed. Run on the maintenance interrupt, on its own CPU.
+ */
+function vgicEoiMaintenance(): void {
+  const done: u32 = gicEoiedLrs();
+  for (let i: u32 = 0; i < 16 && (done >> i) != 0; i++) {
+    if (((done >> i) & 1) == 0) continue;
+    const v: u64 = gicReadLr(i);
+    if (lrHw(2, v)) gicDeactivate(lrPhysical(2, v));
+    gicWriteLr(i, 0n);
+  }
+}
+
 /** Whether one of the list registers of CPU `cpu` (the calling one) holds `intid`. */
 function lrsHold(cpu: u32, intid: u32): bool {
   const empty: u32 = gicEmptyLrs();
@@ -571,6 +607,8 @@ export function vgicIrq(cpu: u32): u32 {
     const priority: u32 = virtualPriority(vgicCpus[cpu], d, intid);
     vgicRaise(cpu, intid, priority, true, 0, cpu);
   } else {
+    // Completed EOIs first: the maintenance interrupt stays asserted while one is due.
+    if (GIC_VERSION == 2 && intid == MAINTENANCE_PPI) vgicEoiMaintenance();
     gicDeactivate(iar);
     if (intid != KICK_SGI && intid != MAINTENANCE_PPI && !d.unknownIrqLogged) {
       d.unknownIrqLogged = true;
