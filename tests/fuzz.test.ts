@@ -1,5 +1,5 @@
 // Hostile-guest fuzzing (issue 8): on each QEMU board, board/<board>/configs/fuzz.ts runs the
-// fuzzer (guests/fuzz: seeds 1..5, 25,000 random ops each, at least 100,000 in all on its vCPU 0, and as
+// fuzzer (guests/fuzz: seeds 1..8, 25,000 random ops each, at least 100,000 in all on its vCPU 0, and as
 // many as fit beside them on its vCPU 1) on two CPUs beside a victim on the other two
 // (guests/fuzz/victim.c). The run fails on a hypervisor panic, a fuzzer
 // that stops making progress, a check of the fuzzer's own that fails (an access outside its VM
@@ -12,13 +12,14 @@ import { run } from "../host/run.ts";
 import { FUZZ_BOARDS, MAX_LATE_US, PROGRESS_BOUND_SEC, fuzzProblems, fuzzRun } from "../host/fuzz-guest.ts";
 
 /**
- * What board/<board>/configs/fuzz.ts asks of the fuzzer is 5 seeds × 25,000 ops; what the verdict
- * requires is issue 8's 100,000. The margin is for an open problem of the fuzzer's own: now and
- * then a seed's run ends short of its ops (seen: 75,000-97,000 of 100,000 over four seeds, cause not
- * traced), which the test prints; fewer than 100,000 in all still fails.
+ * What board/<board>/configs/fuzz.ts asks of the fuzzer is 8 seeds × 25,000 ops; what the verdict
+ * requires is issue 8's 100,000. The margin is for an open problem of the fuzzer's own: its count of
+ * the ops it ran (the per-kind counters in its state page) comes out short, by up to a fifth (seen:
+ * 75,000-97,000 of 100,000; 100,223 of 125,000; cause not traced), which the test prints; fewer
+ * than 100,000 in all still fails.
  */
 const CI_OPS = 100_000;
-const CI_BUDGET = 5 * 25_000;
+const CI_BUDGET = 8 * 25_000;
 
 describe("fuzz verdict (negative controls)", () => {
   const good = [
