@@ -18,11 +18,10 @@ function buildOptions(args: string[]) {
 export const BUILD_USAGE = "bulkhead build [--board NAME] [--config FILE | --guest IMAGE [--initrd FILE] [--bootargs TEXT]]";
 export const RUN_USAGE = "bulkhead run [--board NAME] [--config FILE | --guest IMAGE [--initrd FILE] [--bootargs TEXT]] [--timeout SECONDS]";
 
-export async function buildCommand(args: string[]): Promise<number> {
+/** Runs a command's work; a refused config or build (BuildError) is its message and status 1. */
+async function refusingBuildErrors(work: () => Promise<number>): Promise<number> {
   try {
-    const b = await build({ ...buildOptions(args), log: (l) => console.log(`  ${l}`) });
-    console.log(describe(b));
-    return 0;
+    return await work();
   } catch (e) {
     if (e instanceof BuildError) {
       console.error(e.message);
@@ -30,6 +29,14 @@ export async function buildCommand(args: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+export async function buildCommand(args: string[]): Promise<number> {
+  return refusingBuildErrors(async () => {
+    const b = await build({ ...buildOptions(args), log: (l) => console.log(`  ${l}`) });
+    console.log(describe(b));
+    return 0;
+  });
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -38,7 +45,7 @@ export async function runCommand(args: string[]): Promise<number> {
     console.error(`--timeout takes a number of seconds\n${RUN_USAGE}`);
     return 2;
   }
-  try {
+  return refusingBuildErrors(async () => {
     const r = await run({ ...buildOptions(args), timeoutSec: timeout, onLine: (l) => console.log(l) });
     if (r.qemu.timedOut) {
       console.error(`bulkhead run: timed out after ${timeout} s (QEMU killed)`);
@@ -46,13 +53,7 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     if (r.qemu.stderr.trim()) console.error(r.qemu.stderr.trim());
     return r.qemu.exitCode ?? 1;
-  } catch (e) {
-    if (e instanceof BuildError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
+  });
 }
 
 export async function imageCommand(args: string[]): Promise<number> {
@@ -61,16 +62,10 @@ export async function imageCommand(args: string[]): Promise<number> {
     console.error(`-o FILE: where to write the image\n${IMAGE_USAGE}`);
     return 2;
   }
-  try {
+  return refusingBuildErrors(async () => {
     const r = await writeImage({ ...buildOptions(args), out, log: (l) => console.log(`  ${l}`) });
     console.log(describe(r.build));
     console.log(`${out}: ${r.files.join(", ")} on a FAT32 partition of ${r.partition.size >> 20} MiB`);
     return 0;
-  } catch (e) {
-    if (e instanceof BuildError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
+  });
 }

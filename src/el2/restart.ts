@@ -10,9 +10,9 @@ import { cpuOfVcpu, vmOfCpu } from "./placement.ts";
 import {
   Power, VmRun, powerOf, markOff, requestOn, resetVcpu, waitForOn, parkVcpu, quiesceVcpu, vmBeginStop, vmResume,
 } from "./vcpu.ts";
-import { lineEnd, put, vmLineBegin } from "./console.ts";
+import { consoleResetVm, lineEnd, put, vmLineBegin } from "./console.ts";
 import { platformExit, halt } from "./exit.ts";
-import { vms, loadImages, scrubRam, vmConsoleReset, vmPoweredOff } from "../stage2/vm.ts";
+import { vms, loadImages, scrubRam, vmPoweredOff } from "../stage2/vm.ts";
 import { vuartReset } from "../stage2/vuart.ts";
 import { vgicResetVm } from "../gic/vgic.ts";
 import { gicKick } from "../gic/gic.ts";
@@ -64,19 +64,29 @@ function stopOthers(vm: u32, cpu: u32, to: u32): bool {
   return true;
 }
 
-/** SYSTEM_RESET from the vCPU on CPU `cpu` of VM `vm`. Returns when this CPU's vCPU is to run again (reset). */
-export function vmRestart(vm: u32, cpu: u32): void {
-  if (!stopOthers(vm, cpu, VmRun.Stopping)) {
+/**
+ * The common start of a restart and a power-off, on the vCPU of CPU `cpu` that asked: the VM's
+ * other vCPUs stopped, the event logged as `what`, this vCPU's interrupts and then the VM's
+ * silenced (none may stay active into a next run). False: another stop of the VM was under way,
+ * and this vCPU has parked (it returns here only when started again, by that restart).
+ */
+function stopVm(vm: u32, cpu: u32, to: u32, what: string): bool {
+  if (!stopOthers(vm, cpu, to)) {
     parkVcpu(cpu);
-    return;
+    return false;
   }
   vmLineBegin(vm);
-  put("SYSTEM_RESET, restarting the VM");
+  put(what);
   lineEnd();
-  // This vCPU's interrupts first: none of the VM's may stay active into its next run.
   quiesceVcpu(cpu);
   vgicResetVm(vm);
-  vmConsoleReset(vm);
+  return true;
+}
+
+/** SYSTEM_RESET from the vCPU on CPU `cpu` of VM `vm`. Returns when this CPU's vCPU is to run again (reset). */
+export function vmRestart(vm: u32, cpu: u32): void {
+  if (!stopVm(vm, cpu, VmRun.Stopping, "SYSTEM_RESET, restarting the VM")) return;
+  consoleResetVm(vm);
   vuartReset(vms[vm].uart);
   if (VM_SCRUB[vm] != 0) scrubRam(vm);
   loadImages(vm);
@@ -100,15 +110,7 @@ export function vmRestart(vm: u32, cpu: u32): void {
  * that restart starts its vCPU again.
  */
 export function vmPowerOff(vm: u32, cpu: u32): void {
-  if (!stopOthers(vm, cpu, VmRun.Off)) {
-    parkVcpu(cpu);
-    return;
-  }
-  vmLineBegin(vm);
-  put("powered off");
-  lineEnd();
-  quiesceVcpu(cpu);
-  vgicResetVm(vm);
+  if (!stopVm(vm, cpu, VmRun.Off, "powered off")) return;
   markOff(cpu);
   if (vmPoweredOff()) platformExit(0);
   halt();

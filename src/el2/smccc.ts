@@ -3,7 +3,7 @@
 import { CPU_VCPU, VM_VCPUS } from "@config";
 import { GuestRegs } from "./cpu.ts";
 import { psciCall, PSCI_NOT_SUPPORTED } from "./psci.ts";
-import { vmConsolePutc } from "../stage2/vm.ts";
+import { consolePutc } from "./console.ts";
 
 /** Owner (bits [29:24]) 0: Arm architecture calls; 4: standard secure service (PSCI); 6: hypervisor (ours). */
 const OWNER_ARCH: u32 = 0;
@@ -43,7 +43,7 @@ function hypervisorCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
       regs.x[3] = u64(VM_VCPUS[vm]);
       return;
     case HVC_CONSOLE_PUTC:
-      vmConsolePutc(vm, u8(regs.x[1] & 0xffn));
+      consolePutc(vm, u8(regs.x[1] & 0xffn));
       regs.x[0] = 0n;
       return;
     default:

@@ -3,7 +3,8 @@
 // virtual GIC's distributor and redistributors (src/gic/vgicd.ts). The decoded access arrives as
 // plain values, and a read returns its result: no record is filled and read back on the hot path.
 import { VM_UART } from "@config";
-import { vms, vmConsolePutc } from "./vm.ts";
+import { vms } from "./vm.ts";
+import { consolePutc } from "../el2/console.ts";
 import { vuartRead, vuartWrite, UARTDR } from "./vuart.ts";
 import { vgicClaims, vgicRead, vgicWrite } from "../gic/vgicd.ts";
 
@@ -32,6 +33,6 @@ export function mmioWrite(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, val
     return;
   }
   const offset: u32 = u32(ipa - VM_UART[vm]);
-  if (offset == UARTDR) vmConsolePutc(vm, u8(value & 0xffn));
+  if (offset == UARTDR) consolePutc(vm, u8(value & 0xffn));
   else vuartWrite(vms[vm].uart, offset, u32(value & 0xffffffffn));
 }

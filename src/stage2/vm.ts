@@ -6,7 +6,6 @@ import {
   LOAD_VM, LOAD_SRC, LOAD_DST, LOAD_SIZE,
 } from "@config";
 import { Root, allocTables, mapRange, tableAddress } from "./pagetable.ts";
-import { consolePutc, consoleResetVm } from "../el2/console.ts";
 import { VUart } from "./vuart.ts";
 
 export const enum RegionKind { Ram = 0, Device = 1, Shared = 2 }
@@ -123,15 +122,7 @@ export function scrubRam(vm: u32): void {
   dsb("sy");
 }
 
-/** One character of the VM's console output (its emulated UART, or the console hypercall). */
-export function vmConsolePutc(vm: u32, c: u8): void {
-  consolePutc(vm, c);
-}
 
-/** The VM restarts: its partial console line (output of the run that ended) is dropped. */
-export function vmConsoleReset(vm: u32): void {
-  consoleResetVm(vm);
-}
 
 /**
  * How many VMs have not powered off: every VM of the config, set on the boot CPU before any CPU
