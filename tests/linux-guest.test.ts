@@ -27,6 +27,10 @@ describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
     expect(out).toContain("[guest] linux-guest: Linux 6.1.0-");
     expect(out).toMatch(/linux-guest: Linux .*, 4 CPUs online/);
     expect(out).toContain("linux-guest: psci hvc");
+    // guests/linux/modules, with their dependencies, from the initramfs.
+    expect(out).toMatch(/linux-guest: modules .*\bsp805_wdt\b/);
+    expect(out).toMatch(/linux-guest: modules .*\buio_pci_generic\b/);
+    expect(out).not.toContain("insmod");
     // The virtual timer ticks on every CPU.
     const ticks = /timer ticks +11: +(\d+) +(\d+) +(\d+) +(\d+)/.exec(out);
     expect(ticks, out.slice(-2000)).not.toBeNull();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Linux test guest, assembled from Debian's arm64 packages: the cloud kernel's Image and an
-# initramfs holding busybox and a small /init (guests/linux/init). Output: OUTDIR/Image, OUTDIR/initramfs.cpio.
+# initramfs holding busybox, a small /init (guests/linux/init), the modules guests/linux/modules names
+# and the scripts of guests/linux/tests/. Output: OUTDIR/Image, OUTDIR/initramfs.cpio.
 # Downloads the packages once (dpkg --add-architecture arm64, apt-get download), then reuses them.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -26,9 +27,9 @@ if [ ! -s "$out/Image" ] || [ "$debs" -nt "$out/Image" ]; then
   # Debian ships the arm64 kernel as an uncompressed Image named vmlinuz.
   cp "$(ls "$out"/kernel/boot/vmlinuz-* | head -1)" "$out/Image"
 fi
-if [ ! -s "$out/initramfs.cpio" ] || [ "$here/init" -nt "$out/initramfs.cpio" ] || [ "$debs" -nt "$out/initramfs.cpio" ]; then
-  rm -rf "$out/busybox" && mkdir -p "$out/busybox"
-  dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | head -1)" "$out/busybox"
-  npx --prefix "$here/../.." tsx "$here/initramfs.ts" "$out/busybox/bin/busybox" "$here/init" "$out/initramfs.cpio"
-fi
+# Always rewritten (about a second): it follows init, modules and tests/ without tracking them.
+rm -rf "$out/busybox" && mkdir -p "$out/busybox"
+dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | head -1)" "$out/busybox"
+npx --prefix "$here/../.." tsx "$here/initramfs.ts" "$out/initramfs.cpio" "$out/busybox/bin/busybox" "$here/init" \
+  "$(ls -d "$out"/kernel/lib/modules/* | head -1)" "$here/modules" "$here/tests"
 echo "build.sh: $out/Image, $out/initramfs.cpio"
