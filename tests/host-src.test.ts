@@ -57,6 +57,15 @@ describe("SMCCC and PSCI (src/el2/smccc.ts, psci.ts)", () => {
     expect(call(0, 0, [0x8400000an, 0x84000012n]).x[0]).toBe(NOT_SUPPORTED);
   });
 
+  // Linux asks PSCI_FEATURES(SMCCC_VERSION) before it calls SMCCC_VERSION, and reads SMCCC v1.0 on NOT_SUPPORTED.
+  it("answers PSCI_FEATURES(SMCCC_VERSION) and SMCCC_ARCH_FEATURES as SMCCC v1.1 asks", () => {
+    expect(call(0, 0, [0x8400000an, 0x80000000n]).x[0]).toBe(0n);
+    expect(call(0, 0, [0x80000001n, 0x80000000n]).x[0]).toBe(0n);
+    expect(call(0, 0, [0x80000001n, 0x80000001n]).x[0]).toBe(0n);
+    expect(call(0, 0, [0x80000001n, 0x80008000n]).x[0]).toBe(NOT_SUPPORTED); // SMCCC_ARCH_WORKAROUND_1
+    expect(call(0, 0, [0x80000001n, 0xffffffff80000000n]).x[0]).toBe(0n); // w1 is the id
+  });
+
   it("answers NOT_SUPPORTED to unknown and hostile function ids, touching no other register", () => {
     for (const fid of [0n, 0xffffffffn, 0xc600ffffn, 0x8400ffffn, 0xffffffff84000000n]) {
       const regs = call(1, 1, [fid, 1n, 2n, 3n, 4n, 5n]);

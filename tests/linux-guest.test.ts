@@ -31,6 +31,8 @@ describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
     expect(out).toMatch(/linux-guest: modules .*\bsp805_wdt\b/);
     expect(out).toMatch(/linux-guest: modules .*\buio_pci_generic\b/);
     expect(out).not.toContain("insmod");
+    // Linux asks PSCI_FEATURES(SMCCC_VERSION) first and, told NOT_SUPPORTED, assumes SMCCC v1.0.
+    expect(out).toMatch(/\[guest\] \[ *[\d.]+\] psci: SMC Calling Convention v1\.1$/m);
     // The virtual timer ticks on every CPU.
     const ticks = /timer ticks +11: +(\d+) +(\d+) +(\d+) +(\d+)/.exec(out);
     expect(ticks, out.slice(-2000)).not.toBeNull();

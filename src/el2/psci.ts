@@ -19,6 +19,11 @@ export const PSCI_MIGRATE_INFO_TYPE: u32 = 0x84000006;
 export const PSCI_SYSTEM_OFF: u32 = 0x84000008;
 export const PSCI_SYSTEM_RESET: u32 = 0x84000009;
 export const PSCI_FEATURES: u32 = 0x8400000a;
+/**
+ * SMCCC_VERSION (Arm DEN 0028, an Arm architecture call, answered in smccc.ts). PSCI_FEATURES
+ * answers for it too (DEN 0022 §5.1.15): Linux asks there first, and reads SMCCC 1.0 on NOT_SUPPORTED.
+ */
+export const SMCCC_VERSION: u32 = 0x80000000;
 
 const PSCI_SUCCESS: u64 = 0n;
 export const PSCI_NOT_SUPPORTED: u64 = 0xffffffffffffffffn;   // -1
@@ -82,6 +87,7 @@ function psciImplemented(fid: u32): bool {
     case PSCI_VERSION: case PSCI_FEATURES: case PSCI_CPU_ON_64: case 0x84000003: case PSCI_CPU_OFF:
     case PSCI_AFFINITY_INFO_64: case 0x84000004: case PSCI_CPU_SUSPEND_64: case 0x84000001:
     case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET:
+    case SMCCC_VERSION:
       return true;
     default:
       return false;

@@ -2,7 +2,7 @@
 // w0 selects the service by its owner field; results go back in x0..x3.
 import { CPU_VCPU, VM_VCPUS } from "@config";
 import { GuestRegs } from "./cpu.ts";
-import { psciCall, PSCI_NOT_SUPPORTED } from "./psci.ts";
+import { psciCall, PSCI_NOT_SUPPORTED, SMCCC_VERSION } from "./psci.ts";
 import { consolePutc } from "./console.ts";
 
 /** Owner (bits [29:24]) 0: Arm architecture calls; 4: standard secure service (PSCI); 6: hypervisor (ours). */
@@ -10,9 +10,12 @@ const OWNER_ARCH: u32 = 0;
 const OWNER_STANDARD: u32 = 4;
 const OWNER_HYPERVISOR: u32 = 6;
 
-const SMCCC_VERSION: u32 = 0x80000000;
 /** SMCCC v1.1. */
 const SMCCC_VERSION_1_1: u64 = 0x10001n;
+/** Mandatory from SMCCC v1.1 (Arm DEN 0028 §7.3): whether an Arm architecture call is implemented. */
+const SMCCC_ARCH_FEATURES: u32 = 0x80000001;
+/** SMCCC_ARCH_FEATURES' answer for an implemented call. */
+const SMCCC_SUCCESS: u64 = 0n;
 
 // Bulkhead hypervisor calls (docs/hypercalls.md): fast calls, SMC64, owner 6.
 /** Does nothing and returns 0: the cost of a round trip to EL2. */
@@ -31,7 +34,23 @@ export function smcccCall(cpu: u32, vm: u32, regs: GuestRegs): void {
   const owner: u32 = (fid >> 24) & 0x3f;
   if (owner == OWNER_STANDARD) psciCall(fid, cpu, vm, regs);
   else if (owner == OWNER_HYPERVISOR) hypervisorCall(fid, cpu, vm, regs);
-  else regs.x[0] = owner == OWNER_ARCH && fid == SMCCC_VERSION ? SMCCC_VERSION_1_1 : PSCI_NOT_SUPPORTED;
+  else if (owner == OWNER_ARCH) archCall(fid, regs);
+  else regs.x[0] = PSCI_NOT_SUPPORTED;
+}
+
+/**
+ * The Arm architecture calls: the version and the feature query, nothing else (no ARCH_WORKAROUND_*,
+ * so a guest asking for one is told NOT_SUPPORTED and the firmware is never reached).
+ */
+function archCall(fid: u32, regs: GuestRegs): void {
+  if (fid == SMCCC_VERSION) {
+    regs.x[0] = SMCCC_VERSION_1_1;
+  } else if (fid == SMCCC_ARCH_FEATURES) {
+    const queried: u32 = u32(regs.x[1] & 0xffffffffn);
+    regs.x[0] = queried == SMCCC_VERSION || queried == SMCCC_ARCH_FEATURES ? SMCCC_SUCCESS : PSCI_NOT_SUPPORTED;
+  } else {
+    regs.x[0] = PSCI_NOT_SUPPORTED;
+  }
 }
 
 function hypervisorCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
