@@ -15,6 +15,9 @@ export function location(node: ts.Node): string {
   return `${path.relative(process.cwd(), sf.fileName) || sf.fileName}:${line + 1}:${character + 1}`;
 }
 
+/** Where a part of the checker reports an error: at a node, with what to write instead. */
+export type Report = (at: ts.Node, message: string) => void;
+
 export function formatAt(node: ts.Node, message: string): string {
   return `${location(node)}: error: ${message}`;
 }

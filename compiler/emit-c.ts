@@ -7,7 +7,8 @@ import path from "node:path";
 import {
   type Type, type IntType, type ClassInfo, type FuncInfo, int, typeName,
 } from "./types.ts";
-import { type Checked, type GlobalInfo, type LocalInfo, COMPOUND, isLiteral } from "./check.ts";
+import { type Checked, type GlobalInfo, type LocalInfo } from "./checked.ts";
+import { COMPOUND, isLiteral } from "./integers.ts";
 import { sysregEncoding } from "./sysregs.ts";
 
 const CTYPE: Record<string, string> = {

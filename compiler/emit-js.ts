@@ -5,7 +5,9 @@
 import ts from "typescript";
 import path from "node:path";
 import { type Type, type IntType, type ClassInfo, type FuncInfo } from "./types.ts";
-import { type Checked, type GlobalInfo, COMPOUND, TYPED_ARRAY_OF, isLiteral } from "./check.ts";
+import { type Checked, type GlobalInfo } from "./checked.ts";
+import { COMPOUND } from "./integers.ts";
+import { TYPED_ARRAY_OF } from "./builtins.ts";
 import { PROJECT_ROOT } from "./program.ts";
 import { unaligned } from "./emit-c.ts";
 

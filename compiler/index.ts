@@ -1,13 +1,14 @@
 // The compiler's API: load + check a subset program, then emit C for the board or JavaScript for the host.
 import { loadProgram, type LoadOptions } from "./program.ts";
-import { check, type Checked } from "./check.ts";
+import { check } from "./check.ts";
+import { type Checked } from "./checked.ts";
 import { emitC, emitOffsetsHeader } from "./emit-c.ts";
 import { emitJsModule } from "./emit-js.ts";
 import path from "node:path";
 import fs from "node:fs";
 
 export { CompileError } from "./diag.ts";
-export type { Checked } from "./check.ts";
+export type { Checked } from "./checked.ts";
 
 export function checkProgram(entry: string, opts: LoadOptions = {}): Checked {
   return check(loadProgram(entry, opts));

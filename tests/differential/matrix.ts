@@ -5,7 +5,7 @@
 import ts from "typescript";
 import type { IntName } from "../../compiler/types.ts";
 import { int } from "../../compiler/types.ts";
-import { evalBinary } from "../../compiler/check.ts";
+import { evalBinary } from "../../compiler/integers.ts";
 import { TYPES, info, wrapTo } from "./values.ts";
 
 /** The reference result of a matrix function on exact arguments: a value, or "panic". */
