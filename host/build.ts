@@ -20,11 +20,15 @@ export const CROSS = "aarch64-linux-gnu-";
 /** Code, data and bss of the hypervisor fit below this offset from HYP_BASE; guest images follow. */
 export const HYP_CODE_MAX = 4n << 20n;
 
-/** Flags for the generated C (docs/subset.md, "Building the C"). */
+/**
+ * Flags for the generated C (docs/subset.md, "Building the C"). `-g`: hyp.elf carries DWARF for a
+ * debugger (docs/debugging.md); it changes no code, and the booted image never holds it (hyp.bin is
+ * the loadable bytes alone, and QEMU loads only an ELF file's PT_LOAD segments).
+ */
 export const CFLAGS = [
   "-std=c11", "-ffreestanding", "-nostdlib", "-mgeneral-regs-only", "-mstrict-align", "-mno-outline-atomics",
   "-fno-strict-aliasing", "-fno-tree-loop-distribute-patterns", "-fno-pie", "-fno-stack-protector",
-  "-fno-asynchronous-unwind-tables", "-O2", "-Wall", "-Wextra", "-Werror",
+  "-fno-asynchronous-unwind-tables", "-O2", "-g", "-Wall", "-Wextra", "-Werror",
 ];
 
 export class BuildError extends Error {
@@ -292,9 +296,11 @@ export async function build(opts: BuildOptions = {}): Promise<BuildResult> {
   for (const s of srcFiles(".S")) {
     const obj = path.join(dir, path.basename(s).replace(/\.S$/, ".o"));
     const headers = srcFiles(".h").map((h) => fs.readFileSync(h));
-    step(dir, `as-${path.basename(s)}`, hash(fs.readFileSync(s), offsets, ...headers), obj, () => {
+    // -g: line information for the vectors and entry code, as for the C.
+    const asArgs = ["-c", "-g", "-I", dir, "-I", path.dirname(s), s, "-o", obj];
+    step(dir, `as-${path.basename(s)}`, hash(fs.readFileSync(s), offsets, ...headers, asArgs.join(" ")), obj, () => {
       log(`as ${path.relative(PROJECT_ROOT, s)}`);
-      tool(`${CROSS}gcc`, ["-c", "-I", dir, "-I", path.dirname(s), s, "-o", obj], dir);
+      tool(`${CROSS}gcc`, asArgs, dir);
     });
     objs.push(obj);
   }
