@@ -1,6 +1,7 @@
 // The subset's ambient names that are not plain declarations: the intrinsics (src/intrinsics.d.ts),
 // with the argument kinds the checker demands and the effect that evaluation-order checking needs,
-// and the typed arrays that hold integers of one width.
+// the typed arrays that hold integers of one width, and the array inside `aligned(...)`.
+import ts from "typescript";
 import { type Type, type IntName, VOID, NEVER, int } from "./types.ts";
 
 /**
@@ -55,3 +56,8 @@ export const TYPED_ARRAYS: Record<string, IntName> = {
 };
 export const TYPED_ARRAY_OF: Record<IntName, string> = Object.fromEntries(
   Object.entries(TYPED_ARRAYS).map(([k, v]) => [v, k])) as Record<IntName, string>;
+
+/** The array expression inside an `aligned(...)` initialiser. */
+export function unaligned(e: ts.Expression | null): ts.Expression | null {
+  return e && ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "aligned" ? e.arguments[0] : e;
+}

@@ -4,52 +4,22 @@
 // nothing overflows a signed type, shift counts are masked, division checks its divisor.
 import ts from "typescript";
 import path from "node:path";
-import {
-  type Type, type IntType, type ClassInfo, type FuncInfo, int, typeName,
-} from "./types.ts";
+import { type Type, type IntType, type ClassInfo, type FuncInfo, int } from "./types.ts";
 import { type Checked, type GlobalInfo, type LocalInfo } from "./checked.ts";
 import { COMPOUND, isLiteral } from "./integers.ts";
-import { sysregEncoding } from "./sysregs.ts";
-
-const CTYPE: Record<string, string> = {
-  u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", u64: "uint64_t",
-  i8: "int8_t", i16: "int16_t", i32: "int32_t", i64: "int64_t",
-};
-
-export function cType(t: Type): string {
-  switch (t.k) {
-    case "int": return CTYPE[t.name];
-    case "bool": return "bool";
-    case "void": case "never": return "void";
-    case "string": return "const char *";
-    case "class": return `${t.cls.cName} *`;
-    case "array": return `${t.elem.k === "int" ? CTYPE[t.elem.name] : t.elem.cls.cName} *`;
-    default: throw new Error(`no C type for ${typeName(t)}`);
-  }
-}
-
-/** A C integer constant of type t (decimal unless the source spelled it in hex). */
-export function cLiteral(v: bigint, t: IntType, hex = false): string {
-  const suffix = t.bits === 64 ? (t.signed ? "ll" : "ull") : t.signed ? "" : "u";
-  const [min] = t.signed ? [-(1n << BigInt(t.bits - 1))] : [0n];
-  // The most negative 32/64-bit value has no literal of its own (the positive part would overflow).
-  if (t.signed && v === min && t.bits >= 32) return t.bits === 64 ? "(-9223372036854775807ll - 1)" : `(-2147483647 - 1)`;
-  const body = v < 0n ? `-${fmt(-v, hex)}` : fmt(v, hex || v > 0xffffn);
-  const lit = `${body}${suffix}`;
-  return v < 0n ? `(${lit})` : lit;
-}
-const fmt = (v: bigint, hex: boolean) => (hex && v > 9n ? `0x${v.toString(16)}` : v.toString());
+import { unaligned } from "./builtins.ts";
+import { CTYPE, cType, cLiteral, cString, strip } from "./c-syntax.ts";
+import { intrinsicC, helperCode } from "./c-runtime.ts";
 
 /** A place an object lives: a pointer to it, or the object itself (an lvalue of struct type). */
 interface ObjRef { ptr: boolean; code: string }
 const asPtr = (r: ObjRef) => (r.ptr ? r.code : `&${r.code}`);
 const member = (r: ObjRef, f: string) => (r.ptr ? `${r.code}->${f}` : `${r.code}.${f}`);
 
-export class CEmitter {
+class CEmitter {
   private out: string[] = [];
   private depth = 0;
   private helpers = new Set<string>();
-  private fn: FuncInfo | null = null;
 
   constructor(private readonly c: Checked, private readonly source: string) {}
 
@@ -63,7 +33,7 @@ export class CEmitter {
       "",
       "#define BH_UNUSED __attribute__((unused))",
       "void bh_panic(const char *reason) __attribute__((noreturn));",
-      ...this.helperCode(),
+      ...helperCode(this.helpers),
     ];
     return [...head, ...body].join("\n") + "\n";
   }
@@ -167,7 +137,6 @@ export class CEmitter {
   }
 
   private func(f: FuncInfo): void {
-    this.fn = f;
     this.line("");
     this.line(this.prototype(f).replace(/ BH_UNUSED$/, ""));
     this.line("{");
@@ -181,7 +150,6 @@ export class CEmitter {
     if (f.ret.k !== "void" && f.ret.k !== "never" && !(last && ts.isReturnStatement(last))) this.line(`bh_panic("${f.name}: end of function without return");`);
     this.depth--;
     this.line("}");
-    this.fn = null;
   }
 
   private implicitCtor(cls: ClassInfo): void {
@@ -571,84 +539,14 @@ export class CEmitter {
   }
 
   private intrinsic(name: string, e: ts.CallExpression): string {
+    if (name === "addressOf") {
+      const a = e.arguments[0];
+      const t = this.typeOf(a);
+      return `((uint64_t)(uintptr_t)${t.k === "class" ? asPtr(this.objRef(a)) : this.arrayBase(a)})`;
+    }
     const args = e.arguments.map((a) => (ts.isStringLiteral(a) && this.typeOf(a).k === "string" && name !== "panic" ? a.text : strip(this.ex(a))));
-    const m = /^(mmioRead|mmioWrite|load|store)(8|16|32|64)$/.exec(name);
-    if (m) {
-      const T = `uint${m[2]}_t`;
-      if (m[1] === "load") return `(*(${T} *)(uintptr_t)${paren(args[0])})`;
-      if (m[1] === "store") return `(*(${T} *)(uintptr_t)${paren(args[0])} = ${args[1]})`;
-      this.helpers.add(name);
-      return `bh_${name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())}(${args.join(", ")})`;
-    }
-    switch (name) {
-      case "panic": return `bh_panic(${args[0]})`;
-      case "addressOf": {
-        const a = e.arguments[0];
-        const t = this.typeOf(a);
-        return `((uint64_t)(uintptr_t)${t.k === "class" ? asPtr(this.objRef(a)) : this.arrayBase(a)})`;
-      }
-      case "atomicFetchAdd32": return `__atomic_fetch_add((uint32_t *)(uintptr_t)${paren(args[0])}, ${args[1]}, __ATOMIC_ACQ_REL)`;
-      case "atomicCompareSwap32": this.helpers.add("cas32"); return `bh_cas32(${args.join(", ")})`;
-      case "loadAcquire32": return `__atomic_load_n((uint32_t *)(uintptr_t)${paren(args[0])}, __ATOMIC_ACQUIRE)`;
-      case "storeRelease32": return `__atomic_store_n((uint32_t *)(uintptr_t)${paren(args[0])}, ${args[1]}, __ATOMIC_RELEASE)`;
-      case "mrs": this.helpers.add(`mrs:${args[0]}`); return `bh_mrs_${args[0]}()`;
-      case "msr": this.helpers.add(`msr:${args[0]}`); return `bh_msr_${args[0]}(${args[1]})`;
-      case "dsb": case "dmb": return `__asm__ volatile("${name} ${args[0]}" ::: "memory")`;
-      case "isb": case "wfi": case "wfe": case "sev": return `__asm__ volatile("${name}" ::: "memory")`;
-      case "tlbi": return `__asm__ volatile("tlbi ${args[0]}" ::: "memory")`;
-      case "tlbiAddr": return `__asm__ volatile("tlbi ${args[0]}, %0" :: "r"((uint64_t)${paren(args[1])}) : "memory")`;
-      case "dc": return `__asm__ volatile("dc ${args[0]}, %0" :: "r"((uint64_t)${paren(args[1])}) : "memory")`;
-      case "ic": return `__asm__ volatile("ic ${args[0]}" ::: "memory")`;
-      case "smc": case "hvc":
-        this.helpers.add(name);
-        return `bh_${name}(${args.join(", ")})`;
-    }
-    throw new Error(`unknown intrinsic ${name}`);
+    return intrinsicC(name, args, this.helpers);
   }
-
-  // ------------------------------------------------------------ helpers emitted on demand
-
-  private helperCode(): string[] {
-    const h: string[] = [];
-    const add = (s: string) => h.push(...s.split("\n"));
-    const has = (n: string) => this.helpers.has(n);
-    if (has("idx")) add(`static inline uint64_t bh_idx(uint64_t i, uint64_t n)\n{\n    if (__builtin_expect(i >= n, 0)) bh_panic("index out of bounds");\n    return i;\n}`);
-    if (has("strlen")) add(`__attribute__((pure)) static inline uint32_t bh_strlen(const char *s)\n{\n    uint32_t n = 0;\n    while (s[n]) n++;\n    return n;\n}`);
-    for (const bits of [32, 64]) {
-      const U = `uint${bits}_t`, S = `int${bits}_t`;
-      if (has(`udiv${bits}`)) add(`static inline ${U} bh_udiv${bits}(${U} a, ${U} b)\n{\n    if (__builtin_expect(b == 0, 0)) bh_panic("division by zero");\n    return a / b;\n}`);
-      if (has(`umod${bits}`)) add(`static inline ${U} bh_umod${bits}(${U} a, ${U} b)\n{\n    if (__builtin_expect(b == 0, 0)) bh_panic("division by zero");\n    return a % b;\n}`);
-      // INT_MIN / -1 overflows in C; the subset defines it as INT_MIN (wrap), remainder 0.
-      if (has(`sdiv${bits}`)) add(`static inline ${S} bh_sdiv${bits}(${S} a, ${S} b)\n{\n    if (__builtin_expect(b == 0, 0)) bh_panic("division by zero");\n    if (b == -1) return (${S})(0u - (${U})a);\n    return a / b;\n}`);
-      if (has(`smod${bits}`)) add(`static inline ${S} bh_smod${bits}(${S} a, ${S} b)\n{\n    if (__builtin_expect(b == 0, 0)) bh_panic("division by zero");\n    if (b == -1) return 0;\n    return a % b;\n}`);
-    }
-    const ld: Record<string, [string, string]> = { 8: ["ldrb", "strb"], 16: ["ldrh", "strh"], 32: ["ldr", "str"], 64: ["ldr", "str"] };
-    for (const bits of [8, 16, 32, 64]) {
-      const T = `uint${bits}_t`, r = bits === 64 ? "%0" : "%w0";
-      // One single-copy-atomic access of the exact width, never split or merged (Arm ARM B2.2.1).
-      if (has(`mmioRead${bits}`)) add(`static inline ${T} bh_mmio_read${bits}(uint64_t addr)\n{\n    ${T} v;\n    __asm__ volatile("${ld[bits][0]} ${r}, [%1]" : "=r"(v) : "r"(addr) : "memory");\n    return v;\n}`);
-      if (has(`mmioWrite${bits}`)) add(`static inline void bh_mmio_write${bits}(uint64_t addr, ${T} v)\n{\n    __asm__ volatile("${ld[bits][1]} ${r}, [%1]" :: "r"(v), "r"(addr) : "memory");\n}`);
-    }
-    for (const k of [...this.helpers].filter((x) => x.startsWith("mrs:") || x.startsWith("msr:")).sort()) {
-      const [kind, reg] = k.split(":");
-      const enc = sysregEncoding(reg);
-      if (kind === "mrs") add(`static inline uint64_t bh_mrs_${reg}(void)\n{\n    uint64_t v;\n    __asm__ volatile("mrs %0, ${enc}" : "=r"(v)); /* ${reg} */\n    return v;\n}`);
-      else add(`static inline void bh_msr_${reg}(uint64_t v)\n{\n    __asm__ volatile("msr ${enc}, %0" :: "r"(v) : "memory"); /* ${reg} */\n}`);
-    }
-    for (const insn of ["smc", "hvc"]) {
-      if (!has(insn)) continue;
-      // SMCCC: function id and arguments in x0..x3, result in x0; x4..x17 may be clobbered (SMCCC v1.0).
-      add(`static inline uint64_t bh_${insn}(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)\n{\n    register uint64_t x0 __asm__("x0") = fid;\n    register uint64_t x1 __asm__("x1") = a1;\n    register uint64_t x2 __asm__("x2") = a2;\n    register uint64_t x3 __asm__("x3") = a3;\n    __asm__ volatile("${insn} #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) :\n                     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");\n    return x0;\n}`);
-    }
-    // Compare-and-swap: the word at addr becomes `desired` if it held `expected`; returns what it held.
-    if (has("cas32")) add(`static inline uint32_t bh_cas32(uint64_t addr, uint32_t expected, uint32_t desired)\n{\n    __atomic_compare_exchange_n((uint32_t *)(uintptr_t)addr, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);\n    return expected;\n}`);
-    return h.length ? ["", ...h] : [];
-  }
-}
-
-/** The array expression inside an `aligned(...)` initialiser. */
-export function unaligned(e: ts.Expression | null): ts.Expression | null {
-  return e && ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "aligned" ? e.arguments[0] : e;
 }
 
 function endsInJump(stmts: readonly ts.Statement[]): boolean {
@@ -664,27 +562,6 @@ function hexSource(e: ts.Node | null): boolean {
   if (ts.isCallExpression(e) && e.arguments.length === 1) return hexSource(e.arguments[0]);
   if (ts.isPrefixUnaryExpression(e)) return hexSource(e.operand);
   return isLiteral(e) && /^0[xX]/.test(e.getText());
-}
-
-/** Drops one pair of outer parentheses where the context is itself delimited. */
-function strip(s: string): string {
-  if (!s.startsWith("(") || !s.endsWith(")")) return s;
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === "(") depth++;
-    else if (s[i] === ")") depth--;
-    else if (s[i] === '"') { i++; while (i < s.length && s[i] !== '"') { if (s[i] === "\\") i++; i++; } }
-    if (depth === 0 && i < s.length - 1) return s;
-  }
-  return s.slice(1, -1);
-}
-
-function paren(s: string): string {
-  return /^[\w.]+$/.test(s) ? s : `(${strip(s)})`;
-}
-
-export function cString(text: string): string {
-  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r")}"`;
 }
 
 /** The header that gives assembly the struct layouts it needs. */

@@ -7,9 +7,8 @@ import path from "node:path";
 import { type Type, type IntType, type ClassInfo, type FuncInfo } from "./types.ts";
 import { type Checked, type GlobalInfo } from "./checked.ts";
 import { COMPOUND } from "./integers.ts";
-import { TYPED_ARRAY_OF } from "./builtins.ts";
+import { TYPED_ARRAY_OF, unaligned } from "./builtins.ts";
 import { PROJECT_ROOT } from "./program.ts";
-import { unaligned } from "./emit-c.ts";
 
 const RUNTIME = path.join(PROJECT_ROOT, "compiler/runtime/index.ts");
 
