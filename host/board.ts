@@ -1,4 +1,5 @@
 // A board as host tools see it: its target facts (board/<name>/board.ts) and how to run it.
+import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 
@@ -65,15 +66,20 @@ export function boardDir(name: string): string {
   return path.join(PROJECT_ROOT, "board", name);
 }
 
+/** The boards there are: each directory of board/ with a board.ts and a host.ts. */
+export function boardNames(): string[] {
+  return fs.readdirSync(path.join(PROJECT_ROOT, "board"), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && ["board.ts", "host.ts"].every((f) => fs.existsSync(path.join(boardDir(d.name), f))))
+    .map((d) => d.name)
+    .sort();
+}
+
 export async function loadBoard(name: string = DEFAULT_BOARD_NAME): Promise<Board> {
+  // Only a name boardNames() lists: a name is never a path into the checkout ("../x").
+  if (!boardNames().includes(name)) throw new Error(`unknown board ${JSON.stringify(name)} (boards: ${boardNames().join(", ")})`);
   const dir = boardDir(name);
   const boardFile = path.join(dir, "board.ts");
-  let facts: BoardFacts, host: BoardHost;
-  try {
-    facts = (await import(boardFile)) as BoardFacts;
-    host = ((await import(path.join(dir, "host.ts"))) as { host: BoardHost }).host;
-  } catch (e) {
-    throw new Error(`unknown board "${name}" (no board/${name}/board.ts and host.ts): ${(e as Error).message}`);
-  }
+  const facts = (await import(boardFile)) as BoardFacts;
+  const host = ((await import(path.join(dir, "host.ts"))) as { host: BoardHost }).host;
   return { dir, facts, host, boardFile };
 }

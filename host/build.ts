@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "../compiler/program.ts";
 import { compileToC } from "../compiler/index.ts";
 import { type Board, loadBoard, DEFAULT_BOARD_NAME } from "./board.ts";
 import type { Config, VmConfig } from "./config/types.ts";
-import { loadConfig, boardOfConfigPath, ConfigLoadError } from "./config/load.ts";
+import { loadConfig, boardOfConfig, ConfigLoadError } from "./config/load.ts";
 import { checkConfig, configWarnings, quickConfig } from "./config/check.ts";
 import { hypRange, oneLine, resolveInitrd, HYP_RESERVE } from "./config/model.ts";
 import { guestDts, compileDtb } from "./config/dts.ts";
@@ -150,16 +150,27 @@ async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config
     const config = quickConfig(board, files[0], { reserve: reserveFor(board, bytes), initrd: opts.initrd, bootargs: opts.bootargs });
     return { board, config, file: null, name: `guest-${path.basename(files[0]).replace(/[^\w.-]/g, "_")}` };
   }
-  const boardName = opts.board ?? (opts.config ? boardOfConfigPath(opts.config) : DEFAULT_BOARD_NAME);
-  const board = await boardFor(boardName, opts.config ?? "--board");
-  const file = path.resolve(opts.config ?? path.join(board.dir, "configs/default.ts"));
+  // No config: the board's default (the default board's unless --board).
+  const file = path.resolve(opts.config ?? path.join((await boardFor(opts.board ?? DEFAULT_BOARD_NAME, "--board")).dir, "configs/default.ts"));
   try {
     const config = await loadConfig(file);
-    return { board, config, file, name: path.basename(file).replace(/\.ts$/, "") };
+    const board = await loadBoard(boardOfConfig(config, path.relative(process.cwd(), file) || file, opts.board));
+    return { board, config, file, name: buildName(board, file) };
   } catch (e) {
     if (e instanceof ConfigLoadError) throw new BuildError(e.message.split("\n"));
     throw e;
   }
+}
+
+/**
+ * The build directory's name under build/<board>/: a shipped config's own name (board/<board>/configs/x.ts
+ * is "x"), any other config's name and a hash of its absolute path, so that two configs of the same
+ * file name never share (and overwrite) one directory.
+ */
+export function buildName(board: Board, file: string): string {
+  const base = path.basename(file).replace(/\.[cm]?ts$/, "").replace(/[^\w.-]/g, "_");
+  if (path.dirname(file) === path.join(board.dir, "configs")) return base;
+  return `${base}-${hash(path.resolve(file)).slice(0, 12)}`;
 }
 
 /** `file: error: ...` for each of the checker's errors, as `bulkhead check` prints them. */

@@ -1,71 +1,103 @@
-// The `build` and `run` commands of the bulkhead CLI.
-import { build, BuildError } from "./build.ts";
-import { run, describe, DEFAULT_TIMEOUT_SEC } from "./run.ts";
-import { writeImage, IMAGE_USAGE } from "./image.ts";
+// The `build`, `run` and `image` commands of the bulkhead CLI.
+import { build, type BuildOptions } from "./build.ts";
+import { run, describe } from "./run.ts";
+import { writeImage } from "./image.ts";
+import { boardNames, DEFAULT_BOARD_NAME } from "./board.ts";
+import { UsageError, type Args, type Command, type Flag } from "./cli/args.ts";
 
-function opt(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+export const BOARD_FLAG: Flag = { name: "--board", value: "NAME", help: `the board: ${boardNames().join(", ")} (a config names its own; given both, they must agree)` };
+
+const DEPLOYMENT_FLAGS: Flag[] = [
+  BOARD_FLAG,
+  { name: "--config", value: "FILE", help: `a partition config (docs/config.md); default: the board's configs/default.ts (board ${DEFAULT_BOARD_NAME} unless --board)` },
+  { name: "--guest", value: "IMAGE", help: "instead of a config: one VM with this image (a Linux Image, an ELF file or a flat binary) on every CPU and most of RAM" },
+  { name: "--initrd", value: "FILE", help: "with --guest: an initial RAM disk" },
+  { name: "--bootargs", value: "TEXT", help: "with --guest: the kernel command line" },
+];
+
+function buildOptions(a: Args): BuildOptions {
+  if (a.has("--config") && a.has("--guest")) throw new UsageError("--config and --guest exclude each other");
+  for (const f of ["--initrd", "--bootargs"]) if (a.has(f) && !a.has("--guest")) throw new UsageError(`${f} goes with --guest (a config names its own in each VM)`);
+  return { board: a.get("--board"), config: a.get("--config"), guest: a.get("--guest"), initrd: a.get("--initrd"), bootargs: a.get("--bootargs") };
 }
 
-function buildOptions(args: string[]) {
-  return {
-    board: opt(args, "--board"), config: opt(args, "--config"), guest: opt(args, "--guest"),
-    initrd: opt(args, "--initrd"), bootargs: opt(args, "--bootargs"),
-  };
-}
-
-export const BUILD_USAGE = "bulkhead build [--board NAME] [--config FILE | --guest IMAGE [--initrd FILE] [--bootargs TEXT]]";
-export const RUN_USAGE = "bulkhead run [--board NAME] [--config FILE | --guest IMAGE [--initrd FILE] [--bootargs TEXT]] [--timeout SECONDS]";
-
-/** Runs a command's work; a refused config or build (BuildError) is its message and status 1. */
-async function refusingBuildErrors(work: () => Promise<number>): Promise<number> {
-  try {
-    return await work();
-  } catch (e) {
-    if (e instanceof BuildError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
-}
-
-export async function buildCommand(args: string[]): Promise<number> {
-  return refusingBuildErrors(async () => {
-    const b = await build({ ...buildOptions(args), log: (l) => console.log(`  ${l}`) });
+export const buildCommand: Command = {
+  name: "build",
+  summary: "check a partition config, prove its isolation and build the hypervisor image",
+  positionals: { synopsis: "", min: 0, max: 0 },
+  flags: DEPLOYMENT_FLAGS,
+  details: ["Writes build/<board>/<config>/hyp.{elf,bin,map}; each step is skipped when its inputs are unchanged."],
+  async run(a) {
+    const b = await build({ ...buildOptions(a), log: (l) => console.log(`  ${l}`) });
     console.log(describe(b));
     return 0;
-  });
-}
+  },
+};
 
-export async function runCommand(args: string[]): Promise<number> {
-  const timeout = Number(opt(args, "--timeout") ?? DEFAULT_TIMEOUT_SEC);
-  if (!Number.isFinite(timeout) || timeout <= 0) {
-    console.error(`--timeout takes a number of seconds\n${RUN_USAGE}`);
-    return 2;
-  }
-  return refusingBuildErrors(async () => {
-    const r = await run({ ...buildOptions(args), timeoutSec: timeout, onLine: (l) => console.log(l) });
-    if (r.qemu.timedOut) {
-      console.error(`bulkhead run: timed out after ${timeout} s (QEMU killed)`);
-      return 124;
+/** The signals that end a run: QEMU is ended with it (never left running), then the CLI with 128 + the signal's number. */
+const ENDING_SIGNALS: [NodeJS.Signals, number][] = [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]];
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "build (when needed) and boot the hypervisor with its VMs in QEMU, the console on stdout",
+  positionals: { synopsis: "", min: 0, max: 0 },
+  flags: [
+    ...DEPLOYMENT_FLAGS,
+    { name: "--timeout", value: "SECONDS", help: "end the run (status 124) after this long; default and 0: no limit" },
+    { name: "--verbose", help: "print the QEMU command line" },
+  ],
+  details: [
+    "The run ends with the hypervisor's status (`[hyp] run ended: status N`) when every VM has powered off. Ctrl-C or SIGTERM ends QEMU too.",
+  ],
+  async run(a) {
+    const timeout = Number(a.get("--timeout") ?? 0);
+    if (!Number.isFinite(timeout) || timeout < 0) throw new UsageError(`--timeout takes a number of seconds (0: no limit), not ${JSON.stringify(a.get("--timeout"))}`);
+    const stop = new AbortController();
+    let ending: number | undefined;
+    const handlers = ENDING_SIGNALS.map(([sig, n]) => {
+      const h = () => { ending = 128 + n; stop.abort(); };
+      process.on(sig, h);
+      return () => process.off(sig, h);
+    });
+    try {
+      const r = await run({
+        ...buildOptions(a), timeoutSec: timeout || undefined, signal: stop.signal,
+        log: (l) => console.error(`  ${l}`),
+        onCommand: a.has("--verbose") ? (argv) => console.error(`bulkhead run: ${shellLine(argv)}`) : undefined,
+        onLine: (l) => console.log(l),
+      });
+      if (ending !== undefined) {
+        console.error(`bulkhead run: ended by a signal (QEMU ended with it)`);
+        return ending;
+      }
+      if (r.qemu.timedOut) {
+        console.error(`bulkhead run: timed out after ${timeout} s (QEMU killed)`);
+        return 124;
+      }
+      if (r.qemu.stderr.trim()) console.error(r.qemu.stderr.trim());
+      return r.qemu.exitCode ?? 1;
+    } finally {
+      for (const off of handlers) off();
     }
-    if (r.qemu.stderr.trim()) console.error(r.qemu.stderr.trim());
-    return r.qemu.exitCode ?? 1;
-  });
+  },
+};
+
+/** A command line as a shell would take it back: each argument quoted when it needs to be. */
+export function shellLine(argv: string[]): string {
+  return argv.map((x) => (/^[\w@%+=:,./-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 
-export async function imageCommand(args: string[]): Promise<number> {
-  const out = opt(args, "-o");
-  if (!out) {
-    console.error(`-o FILE: where to write the image\n${IMAGE_USAGE}`);
-    return 2;
-  }
-  return refusingBuildErrors(async () => {
-    const r = await writeImage({ ...buildOptions(args), out, log: (l) => console.log(`  ${l}`) });
+export const imageCommand: Command = {
+  name: "image",
+  summary: "build and write a bootable SD-card image for a board that boots from one (rpi4; docs/rpi4.md)",
+  positionals: { synopsis: "", min: 0, max: 0 },
+  flags: [...DEPLOYMENT_FLAGS, { name: "-o", value: "FILE", help: "where to write the image (required)" }],
+  async run(a) {
+    const out = a.get("-o");
+    if (!out) throw new UsageError("-o FILE: where to write the image");
+    const r = await writeImage({ ...buildOptions(a), out, log: (l) => console.log(`  ${l}`) });
     console.log(describe(r.build));
     console.log(`${out}: ${r.files.join(", ")} on a FAT32 partition of ${r.partition.size >> 20} MiB`);
     return 0;
-  });
-}
+  },
+};

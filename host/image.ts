@@ -9,7 +9,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { boardDir, DEFAULT_BOARD_NAME, type BoardFacts } from "./board.ts";
-import { boardOfConfigPath } from "./config/load.ts";
+import { boardOfConfig, loadConfig } from "./config/load.ts";
 import { build, BuildError, type BuildOptions, type BuildResult } from "./build.ts";
 
 /** A board booted from a FAT partition: board/<name>/sdcard.ts exports one as `sdCard`. */
@@ -48,8 +48,9 @@ async function sdCardOf(board: string, shown: string): Promise<SdCard> {
 }
 
 export async function writeImage(opts: BuildOptions & { out: string }): Promise<ImageResult> {
+  // The board asked before anything is built: --board's, else the config's own.
   const fromConfig = !opts.board && opts.config && !opts.guest;
-  const board = opts.board ?? (fromConfig ? boardOfConfigPath(opts.config!) : DEFAULT_BOARD_NAME);
+  const board = opts.board ?? (fromConfig ? boardOfConfig(await loadConfig(opts.config!, { typecheck: false }), opts.config!, undefined) : DEFAULT_BOARD_NAME);
   const sd = await sdCardOf(board, fromConfig ? opts.config! : "--board");
   const b = await build(opts);
   const boot = sd.fetch(path.join(PROJECT_ROOT, "build", `${b.board.host.name}-firmware`));
@@ -79,5 +80,3 @@ export async function writeImage(opts: BuildOptions & { out: string }): Promise<
   tool("sfdisk", ["--quiet", "--no-reread", "--no-tell-kernel", out], `label: dos\nunit: sectors\n\nstart=${PART_START / 512}, size=${size / 512}, type=c, bootable\n`);
   return { build: b, image: out, partition: { start: PART_START, size }, files: files.map(([, n]) => n) };
 }
-
-export const IMAGE_USAGE = "bulkhead image [--board NAME] [--config FILE | --guest IMAGE [--initrd FILE] [--bootargs TEXT]] -o FILE";

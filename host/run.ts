@@ -5,12 +5,15 @@ import { build, type BuildOptions, type BuildResult } from "./build.ts";
 import { runQemu, type QemuResult } from "../qemu/launch.ts";
 
 export interface RunOptions extends BuildOptions {
+  /** The run's time limit; undefined: none (a test always gives one). */
   timeoutSec?: number;
   icount?: boolean;
   onLine?: (line: string) => void;
+  /** Told QEMU's command line before it starts (`bulkhead run --verbose`). */
+  onCommand?: (argv: string[]) => void;
+  /** Ends QEMU when aborted (`bulkhead run` on Ctrl-C or SIGTERM). */
+  signal?: AbortSignal;
 }
-
-export const DEFAULT_TIMEOUT_SEC = 60;
 
 /** The hypervisor's last line (src/el2/exit.ts): a guest's lines start with its own label, never `[hyp]`. */
 const STATUS_LINE = /^\[hyp\] run ended: status (\d+)$/;
@@ -34,7 +37,7 @@ export async function bootImage(b: BuildResult, opts: RunOptions): Promise<QemuR
   const r = await runQemu({
     machine: q.machine, cpu: q.cpu, smp: q.smp, memory: q.memory,
     kernel: b.board.host.imageFormat === "elf" ? b.elf : b.bin,
-    icount: opts.icount, timeoutSec: opts.timeoutSec ?? DEFAULT_TIMEOUT_SEC, onLine: opts.onLine,
+    icount: opts.icount, timeoutSec: opts.timeoutSec, onLine: opts.onLine, onCommand: opts.onCommand, signal: opts.signal,
     // A board without PSCI firmware (spin-table CPUs) halts after the status line: QEMU is ended there.
     endOn: b.board.facts.SPIN_TABLE_BASE !== 0n ? (l) => STATUS_LINE.test(l) : undefined,
   });

@@ -1,6 +1,6 @@
 // Host-side QEMU launcher: builds the qemu-system-aarch64 command line for a
 // run, spawns it with the serial console on stdio, streams console lines and
-// kills the process on timeout.
+// kills the process on timeout or when its caller aborts.
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 
@@ -11,15 +11,20 @@ export interface QemuRun {
   memory?: string;          // -m, e.g. "256M"
   kernel: string;
   extraArgs?: string[];
-  timeoutSec: number;
+  /** QEMU is killed after this many seconds; undefined or 0: no limit. */
+  timeoutSec?: number;
   icount?: boolean;         // -icount shift=0: one instruction = one ns, deterministic
   onLine?: (line: string) => void;
+  /** Told the command line before QEMU starts. */
+  onCommand?: (argv: string[]) => void;
+  /** QEMU is killed when this aborts (the caller's process is ending): never left running. */
+  signal?: AbortSignal;
   /** Ends QEMU after a console line it accepts (a board that halts, not powers off, at the end of a run); the run's exit code is then 0. */
   endOn?: (line: string) => boolean;
 }
 
 export interface QemuResult {
-  exitCode: number | null;  // null when killed (timeout)
+  exitCode: number | null;  // null when killed (timeout, or the signal)
   timedOut: boolean;
   output: string;           // the serial console, UTF-8, CR stripped
   lines: string[];
@@ -54,6 +59,7 @@ export function qemuCommand(run: QemuRun): string[] {
 /** Boots QEMU and resolves when it exits or is killed on timeout. */
 export function runQemu(run: QemuRun): Promise<QemuResult> {
   const command = qemuCommand(run);
+  run.onCommand?.(command);
   return new Promise((resolve, reject) => {
     // stdin is a pipe we never write: /dev/null would give the stdio chardev EOF.
     const child = spawn(command[0], command.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
@@ -84,20 +90,31 @@ export function runQemu(run: QemuRun): Promise<QemuResult> {
     child.stdout.on("data", (chunk: Buffer) => take(decoder.write(chunk)));
     child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
 
-    const timer = setTimeout(() => {
+    const timer = run.timeoutSec ? setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, run.timeoutSec * 1000);
+    }, run.timeoutSec * 1000) : undefined;
+    let aborted = false;
+    const abort = () => {
+      aborted = true;
+      child.kill("SIGKILL");
+    };
+    if (run.signal?.aborted) abort();
+    else run.signal?.addEventListener("abort", abort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      run.signal?.removeEventListener("abort", abort);
+    };
 
     child.on("error", (err) => {
-      clearTimeout(timer);
+      done();
       reject(new Error(`cannot run ${command[0]}: ${err.message}`));
     });
     child.on("close", (code) => {
-      clearTimeout(timer);
+      done();
       take(decoder.end());
       if (partial !== "") emit(partial);   // last line without a newline
-      resolve({ exitCode: timedOut ? null : ended ? 0 : code, timedOut, output, lines, command, stderr });
+      resolve({ exitCode: timedOut || aborted ? null : ended ? 0 : code, timedOut, output, lines, command, stderr });
     });
   });
 }

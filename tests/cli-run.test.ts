@@ -1,6 +1,7 @@
-// `bulkhead run` as a user calls it: a flat binary given with --guest, and the time limit.
+// `bulkhead run` as a user calls it: a flat binary given with --guest, the time limit, the QEMU
+// command line it prints, and what a signal to it does to QEMU.
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
@@ -31,4 +32,57 @@ describe("bulkhead run", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no-such-image\.bin: no such file/);
   });
+
+  it("SIGTERM ends QEMU too, not only bulkhead (QEMU ran on as an orphan); --verbose prints the QEMU command line first", async () => {
+    const dir = path.join(PROJECT_ROOT, "build/tmp/cli-run");
+    fs.mkdirSync(dir, { recursive: true });
+    const image = path.join(dir, "spin.bin");
+    fs.writeFileSync(image, Buffer.from([0x00, 0x00, 0x00, 0x14]));
+    // No --timeout: the guest spins for ever, and nothing but the signal ends the run.
+    const p = spawn("node", ["bin/bulkhead.mjs", "run", "--guest", image, "--verbose"], { cwd: PROJECT_ROOT });
+    let stdout = "", stderr = "";
+    p.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+    const started = new Promise<void>((resolve) => p.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes("[hyp] vm guest: starting at")) resolve();
+    }));
+    const exited = new Promise<number | null>((resolve) => p.on("exit", (code) => resolve(code)));
+    await started;
+    const qemu = childrenOf(p.pid!).find((c) => c.comm.startsWith("qemu-system"));
+    expect(qemu, "QEMU is bulkhead's child").toBeDefined();
+    try {
+      p.kill("SIGTERM");
+      const status = await exited;
+      expect(alive(qemu!.pid), `QEMU ${qemu!.pid} outlived bulkhead`).toBe(false);
+      expect(status).toBe(128 + 15);
+    } finally {
+      if (alive(qemu!.pid)) process.kill(qemu!.pid, "SIGKILL");
+    }
+    expect(stderr).toMatch(/^bulkhead run: \S*qemu-system-aarch64 -machine virt,gic-version=3,virtualization=on -cpu cortex-a53 .* -kernel \S+hyp\.elf$/m);
+    expect(stderr).toContain("bulkhead run: ended by a signal (QEMU ended with it)");
+  }, 120_000);
 });
+
+/** The processes whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): { pid: number; comm: string }[] {
+  const out: { pid: number; comm: string }[] = [];
+  for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    let stat: string;
+    try { stat = fs.readFileSync(`/proc/${d}/stat`, "utf8"); } catch { continue; }
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+    const close = stat.lastIndexOf(")");
+    const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+    if (ppid === pid) out.push({ pid: Number(d), comm: stat.slice(stat.indexOf("(") + 1, close) });
+  }
+  return out;
+}
+
+/** Whether `pid` is a running process (a zombie is not: it has ended, its parent has yet to reap it). */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}

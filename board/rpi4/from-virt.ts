@@ -24,6 +24,7 @@ const spi = (i: number) => {
 
 export function fromVirt(cfg: Config): Config {
   return {
+    board: "rpi4",
     vms: cfg.vms.map((vm) => ({
       ...vm,
       ram: vm.ram.map((r) => ({ ...r, pa: moved(r.pa ?? r.ipa) })),

@@ -1,72 +1,59 @@
-// `bulkhead check <config> [--board NAME]` and `bulkhead map <config> [--board NAME]`.
+// `bulkhead check <config> [--board NAME]` and `bulkhead map <config> [--board NAME]`: the board is the config's own or --board's.
 import path from "node:path";
 import { loadBoard, type Board } from "../board.ts";
 import { checkConfig, configWarnings } from "./check.ts";
-import { ConfigLoadError, boardOfConfigPath, loadConfig } from "./load.ts";
+import { boardOfConfig, loadConfig } from "./load.ts";
 import { describe, hex, hypRange, oneLine, ramRanges, span, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
 import { reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
 import type { Config } from "./types.ts";
+import { BOARD_FLAG } from "../commands.ts";
+import type { Args, Command, Flag } from "../cli/args.ts";
 
-export const CHECK_USAGE = "bulkhead check <config.ts> [--board NAME]";
-export const MAP_USAGE = "bulkhead map <config.ts> [--board NAME]";
+const CHECK_FLAGS: Flag[] = [BOARD_FLAG];
 
-function positional(args: string[]): string | undefined {
-  return args.find((a, i) => !a.startsWith("-") && !(i > 0 && args[i - 1] === "--board"));
+/** The config and its board, loaded; a refusal is a ConfigLoadError (main prints it). */
+async function prepare(a: Args): Promise<{ board: Board; cfg: Config; file: string }> {
+  const file = a.positional[0];
+  const cfg = await loadConfig(file);
+  const shown = path.relative(process.cwd(), path.resolve(file)) || file;
+  return { board: await loadBoard(boardOfConfig(cfg, shown, a.get("--board"))), cfg, file };
 }
 
-async function prepare(args: string[], usage: string): Promise<{ board: Board; cfg: Config; file: string } | number> {
-  const file = positional(args);
-  if (!file) {
-    console.error(`usage: ${usage}`);
-    return 2;
-  }
-  const i = args.indexOf("--board");
-  const boardName = i >= 0 ? args[i + 1] : boardOfConfigPath(file);
-  if (i >= 0 && !boardName) {
-    console.error(`usage: ${usage}`);
-    return 2;
-  }
-  let board: Board;
-  try {
-    board = await loadBoard(boardName);
-  } catch (e) {
-    // The board is the config's (its path names it) or --board's: either way, this config's error.
-    console.error(`${file}: error: ${(e as Error).message.split("\n")[0]}`);
-    return 1;
-  }
-  try {
-    return { board, cfg: await loadConfig(file), file };
-  } catch (e) {
-    if (!(e instanceof ConfigLoadError)) throw e;
-    console.error(e.message);
-    return 1;
-  }
-}
+export const checkCommand: Command = {
+  name: "check",
+  summary: "validate a partition config, as every build does first, without building",
+  positionals: { synopsis: "<config.ts>", min: 1, max: 1 },
+  flags: CHECK_FLAGS,
+  details: ["Prints `ok: N VMs on <board>`, or each problem as `file:line:col: error: ...` or `file: error: vm \"x\" ...` (status 1)."],
+  async run(a) {
+    const p = await prepare(a);
+    const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+    for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
+    if (errors.length) {
+      for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
+      return 1;
+    }
+    console.log(`ok: ${p.cfg.vms.length} VM${p.cfg.vms.length === 1 ? "" : "s"} on ${p.board.facts.BOARD_NAME}`);
+    return 0;
+  },
+};
 
-export async function checkCommand(args: string[]): Promise<number> {
-  const p = await prepare(args, CHECK_USAGE);
-  if (typeof p === "number") return p;
-  const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
-  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
-  if (errors.length) {
+export const mapCommand: Command = {
+  name: "map",
+  summary: "print the board's physical memory map with the owner of every range, the CPUs and the interrupts",
+  positionals: { synopsis: "<config.ts>", min: 1, max: 1 },
+  flags: CHECK_FLAGS,
+  async run(a) {
+    const p = await prepare(a);
+    const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+    for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
     for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
-    return 1;
-  }
-  console.log(`ok: ${p.cfg.vms.length} VM${p.cfg.vms.length === 1 ? "" : "s"} on ${p.board.facts.BOARD_NAME}`);
-  return 0;
-}
-
-export async function mapCommand(args: string[]): Promise<number> {
-  const p = await prepare(args, MAP_USAGE);
-  if (typeof p === "number") return p;
-  const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
-  for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
-  for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
-  if (shapeErrors(p.cfg).length) return 1; // malformed: no map to draw
-  console.log(memoryMap(p.board, p.cfg).join("\n"));
-  return errors.length ? 1 : 0;
-}
+    if (shapeErrors(p.cfg).length) return 1; // malformed: no map to draw
+    console.log(memoryMap(p.board, p.cfg).join("\n"));
+    return errors.length ? 1 : 0;
+  },
+};
 
 interface Row { base: bigint; size: bigint; owner: string; what: string; ipa?: string }
 

@@ -5,13 +5,21 @@
 // stack trace.
 import fs from "node:fs";
 import path from "node:path";
+import { register } from "node:module";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import ts from "typescript";
 import { formatTsDiagnostic } from "../../compiler/diag.ts";
-import { DEFAULT_BOARD_NAME } from "../board.ts";
+import { PROJECT_ROOT } from "../../compiler/program.ts";
+import { boardNames } from "../board.ts";
 import { oneLine, setConfigSource } from "./model.ts";
 import type { Config } from "./types.ts";
+
+/** What `import { definePartitions } from "bulkhead"` means in a config: this checkout's schema (package.json `exports`). */
+export const SCHEMA_FILE = path.join(PROJECT_ROOT, "host/config/types.ts");
+
+// A config is an ES module wherever it is, and "bulkhead" is SCHEMA_FILE (esm-hooks.mjs says why).
+register(new URL("./esm-hooks.mjs", import.meta.url), { data: { schema: pathToFileURL(SCHEMA_FILE).href } });
 
 export class ConfigLoadError extends Error {
   /** `details`: one problem each, already `file:line:col: error: ...`, or a sentence about the whole file. */
@@ -39,8 +47,7 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
   // So that a throw's stack names the config's own line and column (tsx's CLI does this; vitest does not).
   process.setSourceMapsEnabled(true);
   try {
-    // tsImport, not import(): a config outside a `"type": "module"` package is still an ES module
-    // (Node's own import() hands such a .ts file to tsx as CommonJS, which cannot load it).
+    // tsImport, not import(): under vitest, import() is vite's, which would not load it as Node does.
     mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: unknown };
   } catch (e) {
     throw new ConfigLoadError(shown, [thrownAt(e, abs, shown)]);
@@ -53,8 +60,8 @@ export async function loadConfig(file: string, opts: LoadConfigOptions = {}): Pr
 }
 
 /**
- * The module's default export. tsx compiles a .ts file outside a `"type": "module"` package to
- * CommonJS: its exports object (`__esModule`, `default`) is then what import() calls the default.
+ * The module's default export. A .cts config is CommonJS (a .ts one never is, esm-hooks.mjs): its
+ * exports object (`__esModule`, `default`) is then what import() calls the default.
  */
 function defaultExport(mod: { default?: unknown }): unknown {
   const d = mod.default as { __esModule?: unknown; default?: unknown } | undefined;
@@ -97,6 +104,7 @@ const TSC_OPTIONS: ts.CompilerOptions = {
   skipLibCheck: true,
   types: [],
   lib: ["lib.es2022.d.ts"],
+  paths: { bulkhead: [SCHEMA_FILE] },
 };
 
 /**
@@ -125,10 +133,20 @@ export function typecheckConfig(file: string): string[] {
   return diags.map((d) => formatTsDiagnostic(d).split("\n").map((l) => l.trim()).join(" "));
 }
 
-/** The board a config is for: board/<name>/configs/... names it; else the default board. */
-export function boardOfConfigPath(file: string): string {
-  const parts = path.resolve(file).split(path.sep);
-  const i = parts.lastIndexOf("configs");
-  if (i >= 2 && parts[i - 2] === "board") return parts[i - 1];
-  return DEFAULT_BOARD_NAME;
+/**
+ * The board `cfg` is for: the one it names (`board: "rpi4"`), or the command line's `--board`;
+ * given both, they must agree. Never guessed from where the file is. `shown`: the file, as messages name it.
+ */
+export function boardOfConfig(cfg: Config, shown: string, flag: string | undefined): string {
+  const named: unknown = (cfg as { board?: unknown }).board;
+  const boards = boardNames();
+  const refuse = (why: string) => new ConfigLoadError(shown, [why]);
+  if (named !== undefined && !(typeof named === "string" && boards.includes(named))) {
+    throw refuse(`the config names board ${typeof named === "string" ? JSON.stringify(named) : `a ${typeof named}`}, which does not exist (boards: ${boards.join(", ")})`);
+  }
+  if (flag !== undefined && !boards.includes(flag)) throw refuse(`unknown board ${JSON.stringify(flag)} given by --board (boards: ${boards.join(", ")})`);
+  if (named !== undefined && flag !== undefined && named !== flag) throw refuse(`the config is for board "${named}", not --board "${flag}"`);
+  const board = (named as string | undefined) ?? flag;
+  if (board === undefined) throw refuse(`the config does not name its board: write board: "NAME" in it (boards: ${boards.join(", ")}), or give --board NAME`);
+  return board;
 }

@@ -1,5 +1,6 @@
 // The partition-config schema: a deployment is a TypeScript module,
-//   export default definePartitions({ vms: [ ... ] });
+//   import { definePartitions } from "bulkhead";
+//   export default definePartitions({ board: "qemu-virt-gicv3", vms: [ ... ] });
 // checked by `bulkhead check` (host/config/check.ts) and turned into the hypervisor's
 // "@config" tables (host/config/tables.ts). Addresses are bigints (write 0x40000000n).
 // This module has no imports, so that type-checking a config file stays cheap.
@@ -87,7 +88,15 @@ export interface VmConfig {
   scrubOnRestart?: boolean;
 }
 
+/** The boards there are (board/<name>/; tests/cli-config.test.ts keeps this list equal to them). */
+export type BoardName = "qemu-virt-gicv2" | "qemu-virt-gicv3" | "rpi4";
+
 export interface Config {
+  /**
+   * The board the config is for. Required unless the command line names it (`--board`), and then
+   * the two must agree: a config's addresses mean something on one board only.
+   */
+  board?: BoardName;
   vms: VmConfig[];
 }
 

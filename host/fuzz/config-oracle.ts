@@ -1,6 +1,6 @@
 // The config fuzzer's oracle: each mutant (config-mutants.ts) goes through `bulkhead check`, and
 // through `bulkhead build` when refused or the first half of a build when accepted, in this process
-// (compiler/cli.ts main, console captured), and must end one of two ways:
+// (host/cli/main.ts main, console captured), and must end one of two ways:
 //  - refused: a non-zero status, and every line on stderr one error that says where, as
 //    `file:line:col: error: ...` or `file: error: vm "name" ...` (or a sentence about the file as a
 //    whole: it does not exist, exports no config, threw while evaluated); no stack frame; and the
@@ -13,7 +13,7 @@
 // check accepted — is a finding, reported with the mutant's id, base and mutations.
 import fs from "node:fs";
 import path from "node:path";
-import { main } from "../../compiler/cli.ts";
+import { main } from "../cli/main.ts";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
 import { loadBoard, type Board } from "../board.ts";
 import { BuildError, proveConfig } from "../build.ts";

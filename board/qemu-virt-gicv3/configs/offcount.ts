@@ -9,6 +9,7 @@ const MiB = 1n << 20n;
 const IMAGE = 0x40080000n;
 
 export default definePartitions({
+  board: "qemu-virt-gicv3",
   vms: [
     {
       name: "both",

@@ -3,6 +3,7 @@
 import { definePartitions } from "../../../host/config/types.ts";
 
 export default definePartitions({
+  board: "qemu-virt-gicv3",
   vms: [
     {
       name: "guest",

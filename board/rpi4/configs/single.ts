@@ -3,6 +3,7 @@
 import { definePartitions } from "../../../host/config/types.ts";
 
 export default definePartitions({
+  board: "rpi4",
   vms: [
     {
       name: "guest",
