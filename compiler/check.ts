@@ -16,7 +16,7 @@ import path from "node:path";
 import { type ClassInfo, type ClassType, type FuncInfo, VOID, int } from "./types.ts";
 import { CompileError } from "./diag.ts";
 import { type Loaded } from "./program.ts";
-import { type Checked, type GlobalInfo, type LocalInfo } from "./checked.ts";
+import { type Checked, type GlobalInfo, type LocalInfo, newNeedsCode } from "./checked.ts";
 import { type FnCtx } from "./check/base.ts";
 import { StatementChecker } from "./check/statements.ts";
 import { assignCNames } from "./check/c-names.ts";
@@ -68,7 +68,7 @@ class Checker extends StatementChecker {
       const ne = init as ts.NewExpression;
       const cls = (g.type as ClassType).cls;
       this.checkNewArgs(ne, cls);
-      g.runtimeInit = cls.needsInit || (ne.arguments?.length ?? 0) > 0;
+      g.runtimeInit = newNeedsCode(cls, ne);
       return;
     }
     if (g.type.k === "never") {
@@ -105,7 +105,7 @@ class Checker extends StatementChecker {
     }
     for (const g of this.out.globals) {
       if (g.type.k === "array" && g.type.elem.k === "class") g.runtimeInit = g.type.elem.cls.needsInit;
-      else if (g.kind === "object" && g.type.k === "class") g.runtimeInit = g.type.cls.needsInit || ((g.init as ts.NewExpression).arguments?.length ?? 0) > 0;
+      else if (g.kind === "object" && g.type.k === "class") g.runtimeInit = newNeedsCode(g.type.cls, g.init as ts.NewExpression);
     }
   }
 
@@ -131,7 +131,7 @@ class Checker extends StatementChecker {
       if (f.embedded) {
         if (f.type.k === "class") {
           this.checkNewArgs(init as ts.NewExpression, f.type.cls);
-          if (f.type.cls.needsInit || ((init as ts.NewExpression).arguments?.length ?? 0) > 0) cls.needsInit = true;
+          if (newNeedsCode(f.type.cls, init as ts.NewExpression)) cls.needsInit = true;
         }
         continue;
       }

@@ -42,6 +42,14 @@ export type Callee =
   | { k: "intrinsic"; name: string }
   | { k: "charCodeAt"; receiver: ts.Expression };
 
+/**
+ * Whether `new C(...)` of class cls needs code at run time (rather than static zeroed storage):
+ * the class's own init (Checked settles ClassInfo.needsInit), or arguments for its constructor.
+ */
+export function newNeedsCode(cls: ClassInfo, ne: ts.NewExpression): boolean {
+  return cls.needsInit || (ne.arguments?.length ?? 0) > 0;
+}
+
 export class Checked {
   readonly modules: ModuleInfo[] = [];
   readonly classes: ClassInfo[] = [];

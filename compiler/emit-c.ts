@@ -5,7 +5,7 @@
 import ts from "typescript";
 import path from "node:path";
 import { type Type, type IntType, type ClassInfo, type FuncInfo, int } from "./types.ts";
-import { type Checked, type GlobalInfo, type LocalInfo } from "./checked.ts";
+import { type Checked, type GlobalInfo, type LocalInfo, newNeedsCode } from "./checked.ts";
 import { COMPOUND, isLiteral } from "./integers.ts";
 import { unaligned } from "./builtins.ts";
 import { CTYPE, cType, cLiteral, cString, strip } from "./c-syntax.ts";
@@ -168,7 +168,7 @@ class CEmitter {
       const init = f.decl.initializer;
       if (!init) continue;
       if (f.embedded) {
-        if (f.type.k === "class" && (f.type.cls.needsInit || ((init as ts.NewExpression).arguments?.length ?? 0) > 0)) {
+        if (f.type.k === "class" && newNeedsCode(f.type.cls, init as ts.NewExpression)) {
           const args = ((init as ts.NewExpression).arguments ?? []).map((a) => this.ex(a));
           this.line(`${f.type.cls.cName}_init(${["&self->" + f.name, ...args].join(", ")});`);
         }
