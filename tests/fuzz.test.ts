@@ -1,5 +1,5 @@
 // Hostile-guest fuzzing (issue 8): on each QEMU board, board/<board>/configs/fuzz.ts runs the
-// fuzzer (guests/fuzz: seeds 1..8, 25,000 random ops each, at least 100,000 in all on its vCPU 0, and as
+// fuzzer (guests/fuzz: seeds 1..4, 25,000 random ops each, 100,000 in all on its vCPU 0, and as
 // many as fit beside them on its vCPU 1) on two CPUs beside a victim on the other two
 // (guests/fuzz/victim.c). The run fails on a hypervisor panic, a fuzzer
 // that stops making progress, a check of the fuzzer's own that fails (an access outside its VM
@@ -12,14 +12,12 @@ import { run } from "../host/run.ts";
 import { FUZZ_BOARDS, MAX_LATE_US, PROGRESS_BOUND_SEC, fuzzProblems, fuzzRun } from "../host/fuzz-guest.ts";
 
 /**
- * What board/<board>/configs/fuzz.ts asks of the fuzzer is 8 seeds × 25,000 ops; what the verdict
- * requires is issue 8's 100,000. The margin is for an open problem of the fuzzer's own: its count of
- * the ops it ran (the per-kind counters in its state page) comes out short, by up to a fifth (seen:
- * 75,000-97,000 of 100,000; 100,223 of 125,000; cause not traced), which the test prints; fewer
- * than 100,000 in all still fails.
+ * What board/<board>/configs/fuzz.ts asks of the fuzzer (4 seeds × 25,000 ops) and what the verdict
+ * requires (issue 8): the fuzzer's count of its own ops must come out exactly so. It keeps its place
+ * in a page of its RAM that survives its restarts, updated before each op, so an op a restart
+ * interrupts is counted once, and the run resumes after it.
  */
 const CI_OPS = 100_000;
-const CI_BUDGET = 8 * 25_000;
 
 describe("fuzz verdict (negative controls)", () => {
   const good = [
@@ -50,8 +48,8 @@ describe("fuzz verdict (negative controls)", () => {
     const slow = at(good).map((t, i) => (i >= 4 ? t + PROGRESS_BOUND_SEC + 1 : t));
     expect(judge(good, slow)[0]).toMatch(/^no fuzzer progress for \d+ s after "fuzz-progress seed 1 op 0"/);
     expect(judge(good.filter((l) => !l.includes("fuzz-done")))[0]).toMatch(/^the fuzzer did not finish/);
-    expect(judge(good.map((l) => l.replace("total 3 ops", "total 2 ops")))).toContain("the fuzzer ran 2 ops, fewer than 3");
-    expect(judge(good.map((l) => l.replace("total 3 ops", "total 4 ops")))).toEqual([]);
+    expect(judge(good.map((l) => l.replace("total 3 ops", "total 2 ops")))).toContain("the fuzzer counted 2 ops, not the 3 it was asked to run");
+    expect(judge(good.map((l) => l.replace("total 3 ops", "total 4 ops")))).toContain("the fuzzer counted 4 ops, not the 3 it was asked to run");
     expect(judge(good.map((l) => l.replace("2 passed, 0 failed", "1 passed, 1 failed")))).toContain("the fuzzer's checks did not all pass");
     expect(judge(good.map((l) => l.replace("fuzzer done after", "all beats after")))).toContain("the victim ended before the fuzzer: give it more beats");
     const canary = good.map((l) => l.replace("canary-bad 0", "canary-bad 1").replace("5 passed, 0 failed", "4 passed, 1 failed"));
@@ -66,7 +64,6 @@ describe.each(FUZZ_BOARDS)("%s hostile-guest fuzz", (board) => {
     const times: number[] = [];
     const { qemu } = await run({ board, config: `board/${board}/configs/fuzz.ts`, timeoutSec: 150, onLine: () => times.push((Date.now() - t0) / 1000) });
     const r = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), CI_OPS);
-    if (r.ops < CI_BUDGET) console.warn(`${board}: the fuzzer ran ${r.ops} of its ${CI_BUDGET} ops (an open problem of the fuzzer's; at least ${CI_OPS} are required)`);
     if (qemu.timedOut) r.problems.unshift("timed out after 150 s");
     // QEMU itself can abort on what a guest does (seen: arm_gicv3_cpuif.c icv_gprio_mask `bpr > 0`).
     const crash = /^.*(Assertion|Aborted|Segmentation).*$/m.exec(qemu.stderr);
@@ -98,5 +95,9 @@ describe("the victim beside a VM that powers off", () => {
   // deactivates at EL2 (src/gic/vgic.ts); this failed before, every time.
   it("qemu-virt-gicv2: keeps its heartbeat", async () => {
     expect(await victimAfterPowerOff("qemu-virt-gicv2")).toEqual([]);
+  }, 90_000);
+  // The RPi4's GIC-400 is the same QEMU GICv2 model, on spin-table CPUs.
+  it("rpi4: keeps its heartbeat", async () => {
+    expect(await victimAfterPowerOff("rpi4")).toEqual([]);
   }, 90_000);
 });

@@ -46,6 +46,7 @@ struct world {
     unsigned long ram_base, ram_size;
     int gic_version, ncpus;
     unsigned long gicd, gicr_or_gicc;
+    unsigned long uart;                     /* its emulated PL011 (the board's UART address) */
     unsigned long image_start, image_end;
     unsigned long scratch_lo, scratch_hi;   /* own RAM the fuzzer may store to: low and high edges */
     unsigned long junk;                     /* a page of code that powers its vCPU off */

@@ -307,19 +307,17 @@ static void one_op(unsigned long seed, unsigned long i, int verbose)
     op_draw(cpu ? seed ^ 0x5eca1d5eca1d5ecaUL : seed, i, &op);
     if (cpu && op.kind == K_RESET)
         op.word = 0xd503201f;   /* vCPU 1 never restarts the VM: vCPU 0's place in its run would be lost (a NOP) */
-    if (cpu)
+    if (cpu) {
         st->secondary_ops++;
-    else
+    } else {
         st->count[op.kind]++;
+        st->next = i + 1;   /* whatever restarts the VM during this op, the fuzzer resumes after it */
+    }
     if (verbose)
         print_op(seed, i, &op);
     if (op.kind == K_HVC || op.kind == K_SMC || op.kind == K_WAIT || op.kind == K_ERET ||
         (op.word & 0xfffff01f) == 0xd503201f)      /* a hint: WFI, WFE among them */
         heal_gic();
-    if (op.kind == K_RESET) {
-        st->next = i + 1;   /* the fuzzer starts again at main() and resumes there */
-        dsb();
-    }
     after = op;
     slot[0] = op.word;
     slot_sync(slot);
@@ -450,6 +448,7 @@ int main(void *dtb)
     w.ncpus = dt.ncpus;
     w.gicd = dt.gic_reg[0];
     w.gicr_or_gicc = dt.gic_reg[1];
+    w.uart = dt.uart_base;
     w.image_start = (unsigned long)_text;
     w.image_end = (unsigned long)_end;
     w.scratch_lo = w.ram_base;

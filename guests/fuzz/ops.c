@@ -18,7 +18,6 @@ const char *const kind_name[K_NKINDS] = {
     "hvc", "smc", "load", "store", "sysreg", "raw", "gic", "wait", "eret", "reset",
 };
 
-#define UART        0x09000000UL
 #define GICD_SIZE   0x10000UL
 #define GICR_FRAME  0x20000UL
 #define GICR_SGI    0x10000UL
@@ -102,7 +101,7 @@ static unsigned long pick_addr(struct rng *r)
             a = w.gicr_or_gicc + gicc_offset(r);
         break;
     case 5: case 6:
-        a = UART + uart_offset(r);
+        a = w.uart + uart_offset(r);
         break;
     case 7: case 8:
         a = w.scratch_lo + below(r, 0x8000);
@@ -327,7 +326,9 @@ static void sysreg_op(struct rng *r, struct op *op)
 /* Interrupt-controller traffic: a register of a chosen INTID, an SGI, an EOI/DIR/acknowledge. */
 static void gic_op(struct rng *r, struct op *op)
 {
-    static const unsigned short favourite[] = { 27, 30, 26, 25, 29, 33, 48, 1, 2, 15, 1020, 1023 };
+    /* The timers', the maintenance and UART SPIs, the test SPIs of the fuzz configs (virt: 48, 49;
+     * RPi4: 60, 61), special INTIDs. */
+    static const unsigned short favourite[] = { 27, 30, 26, 25, 29, 33, 48, 49, 60, 61, 1, 2, 15, 1020, 1023 };
     unsigned intid = chance(r, 50) ? favourite[below(r, sizeof favourite / sizeof favourite[0])]
                                    : (unsigned)below(r, 1024);
     unsigned rt = pick_reg(r, 0), rn = pick_reg(r, 1u << rt);
@@ -416,8 +417,9 @@ static unsigned long call_id(struct rng *r)
     default:
         id = (unsigned)rnd(r);
     }
-    /* The fuzzer's own vCPU must stay on: no CPU_OFF, SYSTEM_OFF or (here) SYSTEM_RESET. */
-    if ((id & 0xbfffffff) == 0x84000002 || (id & 0xbfffffff) == 0x84000008 || (id & 0xbfffffff) == 0x84000009)
+    /* The fuzzer's own vCPU must stay on: no CPU_OFF, SYSTEM_OFF or (here) SYSTEM_RESET/RESET2. */
+    unsigned fn = id & 0xbfffffff;
+    if (fn == 0x84000002 || fn == 0x84000008 || fn == 0x84000009 || fn == 0x84000012)
         id = 0x84000000;
     unsigned long hi = chance(r, 90) ? 0 : rnd(r) << 32;   /* SMC32 ids with junk above: w0 is the id */
     return hi | id;
@@ -536,8 +538,10 @@ void op_draw(unsigned long seed, unsigned long index, struct op *op)
     } else if (d < 999) { op->kind = K_ERET; eret_op(&r, op); }
     else {
         op->kind = K_RESET;
-        op->word = chance(&r, 50) ? 0xd4000002 : 0xd4000003;               /* HVC/SMC SYSTEM_RESET */
-        op->ctx.x[0] = 0x84000009;
+        op->word = chance(&r, 50) ? 0xd4000002 : 0xd4000003;               /* HVC/SMC SYSTEM_RESET(2) */
+        static const unsigned long resets[] = { 0x84000009, 0x84000012, 0xc4000012 };
+        op->ctx.x[0] = resets[below(&r, 3)];
+        op->ctx.x[1] = 0;                                                   /* SYSTEM_RESET2: SYSTEM_WARM_RESET */
     }
 }
 
@@ -549,7 +553,7 @@ int reachable(unsigned long ea, unsigned long size)
         return 0;
     if (ea >= w.ram_base && end <= w.ram_base + w.ram_size)
         return 1;
-    if (ea >= UART && end <= UART + 0x1000)
+    if (ea >= w.uart && end <= w.uart + 0x1000)
         return 1;
     if (ea >= DONE_PAGE && end <= DONE_PAGE + 0x1000)
         return 1;

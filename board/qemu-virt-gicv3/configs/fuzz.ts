@@ -27,7 +27,7 @@ export default definePartitions({
       ram: [{ ipa: 0x40000000n, pa: 0x44000000n, size: 32n * MiB }],
       interrupts: [49],
       image: { builtin: "fuzz" },
-      bootargs: "seed=1 runs=8 ops=25000 every=2500",
+      bootargs: "seed=1 runs=4 ops=25000 every=2500",
       scrubOnRestart: false,
       shared: [{ name: "done", ipa: 0x50000000n, pa: 0x4c000000n, size: 0x1000n, peers: ["victim"] }],
     },
