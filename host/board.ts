@@ -11,6 +11,8 @@ export interface BoardHost {
   busMasters: BusMaster[];
   /** Where `--guest` puts the VM's RAM (IPA), when not at RAM_BASE. */
   quickRamIpa?: bigint;
+  /** The path of the board's own device tree (.dtb), fetched or generated on first use: devices named by node (host/config/board-nodes.ts). */
+  deviceTree?: () => string;
 }
 
 /** A device (or a bus's window) whose accesses reach memory on their own (DMA). */

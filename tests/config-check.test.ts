@@ -10,7 +10,6 @@ import { loadConfig } from "../host/config/load.ts";
 import { memoryMap } from "../host/config/commands.ts";
 import { reservedRegions } from "../host/config/reserved.ts";
 import { runInProcess } from "../host/fuzz/config-oracle.ts";
-import { qemuBinary } from "../qemu/launch.ts";
 import type { Config, VmConfig } from "../host/config/types.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -394,10 +393,7 @@ const qemuDtsCache = new Map<string, string>();
 function qemuDts(b: Board): string {
   const cached = qemuDtsCache.get(b.facts.BOARD_NAME);
   if (cached) return cached;
-  const dtb = path.join(tmp, `${b.facts.BOARD_NAME}.dtb`);
-  const q = b.host.qemu;
-  execFileSync(qemuBinary(), ["-machine", `${q.machine},dumpdtb=${dtb}`, "-cpu", q.cpu ?? "cortex-a53", "-m", q.memory, "-smp", String(q.smp), "-nic", "none", "-nographic"], { stdio: "ignore", timeout: 30_000 });
-  const dts = execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", dtb], { encoding: "utf8" });
+  const dts = execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", b.host.deviceTree!()], { encoding: "utf8" });
   qemuDtsCache.set(b.facts.BOARD_NAME, dts);
   return dts;
 }

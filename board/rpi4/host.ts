@@ -2,7 +2,13 @@
 // -smp must say so), the image format its loader and the stock firmware take, and the BCM2711's
 // devices that master the bus. Addresses as in board.ts: QEMU's include/hw/arm/raspi_platform.h and
 // Linux's bcm2711.dtsi (bus address 0x7exxxxxx = ARM 0xfexxxxxx in the low-peripheral mode).
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { PROJECT_ROOT } from "../../compiler/program.ts";
 import type { BoardHost } from "../../host/board.ts";
+
+/** Where board/rpi4/firmware.sh keeps what it fetches (the SD-card image takes it from there too). */
+export const FIRMWARE_DIR = path.join(PROJECT_ROOT, "build/rpi4-firmware");
 
 export const host: BoardHost = {
   name: "rpi4",
@@ -17,6 +23,11 @@ export const host: BoardHost = {
    * (0): a guest linked to run there (guests/baremetal) runs unchanged; Linux runs anywhere.
    */
   quickRamIpa: 0x40000000n,
+  /** Debian's bcm2711-rpi-4-b.dtb, the tree the stock firmware starts from (fetched once by firmware.sh). */
+  deviceTree() {
+    execFileSync("bash", [path.join(PROJECT_ROOT, "board/rpi4/firmware.sh"), FIRMWARE_DIR], { stdio: ["ignore", "ignore", "inherit"] });
+    return path.join(FIRMWARE_DIR, "bcm2711-rpi-4-b.dtb");
+  },
   busMasters: [
     { what: "the DMA controller, channels 0-14 (DMA_OFFSET)", base: 0xfe007000n, size: 0x1000n },
     { what: "the VideoCore mailboxes (the firmware writes the buffers it is given, anywhere in memory)", base: 0xfe00b880n, size: 0x40n },

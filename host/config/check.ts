@@ -14,6 +14,7 @@ import {
 } from "./model.ts";
 import { describeReserved, reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
+import { resolveDeviceNodes } from "./board-nodes.ts";
 import { MAX_TABLE_ROWS, MAX_VMS, dtbIpa, guestLoad, initrdIpa } from "./tables.ts";
 
 export { HYP_RESERVE, hypRange } from "./model.ts";
@@ -34,6 +35,8 @@ export interface CheckOptions {
 export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): string[] {
   const shape = shapeErrors(cfg);
   if (shape.length) return shape;
+  const unresolved = resolveDeviceNodes(board, cfg);
+  if (unresolved.length) return unresolved;
   const f = factsOf(board);
   const errors: string[] = [];
   const err = (m: string) => errors.push(m);

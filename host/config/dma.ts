@@ -5,7 +5,7 @@
 // its DMA is "unisolated", and `check`, `map` warn about it. What the board knows masters the bus
 // (board/<name>/host.ts `busMasters`) cannot be declared "none".
 import type { Board } from "../board.ts";
-import { overlaps, span } from "./model.ts";
+import { devicesOf, overlaps, span } from "./model.ts";
 import type { Config, VmConfig } from "./types.ts";
 
 export const DMA_MODES = ["none", "unisolated"] as const;
@@ -18,7 +18,7 @@ function noIommu(board: Board): string {
 export function dmaErrors(board: Board, vm: VmConfig): string[] {
   const errors: string[] = [];
   const consequence = `${noIommu(board)}: its DMA would reach all physical memory`;
-  for (const d of vm.devices ?? []) {
+  for (const d of devicesOf(vm)) {
     const what = `vm "${vm.name}" device "${d.name}"`;
     if (d.dma === undefined) {
       errors.push(`${what} does not say whether it can master the bus: write dma: "none" if it cannot, or dma: "unisolated" if it can (${consequence})`);
@@ -37,7 +37,7 @@ export function dmaErrors(board: Board, vm: VmConfig): string[] {
 
 /** One warning per device whose DMA is unisolated, naming its VM. */
 export function dmaWarnings(board: Board, cfg: Config): string[] {
-  return cfg.vms.flatMap((vm) => (vm.devices ?? []).filter((d) => d.dma === "unisolated").map((d) =>
+  return cfg.vms.flatMap((vm) => devicesOf(vm).filter((d) => d.dma === "unisolated").map((d) =>
     `vm "${vm.name}" device "${d.name}" can master the bus and ${noIommu(board)}: its DMA reaches all physical memory, `
     + `the hypervisor's and every other VM's (dma: "unisolated")`));
 }

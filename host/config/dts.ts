@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
-import { GICR_FRAME, GICV2_FRAME, GICV2_GICD_SIZE, UART_SIZE, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+import { GICR_FRAME, GICV2_FRAME, GICV2_GICD_SIZE, UART_SIZE, devicesOf, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
 
 /** `<hi lo>` cells of a 64-bit value (#address-cells = #size-cells = 2). */
 function cells64(x: bigint): string {
@@ -81,7 +81,7 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
       out(`\t\treg = ${reg([m.ipa, m.size])};`);
       out("\t};");
     } else if (m.kind === "device") {
-      const d = vm.devices!.find((x) => x.name === m.name)!;
+      const d = devicesOf(vm).find((x) => x.name === m.name)!;
       out(`\t${d.name}@${m.ipa.toString(16)} {`);
       if (d.compatible !== undefined) out(`\t\tcompatible = ${strings(typeof d.compatible === "string" ? [d.compatible] : d.compatible)};`);
       out(`\t\treg = ${reg([m.ipa, m.size])};`);
@@ -137,7 +137,7 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
   out("\t\talways-on;");
   out("\t};");
   const irqs = vmInterrupts(vm);
-  const inNodes = new Set((vm.devices ?? []).flatMap((d) => d.interrupts ?? []));
+  const inNodes = new Set(devicesOf(vm).flatMap((d) => d.interrupts ?? []));
   const loose = irqs.filter((i) => !inNodes.has(i));
   if (loose.length) {
     // Interrupts given to the VM without a device node: listed for the guest to find.

@@ -3,7 +3,7 @@
 import path from "node:path";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
 import type { Board, BoardFacts } from "../board.ts";
-import type { Config, VmConfig } from "./types.ts";
+import type { Config, DeviceRegion, VmConfig } from "./types.ts";
 
 export const KiB = 1n << 10n;
 export const MiB = 1n << 20n;
@@ -27,6 +27,16 @@ export function ramRanges(board: Board | BoardFacts): Range[] {
   const out: Range[] = [[f.RAM_BASE, f.RAM_BASE + f.RAM_SIZE]];
   if (f.RAM2_SIZE > 0n) out.push([f.RAM2_BASE, f.RAM2_BASE + f.RAM2_SIZE]);
   return out;
+}
+
+/**
+ * The VM's devices, each written out: checkConfig fills in those named by a board device-tree node
+ * (host/config/board-nodes.ts) before anything else reads them, so one that is not is a bug here.
+ */
+export function devicesOf(vm: VmConfig): DeviceRegion[] {
+  const devices = vm.devices ?? [];
+  for (const d of devices) if (!("ipa" in d && "size" in d && "name" in d) || d.ipa === undefined) throw new Error(`vm "${vm.name}": device node ${JSON.stringify(d.node)} read before the check filled it in`);
+  return devices as DeviceRegion[];
 }
 
 export function factsOf(board: Board | BoardFacts): BoardFacts {
@@ -111,7 +121,7 @@ export function describe(m: { kind: RegionKind; name: string }): string {
 export function vmMappings(cfg: Config, vm: VmConfig): Mapping[] {
   const out: Mapping[] = [];
   for (const r of vm.ram) out.push({ kind: "RAM", name: "", ipa: r.ipa, pa: r.pa ?? r.ipa, size: r.size });
-  for (const d of vm.devices ?? []) out.push({ kind: "device", name: d.name, ipa: d.ipa, pa: d.pa ?? d.ipa, size: d.size });
+  for (const d of devicesOf(vm)) out.push({ kind: "device", name: d.name, ipa: d.ipa, pa: d.pa ?? d.ipa, size: d.size });
   const own = new Set<string>();
   for (const s of vm.shared ?? []) {
     own.add(s.name);
@@ -131,7 +141,7 @@ export function vmMappings(cfg: Config, vm: VmConfig): Mapping[] {
 /** SPI INTIDs passed through to `vm`: its `interrupts` and its devices', sorted, each once. */
 export function vmInterrupts(vm: VmConfig): number[] {
   const all = new Set<number>(vm.interrupts ?? []);
-  for (const d of vm.devices ?? []) for (const i of d.interrupts ?? []) all.add(i);
+  for (const d of devicesOf(vm)) for (const i of d.interrupts ?? []) all.add(i);
   return [...all].sort((a, b) => a - b);
 }
 

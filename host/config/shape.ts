@@ -36,8 +36,11 @@ export function shapeErrors(cfg: unknown): string[] {
       else vm.devices.forEach((d: unknown, k: number) => {
         const at = `${where}.devices[${k}]`;
         if (!isObj(d)) { err(`${at} must be an object`); return; }
-        if (typeof d.name !== "string") err(`${at}.name must be a string`);
-        big(d, "ipa", at); big(d, "pa", at, true); big(d, "size", at);
+        // A device named by its board device-tree node (BoardDevice) takes name, ipa and size from it.
+        const fromNode = d.node !== undefined;
+        if (fromNode && typeof d.node !== "string") err(`${at}.node must be a string (a node of the board's device tree)`);
+        if (typeof d.name !== "string" && !(fromNode && d.name === undefined)) err(`${at}.name must be a string`);
+        big(d, "ipa", at, fromNode); big(d, "pa", at, true); big(d, "size", at, fromNode);
         if (d.interrupts !== undefined) ints(d.interrupts, `${at}.interrupts`);
         if (d.dma !== undefined && !(DMA_MODES as readonly unknown[]).includes(d.dma)) err(`${at}.dma must be ${DMA_MODES.map((m) => `"${m}"`).join(" or ")}`);
         if (d.compatible !== undefined && typeof d.compatible !== "string"

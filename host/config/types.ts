@@ -30,6 +30,24 @@ export interface DeviceRegion {
    * physical memory, the hypervisor's and every VM's. `check` and `map` warn about such a device.
    */
   dma?: "none" | "unisolated";
+  /** The board device-tree node it was taken from (a BoardDevice, filled in by the check). */
+  node?: string;
+}
+
+/**
+ * A passthrough device named by its node in the board's own device tree (host/config/board-nodes.ts):
+ * a path (`/soc/gpio@7e200000`), an alias (`serial1`), a node name with its unit address
+ * (`gpio@7e200000`) or a base name that only one node has (`gpio`). Its registers (pa, size), its
+ * GIC interrupts and its compatible come from the node; name (default: the node's base name), ipa
+ * (default: its pa), compatible, interrupts and dma may be given.
+ */
+export interface BoardDevice {
+  node: string;
+  name?: string;
+  ipa?: bigint;
+  compatible?: string | string[];
+  interrupts?: number[];
+  dma?: "none" | "unisolated";
 }
 
 /**
@@ -57,8 +75,8 @@ export interface VmConfig {
   cpus: number[];
   /** RAM regions; the image and the DTB go into the first one. */
   ram: RamRegion[];
-  /** Passthrough MMIO devices. */
-  devices?: DeviceRegion[];
+  /** Passthrough MMIO devices: written out, or named by their board device-tree node (filled in by the check). */
+  devices?: (DeviceRegion | BoardDevice)[];
   /** An emulated PL011 at the board's UART_BASE (IPA). Default "emulated". */
   uart?: "emulated" | "none";
   /** SPI INTIDs (≥ 32) passed through to this VM. */

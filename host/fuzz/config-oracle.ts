@@ -18,7 +18,7 @@ import { PROJECT_ROOT } from "../../compiler/program.ts";
 import { loadBoard, type Board } from "../board.ts";
 import { BuildError, proveConfig } from "../build.ts";
 import { loadConfig } from "../config/load.ts";
-import { hypRange, ramRanges } from "../config/model.ts";
+import { devicesOf, hypRange, ramRanges } from "../config/model.ts";
 import { reservedRegions } from "../config/reserved.ts";
 import type { Config } from "../config/types.ts";
 import type { Mutant } from "./config-mutants.ts";
@@ -85,12 +85,12 @@ export function independentProblems(board: Board, cfg: Config): string[] {
       if (!Number.isInteger(c) || c < 0 || c >= f.CPU_COUNT || cpus.has(c)) out.push(`accepted CPU ${c} for vm ${vm.name}`);
       cpus.add(c);
     }
-    const own = new Set([...(vm.interrupts ?? []), ...(vm.devices ?? []).flatMap((d) => d.interrupts ?? [])]);
+    const own = new Set([...(vm.interrupts ?? []), ...devicesOf(vm).flatMap((d) => d.interrupts ?? [])]);
     for (const i of own) {
       if (!Number.isInteger(i) || i < 32 || i > 1019 || i === f.UART_INTID || irqs.has(i)) out.push(`accepted interrupt ${i} for vm ${vm.name}`);
       irqs.add(i);
     }
-    for (const r of [...vm.ram, ...(vm.devices ?? []), ...(vm.shared ?? [])]) {
+    for (const r of [...vm.ram, ...devicesOf(vm), ...(vm.shared ?? [])]) {
       for (const v of [r.ipa, r.pa ?? r.ipa, r.size]) if (typeof v !== "bigint" || v < 0n || v % 0x1000n !== 0n) out.push(`accepted a region of vm ${vm.name} with ${String(v)}`);
       if (r.size <= 0n) out.push(`accepted an empty region of vm ${vm.name}`);
       const pa = r.pa ?? r.ipa;
@@ -100,13 +100,13 @@ export function independentProblems(board: Board, cfg: Config): string[] {
       const pa = r.pa ?? r.ipa;
       if (!ramRanges(board).some(([s, e]) => pa >= s && pa + r.size <= e)) out.push(`accepted RAM at PA 0x${pa.toString(16)} of vm ${vm.name}, outside board RAM`);
     }
-    const ipas = [...vm.ram, ...(vm.devices ?? []), ...(vm.shared ?? [])];
+    const ipas = [...vm.ram, ...devicesOf(vm), ...(vm.shared ?? [])];
     ipas.forEach((a, i) => ipas.slice(0, i).forEach((b) => {
       if (meets(a.ipa, a.size, b.ipa, b.size)) out.push(`accepted IPA 0x${a.ipa.toString(16)} twice in vm ${vm.name}`);
     }));
   }
   const owned = cfg.vms.map((vm) => [
-    ...[...vm.ram, ...(vm.devices ?? [])].map((r) => ({ vm: vm.name, shared: "", pa: r.pa ?? r.ipa, size: r.size })),
+    ...[...vm.ram, ...devicesOf(vm)].map((r) => ({ vm: vm.name, shared: "", pa: r.pa ?? r.ipa, size: r.size })),
     ...(vm.shared ?? []).map((r) => ({ vm: vm.name, shared: r.name, pa: r.pa, size: r.size })),
   ]);
   owned.forEach((mine, i) => owned.slice(0, i).flat().forEach((b) => mine.forEach((a) => {
