@@ -8,6 +8,8 @@ export interface RunOptions extends BuildOptions {
   /** The run's time limit; undefined: none (a test always gives one). */
   timeoutSec?: number;
   icount?: boolean;
+  /** A CPU model other than the board's (QEMU virt only), e.g. one with the LSE atomics the fuzzer tries. */
+  cpu?: string;
   onLine?: (line: string) => void;
   /** Told QEMU's command line before it starts (`bulkhead run --verbose`). */
   onCommand?: (argv: string[]) => void;
@@ -35,7 +37,7 @@ export function runStatus(lines: string[], qemuExit: number | null): number | nu
 export async function bootImage(b: BuildResult, opts: RunOptions): Promise<QemuResult> {
   const q = b.board.host.qemu;
   const r = await runQemu({
-    machine: q.machine, cpu: q.cpu, smp: q.smp, memory: q.memory,
+    machine: q.machine, cpu: opts.cpu ?? q.cpu, smp: q.smp, memory: q.memory,
     kernel: b.board.host.imageFormat === "elf" ? b.elf : b.bin,
     icount: opts.icount, timeoutSec: opts.timeoutSec, onLine: opts.onLine, onCommand: opts.onCommand, signal: opts.signal,
     // A board without PSCI firmware (spin-table CPUs) halts after the status line: QEMU is ended there.

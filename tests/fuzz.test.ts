@@ -9,7 +9,7 @@
 // `npm run fuzz -- --board <board> --seed S --stop I` replays it up to that op and prints it.
 import { describe, expect, it } from "vitest";
 import { run } from "../host/run.ts";
-import { FUZZ_BOARDS, MAX_LATE_US, PROGRESS_BOUND_SEC, fuzzProblems, fuzzRun } from "../host/fuzz-guest.ts";
+import { FUZZ_BOARDS, FUZZ_CPU, MAX_LATE_US, PROGRESS_BOUND_SEC, fuzzProblems, fuzzRun } from "../host/fuzz-guest.ts";
 
 /**
  * What board/<board>/configs/fuzz.ts asks of the fuzzer (4 seeds × 25,000 ops) and what the verdict
@@ -22,7 +22,7 @@ const CI_OPS = 100_000;
 describe("fuzz verdict (negative controls)", () => {
   const good = [
     "[hyp] Bulkhead on qemu-virt-gicv3: 4 CPUs, 2 VMs",
-    "[fuzz] fuzz-start seed 1 runs 1 ops 3 (2 vCPUs, GICv3, RAM 0x40000000+0x2000000)",
+    "[fuzz] fuzz-start seed 1 runs 1 ops 3 (2 vCPUs, GICv3, LSE, RAM 0x40000000+0x2000000)",
     "[fuzz] fuzz-progress seed 1 op 0",
     "[hyp] vm fuzz: stage-2 data abort at IPA 0x42000000, ESR 0x92000046, PC 0x40088100: abort injected",
     "[fuzz] fuzz-done total 3 ops",
@@ -62,13 +62,16 @@ describe.each(FUZZ_BOARDS)("%s hostile-guest fuzz", (board) => {
   it(`runs ${CI_OPS} random ops beside a victim that does not notice`, async () => {
     const t0 = Date.now();
     const times: number[] = [];
-    const { qemu } = await run({ board, config: `board/${board}/configs/fuzz.ts`, timeoutSec: 150, onLine: () => times.push((Date.now() - t0) / 1000) });
+    const { qemu } = await run({ board, config: `board/${board}/configs/fuzz.ts`, cpu: FUZZ_CPU[board], timeoutSec: 150, onLine: () => times.push((Date.now() - t0) / 1000) });
     const r = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), CI_OPS);
     if (qemu.timedOut) r.problems.unshift("timed out after 150 s");
     // QEMU itself can abort on what a guest does (seen: arm_gicv3_cpuif.c icv_gprio_mask `bpr > 0`).
     const crash = /^.*(Assertion|Aborted|Segmentation).*$/m.exec(qemu.stderr);
     if (crash) r.problems.unshift(`QEMU itself crashed: ${crash[0]}`);
     const shown = qemu.lines.filter((l) => !/^\[hyp\] vm fuzz: (stage-2|SYSTEM_RESET)|fuzz-(resume|progress)/.test(l) && /^\[hyp\]|fuzz-|FAIL|victim:/.test(l)).slice(-40);
+    // The CPU it asked for: one with LSE atomics where FUZZ_CPU gives one.
+    const start = qemu.lines.find((l) => l.startsWith("[fuzz] fuzz-start")) ?? "";
+    expect(start).toContain(FUZZ_CPU[board] ? ", LSE," : ", no LSE,");
     expect(r.problems, [...shown, "", `replay a failing seed S up to op I: npm run fuzz -- --board ${board} --seed S --stop I`].join("\n")).toEqual([]);
     expect(qemu.exitCode).toBe(0);
   }, 200_000);

@@ -479,8 +479,10 @@ int main(void *dtb)
         st->seed = args.seed;
         st->runs = args.runs;
         st->ops = args.ops;
-        printf("fuzz-start seed %lu runs %lu ops %lu (%lu vCPUs, GICv%d, RAM 0x%lx+0x%lx)\n", args.seed, args.runs,
-               args.ops, (unsigned long)w.ncpus, w.gic_version, w.ram_base, w.ram_size);
+        /* ID_AA64ISAR0_EL1.Atomic (bits 23:20): whether its LSE atomics execute or are undefined. */
+        int lse = (read_sysreg(id_aa64isar0_el1) >> 20 & 0xf) >= 2;
+        printf("fuzz-start seed %lu runs %lu ops %lu (%lu vCPUs, GICv%d, %s, RAM 0x%lx+0x%lx)\n", args.seed, args.runs,
+               args.ops, (unsigned long)w.ncpus, w.gic_version, lse ? "LSE" : "no LSE", w.ram_base, w.ram_size);
     }
     if (!args.has_stop)     /* a replay runs vCPU 0's ops alone */
         hvc_call(PSCI_CPU_ON_64, 1, (unsigned long)secondary_entry, 0);
