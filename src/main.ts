@@ -61,12 +61,13 @@ export function boot_secondary(cpu: u32): never {
 /** Configures EL2 for this CPU's vCPU and enters it: vCPU 0 at the VM's entry, others at CPU_ON. */
 function runVcpu(cpu: u32): never {
   const vm: u32 = u32(CPU_VM[cpu]);
+  // The CPU interface first, also on a CPU with no VM: its halt acknowledges whatever wakes it.
+  vgicInitCpu(cpu);
   if (vm == NO_VM) halt();
   const vcpu: u32 = u32(CPU_VCPU[cpu]);
   const vttbr: u64 = vttbrValue(vm);
   const vtcr: u64 = vtcrValue();
   setupEl2(vttbr, vtcr, vcpu);
-  vgicInitCpu(cpu);
   if (vcpu == 0) {
     vmLineBegin(vm);
     put("starting at ");

@@ -2,7 +2,7 @@
 // on the simulated machine with the default config's tables (gamma, VM 2: vCPU 0 on CPU 2, vCPU 1
 // on CPU 3). The machine is single-threaded, so the other CPU's part of a race is played at the
 // moment it matters: when it is kicked (the SGI the restarting CPU sends), or when the restarting
-// CPU waits (WFE). A CPU that parks (its WFE) is unwound with Parked, and is then off.
+// CPU waits (WFE). A CPU that parks (asleep in WFI, src/el2/idle.ts) is unwound with Parked, and is then off.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
@@ -31,7 +31,7 @@ const VSE = 1n << 8n;
 class Parked extends Error {}
 
 class Sim extends Machine {
-  /** Nesting of simulated other CPUs: a WFE there parks that CPU. */
+  /** Nesting of simulated other CPUs: a WFE or WFI there parks that CPU. */
   depth = 0;
   onKick: ((cpu: number) => void) | null = null;
   onWfe: (() => void) | null = null;
@@ -41,7 +41,7 @@ class Sim extends Machine {
   event(e: string): void {
     if (e.startsWith("dc ")) return;   // one per cache line of every image copied: not kept
     super.event(e);
-    if (e !== "wfe") return;
+    if (e !== "wfe" && e !== "wfi") return;
     const f = this.onWfe;
     if (this.depth > 0 || !f) throw new Parked();   // nothing more will happen: this CPU parks
     this.onWfe = null;

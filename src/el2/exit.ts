@@ -7,16 +7,22 @@
 // whose CPUs start from a spin table has no PSCI firmware: its CPU halts instead.
 import { SPIN_TABLE_BASE } from "@board";
 import { consoleDrainAll, consoleFinal, lineBegin, lineEnd, put, putDec } from "./console.ts";
+import { thisCpu } from "./cpu.ts";
+import { idleWait } from "./idle.ts";
 
 const PSCI_SYSTEM_OFF: u64 = 0x84000008n;
 /** Set by the first CPU to end the run: a second (a panic meanwhile, a racing SYSTEM_OFF) just halts. */
 const ending = new Uint32Array(1);
 
-/** This CPU has nothing more to run, ever: it sleeps, and writes out console lines when woken. */
+/**
+ * This CPU has nothing more to run, ever: it writes out the queued console lines and sleeps
+ * (src/el2/idle.ts), and does so again whenever an interrupt wakes it.
+ */
 export function halt(): never {
+  const cpu: u32 = thisCpu();
   while (true) {
     consoleDrainAll();
-    wfe();
+    idleWait(cpu);
   }
 }
 

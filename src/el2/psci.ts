@@ -112,7 +112,6 @@ function cpuOn(vm: u32, mpidr: u64, entry: u64, context: u64): u64 {
   if (was == Power.OnPending) return PSCI_ON_PENDING;
   // The VM is restarting or off: no vCPU of it may start (src/el2/vcpu.ts). The caller is being stopped too.
   if (was == NOT_RUNNING) return PSCI_INTERNAL_FAILURE;
-  sev();
   return PSCI_SUCCESS;
 }
 

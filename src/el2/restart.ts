@@ -99,7 +99,6 @@ export function vmRestart(vm: u32, cpu: u32): void {
   markOff(cpu);
   vmResume(vm);
   requestOn(cpu0, VM_ENTRY[vm], VM_DTB[vm]);
-  sev();
   waitForOn(cpu);
 }
 

@@ -31,7 +31,8 @@ const HCR_RW: u64 = 1n << 31n;    // EL1 is AArch64
 //   also trap the IC IVAU and DC CVAU Linux issues for every page it makes executable; the finer
 //   TICAB/TOCU traps are FEAT_EVT (ARMv8.2), which Cortex-A53 and A72 do not have.
 // - SEV has no trap in AArch64. A guest's SEV wakes every core's WFE, other VMs' and the
-//   hypervisor's parked CPUs' (src/el2/vcpu.ts) alike; WFE may wake for no reason at any time
+//   hypervisor's (a CPU waiting for a lock or for a stopped vCPU; parked CPUs sleep in WFI,
+//   src/el2/idle.ts, which no SEV wakes) alike; WFE may wake for no reason at any time
 //   (Arm ARM D1.6.1), so every correct WFE loop checks its condition again: a spurious wake-up costs
 //   the woken core a loop, no data and no control. TWE would only trap the neighbour's own WFEs.
 // - TID1-3: the ID and cache geometry registers are the CPU's own and say nothing of another VM.

@@ -1,7 +1,7 @@
 // vCPU power states and starts. Physical CPU p runs vCPU CPU_VCPU[p] of VM CPU_VM[p], and
 // nothing else, ever: a vCPU that is off parks its CPU in the hypervisor until PSCI CPU_ON.
 // Another CPU's PSCI call changes these words, so they are read with acquire and written with
-// release (and SEV to wake a parked CPU).
+// release; a parked CPU sleeps (src/el2/idle.ts) and is woken by the kick SGI.
 //
 // A VM's vCPUs start only while the VM runs. While a restart stops them (VmRun.Stopping) and once
 // the VM is off (VmRun.Off, for the rest of the run), CPU_ON is refused and a start already asked
@@ -13,7 +13,9 @@ import { GuestRegs, percpu } from "./cpu.ts";
 import { HCR_GUEST, SCTLR_EL1_RESET, SPSR_EL1H_MASKED } from "./setup.ts";
 import { SpinLock, lock, unlock } from "./lock.ts";
 import { pmuResetVcpu } from "./pmu.ts";
+import { idleWait } from "./idle.ts";
 import { vgicResetCpu } from "../gic/vgic.ts";
+import { gicKick } from "../gic/gic.ts";
 
 export const enum Power { Off = 0, On = 1, OnPending = 2 }
 /** requestOn's answer when the VM is not running: nothing was started. */
@@ -39,8 +41,9 @@ export function powerOf(cpu: u32): u32 {
 }
 
 /**
- * Asks `cpu` to start its vCPU at `entry` with x0 = `context`. Returns the previous power state
- * (only a vCPU that was off is started), or NOT_RUNNING if its VM is stopping or off.
+ * Asks `cpu` to start its vCPU at `entry` with x0 = `context`, and wakes it (the kick SGI, after
+ * the state it waits for: src/el2/idle.ts). Returns the previous power state (only a vCPU that was
+ * off is started), or NOT_RUNNING if its VM is stopping or off.
  */
 export function requestOn(cpu: u32, entry: u64, context: u64): u32 {
   const vm: u32 = u32(CPU_VM[cpu]);
@@ -54,6 +57,8 @@ export function requestOn(cpu: u32, entry: u64, context: u64): u32 {
     storeRelease32(powerWord(cpu), Power.OnPending);
   }
   unlock(powerLock);
+  // unlock's DSB orders the store before the SGI (a system-register write on GICv3, not ordered by DMB).
+  if (was == Power.Off) gicKick(cpu);
   return was;
 }
 
@@ -162,11 +167,11 @@ export function resetVcpu(cpu: u32, entry: u64, context: u64): void {
   isb();
 }
 
-/** Parks this CPU until its vCPU is asked to start, then resets the vCPU for that start. */
+/** Parks this CPU, asleep, until its vCPU is asked to start, then resets the vCPU for that start. */
 export function waitForOn(cpu: u32): void {
   let started: bool = false;
   while (!started) {
-    while (powerOf(cpu) != Power.OnPending) wfe();
+    while (powerOf(cpu) != Power.OnPending) idleWait(cpu);
     // Taken under the lock: vmBeginStop may have cancelled the start since it was seen.
     lock(powerLock);
     started = powerOf(cpu) == Power.OnPending;
