@@ -1,9 +1,12 @@
 /*
- * Hypercall cost, measured with the PMU cycle counter.  PMCCFILTR_EL0.NSH is
- * set so that the cycles spent at EL2 (in the hypervisor) are counted too.
- * Each sample is: read PMCCNTR, isb, call, isb, read PMCCNTR.  The minimum of
- * 16 samples, less the minimum of the same sequence without the call, is
- * printed as "bench: <name> <cycles>".
+ * The benchmark guest (npm run bench, host/bench.ts): the cost of each trap path, counted with
+ * the PMU cycle counter from the guest. Under QEMU -icount shift=0 PMCCNTR_EL0 counts one per
+ * instruction (of every CPU: QEMU derives it from its virtual clock), and PMCCFILTR_EL0.NSH is set
+ * so that the hypervisor's instructions count too. The same binary runs natively (no hypervisor:
+ * QEMU enters it at EL1 and answers HVC with its own PSCI), and the host subtracts.
+ *
+ * Each figure is the minimum of SAMPLES and is printed as "bench: <name> <count>"; the
+ * call-like ones less the same sequence without the call ("empty").
  */
 #include "arch.h"
 #include "fdt.h"
@@ -12,64 +15,66 @@
 #include "uart.h"
 
 #define SAMPLES 16
+/* An SMCCC fast call nobody implements (owner 6, the hypervisor's range): rejected. */
+#define UNKNOWN_FAST_CALL   0xC600FFFFUL
+#define BENCH_SGI           5
+#define BENCH_SGI_CONTEXT   0xbe5c4UL       /* main.c: a CPU_ON with it enters bench_secondary */
+
+extern char secondary_entry[];          /* start.S: CPU_ON entry point */
+
+static unsigned long pmccntr(void) { return read_sysreg(pmccntr_el0); }
 
 /*
- * One sample.  The whole sequence is one asm block so the compiler cannot
- * move anything into the measured window.  hvc may clobber x0-x17, so the
- * timestamps live in registers the compiler picks outside that set.
+ * One call: read PMCCNTR, isb, hvc/smc, isb, read PMCCNTR, as one asm block so that the compiler
+ * moves nothing into the window. The callee may clobber x0-x17.
  */
-static unsigned long sample(unsigned long fid, int do_call)
+#define CALL_SAMPLE(insn)                                                                        \
+    __asm__ volatile("mrs %[t0], pmccntr_el0\n\tisb\n\t" insn "\n\tisb\n\t"                        \
+                     "mrs %[t1], pmccntr_el0"                                                    \
+                     : [t0] "=&r"(t0), [t1] "=&r"(t1), "+r"(x0)                                  \
+                     :                                                                           \
+                     : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", \
+                       "x13", "x14", "x15", "x16", "x17", "memory")
+
+enum conduit { NONE, HVC, SMC };
+
+static unsigned long sample(unsigned long fid, enum conduit how)
 {
     register unsigned long x0 __asm__("x0") = fid;
     unsigned long t0, t1;
 
-    if (do_call)
-        __asm__ volatile("mrs %[t0], pmccntr_el0\n\tisb\n\thvc #0\n\tisb\n\t"
-                         "mrs %[t1], pmccntr_el0"
-                         : [t0] "=&r"(t0), [t1] "=&r"(t1), "+r"(x0)
-                         :
-                         : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9",
-                           "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
-                           "memory");
+    if (how == HVC)
+        CALL_SAMPLE("hvc #0");
+    else if (how == SMC)
+        CALL_SAMPLE("smc #0");
     else
-        __asm__ volatile("mrs %[t0], pmccntr_el0\n\tisb\n\tisb\n\t"
-                         "mrs %[t1], pmccntr_el0"
-                         : [t0] "=&r"(t0), [t1] "=&r"(t1), "+r"(x0)
-                         :
-                         : "memory");
+        CALL_SAMPLE("");
     return t1 - t0;
 }
 
-static unsigned long min_cycles(unsigned long fid, int do_call)
+static unsigned long min_sample(unsigned long fid, enum conduit how)
 {
     unsigned long best = ~0UL;
     for (int i = 0; i < SAMPLES; i++) {
-        unsigned long c = sample(fid, do_call);
+        unsigned long c = sample(fid, how);
         if (c < best)
             best = c;
     }
     return best;
 }
 
-static void report(const char *name, unsigned long fid, unsigned long empty)
+static void report(const char *name, unsigned long best, unsigned long empty)
 {
-    unsigned long c = min_cycles(fid, 1);
-    printf("bench: %s %lu\n", name, c > empty ? c - empty : 0);
+    printf("bench: %s %lu\n", name, best > empty ? best - empty : 0);
 }
 
 /* PMCCNTR_EL0 at the guest's first instruction (start.S): the hypervisor starts it at reset. */
 unsigned long boot_counter;
 
-/* Instructions from reset to the first guest instruction (under -icount shift=0, one cycle each). */
-static void report_boot(void)
+/* One emulated distributor access, timed like sample(). */
+static unsigned long gicd_sample(unsigned long addr, int write, unsigned v)
 {
-    printf("bench: boot-to-guest %lu\n", boot_counter);
-}
-
-/* One emulated distributor access (a trapped, decoded and emulated GICD_ISENABLER1), timed like sample(). */
-static unsigned long gicd_sample(unsigned long addr, int write)
-{
-    unsigned long t0, t1, v = 0;
+    unsigned long t0, t1;
 
     if (write)
         __asm__ volatile("mrs %[t0], pmccntr_el0\n\tisb\n\tstr %w[v], [%[a]]\n\tisb\n\t"
@@ -82,15 +87,17 @@ static unsigned long gicd_sample(unsigned long addr, int write)
     return t1 - t0;
 }
 
-static void report_gicd(const char *name, unsigned long addr, int write, unsigned long empty)
+static void report_gicd(const char *name, unsigned offset, int write, unsigned long empty)
 {
-    unsigned long best = ~0UL;
+    unsigned long best = ~0UL, addr = gicd_base() + offset;
+    unsigned v = gicd_read(offset);     /* a write stores the value the register has */
+
     for (int i = 0; i < SAMPLES; i++) {
-        unsigned long c = gicd_sample(addr, write);
+        unsigned long c = gicd_sample(addr, write, v);
         if (c < best)
             best = c;
     }
-    printf("bench: %s %lu\n", name, best > empty ? best - empty : 0);
+    report(name, best, empty);
 }
 
 /*
@@ -98,11 +105,10 @@ static void report_gicd(const char *name, unsigned long addr, int write, unsigne
  * the time from the deadline to the guest's handler (physical PPI 27 taken at EL2, injected into a
  * list register, the guest's exception entry and acknowledge). Counter ticks, printed in ns:
  * ticks * 1e9 / CNTFRQ (16 ns per tick at QEMU's 62.5 MHz; under -icount shift=0 one instruction
- * takes 1 ns, so the number is also instructions, at a 16-instruction granularity). The minimum
- * of SAMPLES rounds.
+ * takes 1 ns, so the number is also instructions, at a 16-instruction granularity).
  */
-static volatile unsigned long bench_lat;
-static volatile unsigned bench_fired;
+static volatile unsigned long bench_lat, sgi_at, sgi_ticks;
+static volatile unsigned bench_fired, sgi_seen;
 
 static void bench_irq(unsigned intid)
 {
@@ -112,6 +118,10 @@ static void bench_irq(unsigned intid)
         write_sysreg(cntv_ctl_el0, 0);
         isb();
         bench_fired++;
+    } else if (intid == BENCH_SGI) {
+        sgi_at = pmccntr();
+        sgi_ticks = read_sysreg(cntvct_el0);
+        sgi_seen++;
     }
 }
 
@@ -119,7 +129,6 @@ static void report_vtimer(void)
 {
     unsigned long frq = read_sysreg(cntfrq_el0), best = ~0UL;
 
-    gic_set_hook(bench_irq);
     gic_enable(VTIMER_INTID);
     for (int i = 0; i < SAMPLES; i++) {
         unsigned before = bench_fired;
@@ -136,35 +145,129 @@ static void report_vtimer(void)
     }
     gic_disable(VTIMER_INTID);
     if (best == ~0UL)
-        printf("# bench: vtimer-latency: no timer interrupt\n");
+        printf("# bench: vtimer: no timer interrupt\n");
     else
-        printf("bench: vtimer-latency %lu\n", best * 1000000000UL / frq);
+        printf("bench: vtimer %lu\n", best * 1000000000UL / frq);
 }
 
-/* The GIC benchmarks: need the device tree (the GIC's version and addresses). */
-static void report_gic(const void *dtb, unsigned long empty)
+/*
+ * SGI from send to handler: a clock read just before the SGI request (ICC_SGI1R_EL1 on GICv3, a
+ * GICD_SGIR store on GICv2) and in the target's handler, after its acknowledge. Interrupts
+ * unmasked; the sender waits with YIELD (another vCPU gets the turn under -icount). To self: the
+ * CPU's PMCCNTR. Across vCPUs: CNTVCT, as the PMU counters of two CPUs differ by their resets
+ * (ticks in ns: under -icount shift=0 instructions, at a 16-instruction granularity).
+ */
+static unsigned long sgi_round(unsigned aff0, int cross)
 {
-    struct dt_info dt;
+    unsigned before = sgi_seen;
+    unsigned long t0 = cross ? read_sysreg(cntvct_el0) : pmccntr();
+    gic_send_sgi(BENCH_SGI, aff0);
+    for (unsigned long i = 0; i < 100000000UL && sgi_seen == before; i++)
+        __asm__ volatile("yield");
+    return sgi_seen != before ? (cross ? sgi_ticks : sgi_at) - t0 : ~0UL;
+}
 
-    if (fdt_parse(dtb, &dt) != 0 || !gic_setup(&dt)) {
-        printf("# bench: no GIC in the device tree\n");
+static void report_sgi(const char *name, unsigned aff0, int cross)
+{
+    unsigned long best = ~0UL;
+
+    irq_unmask();
+    for (int i = 0; i < SAMPLES; i++) {
+        unsigned long c = sgi_round(aff0, cross);
+        if (c < best)
+            best = c;
+    }
+    irq_mask();
+    if (best == ~0UL)
+        printf("# bench: %s: no SGI arrived\n", name);
+    else
+        printf("bench: %s %lu\n", name, cross ? best * 1000000000UL / read_sysreg(cntfrq_el0) : best);
+}
+
+static volatile unsigned secondary_ready;
+
+/* vCPU 1 of the cross-vCPU SGI benchmark: takes BENCH_SGI in WFI, for ever. */
+void bench_secondary(void)
+{
+    gic_init_cpu();
+    gic_enable(BENCH_SGI);
+    dsb();
+    secondary_ready = 1;
+    dsb();
+    irq_unmask();
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+static void report_sgi_cross(const struct dt_info *dt)
+{
+    unsigned long self = read_sysreg(mpidr_el1) & 0xff;
+    if (dt->ncpus < 2) {
+        printf("# bench: sgi-cross: the device tree lists 1 CPU\n");
         return;
     }
-    gic_init_cpu();
-    report_gicd("gicd-read", gicd_base() + 0x104, 0, empty);
-    report_gicd("gicd-write", gicd_base() + 0x104, 1, empty);
-    report_vtimer();
+    unsigned long target = dt->cpu_mpidr[0] == self ? dt->cpu_mpidr[1] : dt->cpu_mpidr[0];
+    long r = hvc_call(PSCI_CPU_ON_64, target, (unsigned long)secondary_entry, BENCH_SGI_CONTEXT);
+    for (unsigned long i = 0; i < 100000000UL && !secondary_ready && r == PSCI_SUCCESS; i++)
+        __asm__ volatile("yield");
+    if (!secondary_ready) {
+        printf("# bench: sgi-cross: CPU_ON %ld, the other vCPU never got ready\n", r);
+        return;
+    }
+    report_sgi("sgi-cross", target & 0xff, 1);
+}
+
+/*
+ * Instructions the other CPUs ran while this one ran a loop of YIELDs (a guest waiting, as the
+ * timer benchmark above does). Under -icount QEMU counts PMCCNTR from its virtual clock, which
+ * advances with every CPU's instructions, and runs the CPUs in turn, each YIELD handing the turn
+ * on: a CPU that waits in the hypervisor with a WFE loop runs a round of it at every turn (QEMU
+ * only yields on WFE) and shows up here, inflating every figure above; a CPU asleep in WFI adds
+ * nothing. The loop is 3 instructions an iteration.
+ */
+#define IDLE_PROBE_LOOPS 100000UL
+
+static void report_idle_others(void)
+{
+    unsigned long t0, t1, n = IDLE_PROBE_LOOPS;
+
+    __asm__ volatile("mrs %[t0], pmccntr_el0\n\tisb\n"
+                     "1:\tyield\n\tsubs %[n], %[n], #1\n\tb.ne 1b\n\t"
+                     "isb\n\tmrs %[t1], pmccntr_el0"
+                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [n] "+r"(n) : : "cc", "memory");
+    unsigned long own = 3 * IDLE_PROBE_LOOPS;
+    unsigned long spent = t1 - t0;
+    printf("bench: idle-others %lu\n", spent > own ? spent - own : 0);
 }
 
 void bench_main(const void *dtb)
 {
-    report_boot();
+    struct dt_info dt;
+    /* Natively (no EL2: ID_AA64PFR0_EL1.EL2 0) an SMC is undefined: QEMU's PSCI takes HVC only. */
+    int native = ((read_sysreg(id_aa64pfr0_el1) >> 8) & 0xf) == 0;
+
+    printf("bench: boot-to-guest %lu\n", boot_counter);
     pmu_cycle_counter_on();
-    unsigned long empty = min_cycles(0, 0);
-    printf("# bench: empty measurement %lu cycles (subtracted)\n", empty);
-    report("null-hvc", BULKHEAD_NULL_CALL, empty);
-    report("psci-version", PSCI_VERSION, empty);
-    report_gic(dtb, empty);
+    unsigned long empty = min_sample(0, NONE);
+    printf("# bench: empty measurement %lu cycles (subtracted)%s\n", empty, native ? ", native" : "");
+    report("hvc-null", min_sample(BULKHEAD_NULL_CALL, HVC), empty);
+    report("hvc-rejected", min_sample(UNKNOWN_FAST_CALL, HVC), empty);
+    report("psci-hvc", min_sample(PSCI_VERSION, HVC), empty);
+    report("psci-smc", min_sample(PSCI_VERSION, native ? HVC : SMC), empty);
+    if (fdt_parse(dtb, &dt) != 0 || !gic_setup(&dt)) {
+        printf("# bench: no GIC in the device tree\n");
+    } else {
+        gic_init_cpu();
+        gic_set_hook(bench_irq);
+        report_gicd("gicd-read", 0x004, 0, empty);        /* GICD_TYPER */
+        report_gicd("gicd-write", 0x000, 1, empty);       /* GICD_CTLR, its own value */
+        report_gicd("gicd-enable-read", 0x104, 0, empty); /* GICD_ISENABLER1 */
+        report_vtimer();
+        gic_enable(BENCH_SGI);
+        report_sgi("sgi-self", read_sysreg(mpidr_el1) & 0xff, 0);
+        report_idle_others();
+        report_sgi_cross(&dt);
+    }
     printf("bench: done\n");
     system_off();
 }

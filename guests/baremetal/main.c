@@ -16,6 +16,13 @@
 extern char _text[], _end[];            /* image bounds, from linker.ld */
 extern char secondary_entry[];          /* start.S: CPU_ON entry point */
 void bench_main(const void *dtb) __attribute__((noreturn));
+void bench_secondary(void) __attribute__((noreturn));
+#define BENCH_SGI_CONTEXT   0xbe5c4UL       /* bench.c's cross-vCPU SGI receiver */
+#ifdef BENCH
+#define BENCH_MODE 1
+#else
+#define BENCH_MODE 0
+#endif
 
 #define FALLBACK_RAM_BASE   0x40000000UL
 #define FALLBACK_RAM_SIZE   (256UL << 20)
@@ -183,6 +190,9 @@ void secondary_main(unsigned long context, unsigned long vbar, unsigned long sp)
     (void)vbar;
     (void)sp;
 #endif
+    if (BENCH_MODE && context == BENCH_SGI_CONTEXT) {
+        bench_secondary();      /* never returns */
+    }
     if (context == SGI_CONTEXT) {
         sgi_secondary();
         hvc_call(PSCI_CPU_OFF, 0, 0, 0);
@@ -525,12 +535,6 @@ static void check_spi(const struct dt_info *dt)
     }
     gic_disable(intid);
 }
-
-#ifdef BENCH
-#define BENCH_MODE 1
-#else
-#define BENCH_MODE 0
-#endif
 
 #ifdef RESET_TEST
 /*
