@@ -12,6 +12,7 @@ import { build, imagePath, CROSS } from "./build.ts";
 import { bootImage } from "./run.ts";
 import { runQemu } from "../qemu/launch.ts";
 import type { Command } from "./cli/args.ts";
+import { traceArgs, tracePaths, type TracePath } from "./trace.ts";
 
 export const BENCH_BOARDS = ["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"];
 
@@ -40,6 +41,8 @@ export interface BenchFigures {
   code: number;
   data: number;
   bss: number;
+  /** The traps of a traced run, by path (host/trace.ts). */
+  paths: TracePath[];
 }
 
 /** The `bench: <name> <count>` lines a benchmark guest prints. */
@@ -83,8 +86,14 @@ export async function benchBoard(board: string): Promise<BenchFigures> {
   // QEMU raspi4b enters any kernel at EL2 or EL3, never EL1: its native figures are QEMU virt's with its GIC version.
   const nativeMachine = `virt,gic-version=${gic}`;
   const native = await nativeFigures(nativeMachine);
+  // Once more with QEMU's execution log of the hypervisor's code: where each path's instructions go.
+  const log = path.join(b.dir, "trace.log");
+  const traced = await bootImage(b, { icount: true, timeoutSec: 300, extraArgs: traceArgs(b.elf, log) });
+  if (traced.exitCode !== 0) throw new Error(`the traced bench run on ${board} failed (status ${traced.exitCode}):\n${traced.output}`);
+  const paths = tracePaths(b.elf, log, 16);
+  fs.rmSync(log, { force: true });
   return {
-    board, figures, native, nativeFrom: nativeMachine, gic,
+    board, figures, native, nativeFrom: nativeMachine, gic, paths,
     code: sectionBytes(b.elf, [".text", ".rodata"]), data: sectionBytes(b.elf, [".data"]), bss: sectionBytes(b.elf, [".bss"]),
   };
 }
@@ -112,6 +121,13 @@ export function report(results: BenchFigures[]): string[] {
     lines.push(`boot to the guest's first instruction: ${f["boot-to-guest"]} instructions`);
     lines.push(`instructions the sleeping CPUs ran during a 300,000-instruction wait: ${f["idle-others"]}`);
     lines.push(`hyp.elf: .text + .rodata ${r.code} B (goal < 40960; Bao ~71 KB), .data ${r.data} B, .bss ${r.bss} B`);
+    lines.push("", `${r.board}: the hypervisor's instructions per trap, from QEMU's execution log (the cheapest of each path taken >= 16 times)`);
+    lines.push("  total  entry dispatch handler  exit  traps  path (functions in order); costliest functions");
+    for (const p of r.paths) {
+      const ph = p.phases;
+      lines.push(`${String(p.total).padStart(7)}${String(ph.entry).padStart(7)}${String(ph.dispatch).padStart(9)}${String(ph.handler).padStart(8)}${String(ph.exit).padStart(6)}${String(p.count).padStart(7)}  ${p.path}`);
+      lines.push(`${" ".repeat(46)}${p.functions.map(([f, n]) => `${f} ${n}`).join(", ")}`);
+    }
   }
   return lines;
 }

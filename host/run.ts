@@ -15,6 +15,8 @@ export interface RunOptions extends BuildOptions {
   onCommand?: (argv: string[]) => void;
   /** Ends QEMU when aborted (`bulkhead run` on Ctrl-C or SIGTERM). */
   signal?: AbortSignal;
+  /** More QEMU arguments (the bench's execution trace: host/trace.ts). */
+  extraArgs?: string[];
 }
 
 /** The hypervisor's last line (src/el2/exit.ts): a guest's lines start with its own label, never `[hyp]`. */
@@ -40,6 +42,7 @@ export async function bootImage(b: BuildResult, opts: RunOptions): Promise<QemuR
     machine: q.machine, cpu: opts.cpu ?? q.cpu, smp: q.smp, memory: q.memory,
     kernel: b.board.host.imageFormat === "elf" ? b.elf : b.bin,
     icount: opts.icount, timeoutSec: opts.timeoutSec, onLine: opts.onLine, onCommand: opts.onCommand, signal: opts.signal,
+    extraArgs: opts.extraArgs,
     // A board without PSCI firmware (spin-table CPUs) halts after the status line: QEMU is ended there.
     endOn: b.board.facts.SPIN_TABLE_BASE !== 0n ? (l) => STATUS_LINE.test(l) : undefined,
   });
