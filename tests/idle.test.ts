@@ -33,6 +33,7 @@ function offConfig(board: string): string {
   fs.writeFileSync(file, `import { definePartitions } from "../../host/config/types.ts";
 const MiB = 1n << 20n;
 export default definePartitions({
+  board: "${board}",
   vms: [
     { name: "bench", cpus: [0], ram: [{ ipa: 0x40000000n, pa: 0x46000000n, size: 64n * MiB }], image: { builtin: "bench" } },
     { name: "off", cpus: [1, 2, 3], ram: [{ ipa: 0x40000000n, pa: 0x42000000n, size: 32n * MiB }],

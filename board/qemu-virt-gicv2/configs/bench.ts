@@ -6,6 +6,7 @@ import { definePartitions } from "../../../host/config/types.ts";
 const MiB = 1n << 20n;
 
 export default definePartitions({
+  board: "qemu-virt-gicv2",
   vms: [
     {
       name: "bench",

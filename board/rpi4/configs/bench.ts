@@ -6,6 +6,7 @@ import { definePartitions } from "../../../host/config/types.ts";
 const MiB = 1n << 20n;
 
 export default definePartitions({
+  board: "rpi4",
   vms: [
     {
       name: "bench",
