@@ -27,6 +27,7 @@ export const INTRINSIC_SIGS: Record<string, { params: (IntName | "string" | "obj
   store32: { params: ["u64", "u32"], ret: VOID, effect: "write" },
   store64: { params: ["u64", "u64"], ret: VOID, effect: "write" },
   addressOf: { params: ["object"], ret: int("u64"), effect: "pure" },
+  ctz32: { params: ["u32"], ret: int("u32"), effect: "pure" },
   atomicFetchAdd32: { params: ["u64", "u32"], ret: int("u32"), effect: "write" },
   atomicCompareSwap32: { params: ["u64", "u32", "u32"], ret: int("u32"), effect: "write" },
   loadAcquire32: { params: ["u64"], ret: int("u32"), effect: "write" },

@@ -21,6 +21,7 @@ export function intrinsicC(name: string, args: string[], helpers: Set<string>): 
   }
   switch (name) {
     case "panic": return `bh_panic(${args[0]})`;
+    case "ctz32": helpers.add("ctz32"); return `bh_ctz32(${args[0]})`;
     case "atomicFetchAdd32": return `__atomic_fetch_add((uint32_t *)(uintptr_t)${paren(args[0])}, ${args[1]}, __ATOMIC_ACQ_REL)`;
     case "atomicCompareSwap32": helpers.add("cas32"); return `bh_cas32(${args.join(", ")})`;
     case "loadAcquire32": return `__atomic_load_n((uint32_t *)(uintptr_t)${paren(args[0])}, __ATOMIC_ACQUIRE)`;
@@ -45,6 +46,8 @@ export function helperCode(helpers: Set<string>): string[] {
   const h: string[] = [];
   const add = (s: string) => h.push(...s.split("\n"));
   const has = (n: string) => helpers.has(n);
+  // RBIT + CLZ on AArch64; __builtin_ctz(0) is undefined, the subset's ctz32(0) is 32.
+  if (has("ctz32")) add(`static inline uint32_t bh_ctz32(uint32_t x)\n{\n    return x == 0 ? 32u : (uint32_t)__builtin_ctz(x);\n}`);
   if (has("idx")) add(`static inline uint64_t bh_idx(uint64_t i, uint64_t n)\n{\n    if (__builtin_expect(i >= n, 0)) bh_panic("index out of bounds");\n    return i;\n}`);
   if (has("strlen")) add(`__attribute__((pure)) static inline uint32_t bh_strlen(const char *s)\n{\n    uint32_t n = 0;\n    while (s[n]) n++;\n    return n;\n}`);
   for (const bits of [32, 64]) {

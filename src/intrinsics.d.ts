@@ -48,6 +48,9 @@ declare function tlbiAddr(op: "ipas2e1" | "ipas2e1is" | "ipas2le1is" | "vae2" | 
 declare function dc(op: "civac" | "cvac" | "ivac" | "cvau" | "zva", addr: u64): void;
 declare function ic(op: "iallu" | "ialluis"): void;
 
+/** The number of trailing zero bits of `x` (the index of its lowest set bit); 32 when `x` is 0. RBIT + CLZ. */
+declare function ctz32(x: u32): u32;
+
 declare function wfi(): void;
 declare function wfe(): void;
 declare function sev(): void;

@@ -1,6 +1,7 @@
 // Subset modules imported into a test run with the board's integer semantics.
 import { describe, expect, it } from "vitest";
-import { classify, mix, mapped, highestBit, PAGE_SIZE } from "./programs/basic.ts";
+import { classify, mix, mapped, highestBit, setBits, PAGE_SIZE } from "./programs/basic.ts";
+import { ctz32 } from "../compiler/runtime/index.ts";
 
 describe("host backend semantics", () => {
   it("decodes an exception class", () => {
@@ -28,5 +29,10 @@ describe("host backend semantics", () => {
     expect(highestBit(0n)).toBe(-1);
     expect(highestBit(1n << 63n)).toBe(63);
     expect(highestBit(0x10n)).toBe(4);
+  });
+  it("counts trailing zeros (ctz32) as RBIT + CLZ do, 32 for 0", () => {
+    expect([0, 1, 2, 0x80000000, 0xffffffff, 0x00f00000].map(ctz32)).toEqual([32, 0, 1, 31, 0, 20]);
+    expect(setBits(0)).toBe(0);
+    expect(setBits((1 << 31) | (1 << 4) | 1)).toBe(0 | (4 << 5) | (31 << 10));
   });
 });

@@ -111,6 +111,8 @@ export const tlbi = (op: string): void => machine.event(`tlbi ${op}`);
 export const tlbiAddr = (op: string, x: bigint): void => machine.event(`tlbi ${op}, 0x${x.toString(16)}`);
 export const dc = (op: string, x: bigint): void => machine.event(`dc ${op}, 0x${x.toString(16)}`);
 export const ic = (op: string): void => machine.event(`ic ${op}`);
+/** Trailing zero bits of a u32 (its lowest set bit's index); 32 for 0. */
+export const ctz32 = (x: number): number => (x >>> 0) === 0 ? 32 : 31 - Math.clz32((x >>> 0) & -(x >>> 0));
 export const wfi = (): void => machine.event("wfi");
 export const wfe = (): void => machine.event("wfe");
 export const sev = (): void => machine.event("sev");

@@ -6,6 +6,10 @@
 #define BH_UNUSED __attribute__((unused))
 void bh_panic(const char *reason) __attribute__((noreturn));
 
+static inline uint32_t bh_ctz32(uint32_t x)
+{
+    return x == 0 ? 32u : (uint32_t)__builtin_ctz(x);
+}
 static inline uint8_t bh_mmio_read8(uint64_t addr)
 {
     uint8_t v;
@@ -111,6 +115,7 @@ uint64_t sysregs(void);
 void barriers(uint64_t va);
 uint64_t calls(void);
 uint32_t atomics(void);
+uint32_t lowestBits(uint32_t x);
 uint64_t addresses(void);
 void fatal(void);
 
@@ -181,6 +186,11 @@ uint32_t atomics(void)
         __asm__ volatile("wfe" ::: "memory");
     __atomic_store_n((uint32_t *)(uintptr_t)(addr + 4ull), ticket + 1u, __ATOMIC_RELEASE);
     return (bh_cas32(addr, ticket + 1u, 0u) + ticket);
+}
+
+uint32_t lowestBits(uint32_t x)
+{
+    return ((bh_ctz32(x) + bh_ctz32(0u)) + bh_ctz32(0x80000000u));
 }
 
 uint64_t addresses(void)

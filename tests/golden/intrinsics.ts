@@ -71,6 +71,10 @@ export function atomics(): u32 {
   return atomicCompareSwap32(addr, ticket + 1, 0) + ticket;
 }
 
+export function lowestBits(x: u32): u32 {
+  return ctz32(x) + ctz32(0) + ctz32(0x80000000);
+}
+
 export function addresses(): u64 {
   return addressOf(box) + addressOf(lockWord);
 }

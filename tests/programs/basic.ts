@@ -60,3 +60,14 @@ export function highestBit(x: u64): i32 {
   }
   return -1;
 }
+
+/** The set bits of `x`, lowest first, packed 5 bits each (at most six): ctz32 and clearing the lowest bit. */
+export function setBits(x: u32): u32 {
+  let out: u32 = 0;
+  let bits: u32 = x;
+  for (let k: u32 = 0; k < 6 && bits != 0; k++) {
+    out = out | (ctz32(bits) << (k * 5));
+    bits = bits & (bits - 1);
+  }
+  return out;
+}
