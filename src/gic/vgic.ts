@@ -55,6 +55,8 @@ export class VgicCpu {
   vcpu: u32 = 0;
   /** INTIDs waiting for a list register. */
   pending = new Uint32Array(32);
+  /** Bit w set exactly when pending[w] is not 0 (markPending, clearPending and vgicResetCpu keep it): the search visits only those words. */
+  pendingWords: u32 = 0;
   /** Of those, the ones that are a physical interrupt (HW bit: the guest's deactivation deactivates it). */
   hw = new Uint32Array(32);
   pendingCount: u32 = 0;
@@ -94,6 +96,7 @@ export function markPending(c: VgicCpu, intid: u32, priority: u32, hw: bool, sou
   const bit: u32 = u32(1) << (intid & 31);
   if ((c.pending[w] & bit) == 0) c.pendingCount++;
   c.pending[w] = c.pending[w] | bit;
+  c.pendingWords = c.pendingWords | (u32(1) << w);
   c.hw[w] = hw ? c.hw[w] | bit : c.hw[w] & ~bit;
   c.pendPriority[intid & 1023] = u8(priority & PRIORITY_MASK);
   if (intid < 16) c.sgiSource[intid & 15] = u8(source & 7);
@@ -106,25 +109,27 @@ export function clearPending(c: VgicCpu, intid: u32): void {
   if ((c.pending[w] & bit) != 0) c.pendingCount--;
   c.pending[w] = c.pending[w] & ~bit;
   c.hw[w] = c.hw[w] & ~bit;
+  if (c.pending[w] == 0) c.pendingWords = c.pendingWords & ~(u32(1) << w);
 }
 
-/** Whether a pending INTID may be delivered now: private ones need the guest's enable bit (SPIs are enabled physically). */
-function deliverable(c: VgicCpu, intid: u32): bool {
-  return intid >= 32 || ((c.privEnabled >> intid) & 1) != 0;
-}
-
-/** The deliverable pending INTID of highest priority (lowest value; ties: lowest INTID), or SPURIOUS. */
+/**
+ * The deliverable pending INTID of highest priority (lowest value; ties: lowest INTID), or SPURIOUS.
+ * Private INTIDs (word 0) are deliverable with the guest's enable bit; SPIs are enabled physically.
+ * Visits only the set bits of the non-empty words (ctz32): its cost grows with what is pending.
+ */
 export function highestPending(c: VgicCpu): u32 {
   let best: u32 = SPURIOUS;
   let bestPriority: u32 = 0x100;
-  for (let w: u32 = 0; w < 32; w++) {
-    const bits: u32 = c.pending[w];
-    if (bits == 0) continue;
-    for (let b: u32 = 0; b < 32; b++) {
-      if (((bits >> b) & 1) == 0) continue;
-      const intid: u32 = w * 32 + b;
+  let words: u32 = c.pendingWords;
+  while (words != 0) {
+    const w: u32 = ctz32(words);
+    words = words & (words - 1);
+    let bits: u32 = w == 0 ? c.pending[0] & c.privEnabled : c.pending[w & 31];
+    while (bits != 0) {
+      const intid: u32 = w * 32 + ctz32(bits);
+      bits = bits & (bits - 1);
       const p: u32 = u32(c.pendPriority[intid & 1023]);
-      if (p < bestPriority && deliverable(c, intid)) {
+      if (p < bestPriority) {
         best = intid;
         bestPriority = p;
       }
@@ -363,12 +368,22 @@ export function vgicFlush(cpu: u32): void {
   if (vm >= CPU_COUNT) return;
   const enabled: bool = (vgicVms[vm].ctlr & 3) != 0;
   lock(c.lock);
-  const n: u32 = c.lrCount;
-  for (let i: u32 = 0; i < 16; i++) c.lr[i] = i < n ? gicReadLr(i) : 0n;
+  // Only the registers in use are read (ICH_ELRSR_EL2 / GICH_ELRSR: the others hold nothing).
+  const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
+  for (let i: u32 = 0; i < n; i++) c.lr[i] = 0n;
+  let used: u32 = ~gicEmptyLrs() & ((u32(1) << n) - 1);
+  while (used != 0) {
+    const i: u32 = ctz32(used);
+    used = used & (used - 1);
+    c.lr[i & 15] = gicReadLr(i);
+  }
   const r: u32 = fillLrs(c, GIC_VERSION, enabled);
   unlock(c.lock);
-  for (let i: u32 = 0; i < 16; i++) {
-    if (((r >> i) & 1) != 0) gicWriteLr(i, c.lr[i]);
+  let changed: u32 = r & 0xffff;
+  while (changed != 0) {
+    const i: u32 = ctz32(changed);
+    changed = changed & (changed - 1);
+    gicWriteLr(i, c.lr[i & 15]);
   }
   const blocked: bool = (r & FILL_BLOCKED) != 0;
   if (blocked != c.underflow) {
@@ -404,6 +419,7 @@ export function vgicResetCpu(cpu: u32): void {
     c.pending[w] = 0;
     c.hw[w] = 0;
   }
+  c.pendingWords = 0;
   c.pendingCount = 0;
   c.privEnabled = 0;
   c.privConfig = 0;
@@ -479,8 +495,10 @@ function deliverSgi(cpu: u32, vm: u32, req: SgiRequest): void {
     }
   }
   const self: u32 = vgicCpus[cpu].vcpu;
-  for (let t: u32 = 0; t < 32; t++) {
-    if (((req.targets >> t) & 1) == 0) continue;
+  let targets: u32 = req.targets;
+  while (targets != 0) {
+    const t: u32 = ctz32(targets);
+    targets = targets & (targets - 1);
     const target: u32 = cpuOfVcpu(vm, u64(t));
     if (target >= CPU_COUNT) continue;
     vgicRaise(target, req.intid, u32(vgicCpus[target].privPriority[req.intid & 31]), false, self, cpu);
