@@ -67,7 +67,7 @@ describe("vgicInit", () => {
 });
 
 describe("distributor register table", () => {
-  it("finds the same row through the granule index as by a search of the whole table", () => {
+  it("finds the same row through the word index as by a search of the whole table", () => {
     vgicdInit();
     // The table's definition, searched from row 0.
     const reference = (frame: number, version: number, offset: number, bytes: number): number => {

@@ -73,47 +73,38 @@ const REG_WRITE = new Uint8Array([
 ]);
 
 /**
- * For each 128-byte granule of the distributor's first 4 KiB (where every hot register is): the
- * first row that overlaps it. A search from there finds what a search from row 0 finds, since no
- * earlier row overlaps the granule; it is filled once by vgicdInit().
+ * For each 32-bit word of the distributor's first 4 KiB (where every hot register is), per GIC
+ * version (GICv2 words first, then GICv3): the row the table's search gives for it, so that the
+ * search becomes one load. Every row starts and ends on a word, so the row of a word is the row of
+ * each of its bytes. Filled once by vgicdInit() from the search itself.
  */
-const DIST_GRANULE_ROW = new Uint8Array(32);
-/** The row that covers the whole granule on both GIC versions (the per-INTID registers), else NO_ROW. */
-const DIST_GRANULE_EXACT = new Uint8Array(32);
-const NO_ROW: u32 = 255;
-let granulesReady: bool = false;
+const DIST_WORD_ROW = new Uint8Array(2048);
+let wordRowsReady: bool = false;
 
 export function vgicdInit(): void {
-  for (let g: u32 = 0; g < 32; g++) {
-    let first: u32 = 0;
-    while (first < REG_OFFSET.length) {
-      const overlaps: bool = REG_OFFSET[first] < (g + 1) * 128 && REG_OFFSET[first] + REG_LENGTH[first] > g * 128;
-      if ((u32(REG_FRAMES[first]) & Frame.Dist) != 0 && overlaps) break;
-      first++;
-    }
-    DIST_GRANULE_ROW[g] = u8(first);
-    const covers: bool = first < REG_OFFSET.length && REG_OFFSET[first] <= g * 128 && REG_OFFSET[first] + REG_LENGTH[first] >= (g + 1) * 128;
-    DIST_GRANULE_EXACT[g] = u8(covers && u32(REG_VERSIONS[first]) == (V2 | V3) ? first : NO_ROW);
-  }
-  granulesReady = true;
+  for (let w: u32 = 0; w < 2048; w++) DIST_WORD_ROW[w] = u8(searchRegister(Frame.Dist, w < 1024 ? 2 : 3, (w & 1023) * 4));
+  wordRowsReady = true;
 }
 
-/** The row for an access of `bytes` at `offset` of a `frame` on GIC `version`, or REG_OFFSET.length if none. */
-export function findRegister(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
+/** The first row of `frame` on GIC `version` whose range holds `offset`, or REG_OFFSET.length (the table's definition). */
+function searchRegister(frame: u32, version: u32, offset: u32): u32 {
   const vbit: u32 = version == 3 ? V3 : V2;
-  let start: u32 = 0;
-  if (granulesReady && frame == Frame.Dist && offset < 0x1000) {
-    const exact: u32 = u32(DIST_GRANULE_EXACT[(offset >> 7) & 31]);
-    if (exact != NO_ROW) return bytes <= 8 && ((REG_WIDTHS[exact] >> bytes) & 1) != 0 && (offset & (bytes - 1)) == 0 ? exact : REG_OFFSET.length;
-    start = u32(DIST_GRANULE_ROW[(offset >> 7) & 31]);
-  }
-  for (let i: u32 = start; i < REG_OFFSET.length; i++) {
+  for (let i: u32 = 0; i < REG_OFFSET.length; i++) {
     if ((u32(REG_FRAMES[i]) & frame) == 0 || (u32(REG_VERSIONS[i]) & vbit) == 0) continue;
     if (offset < REG_OFFSET[i] || offset - REG_OFFSET[i] >= REG_LENGTH[i]) continue;
-    if (bytes > 8 || ((REG_WIDTHS[i] >> bytes) & 1) == 0 || (offset & (bytes - 1)) != 0) return REG_OFFSET.length;
     return i;
   }
   return REG_OFFSET.length;
+}
+
+/** The row for an access of `bytes` at `offset` of a `frame` on GIC `version`, or REG_OFFSET.length if none (or not of a width it takes). */
+export function findRegister(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
+  const row: u32 = wordRowsReady && frame == Frame.Dist && offset < 0x1000
+    ? u32(DIST_WORD_ROW[((version == 3 ? 1024 : 0) + (offset >> 2)) & 2047])
+    : searchRegister(frame, version, offset);
+  if (row >= REG_OFFSET.length) return REG_OFFSET.length;
+  if (bytes > 8 || ((REG_WIDTHS[row] >> bytes) & 1) == 0 || (offset & (bytes - 1)) != 0) return REG_OFFSET.length;
+  return row;
 }
 
 /** One access as the register table sees it. */
@@ -380,6 +371,12 @@ export function vgicdAccess(a: VgicdAccess, write: bool): void {
   }
   const rel: u32 = a.offset - REG_OFFSET[row];
   const regBytes: u32 = REG_BITS[row] == 64 || (REG_BITS[row] == 0 && REG_LENGTH[row] == 8) ? 8 : 4;
+  // The common case, a whole 32-bit register (findRegister checked the alignment): no lanes to place.
+  if (a.bytes == 4 && regBytes == 4) {
+    if (!write) a.value = readRegister(a, d, row, rel);
+    else writeRegister(a, d, row, rel, a.value & 0xffffffffn, 0xf);
+    return;
+  }
   const regRel: u32 = rel & ~(regBytes - 1);
   const shift: u64 = u64((rel & (regBytes - 1)) * 8);
   const laneMask: u64 = a.bytes == 8 ? 0xffffffffffffffffn : ((1n << u64(a.bytes * 8)) - 1n);
