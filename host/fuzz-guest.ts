@@ -1,8 +1,8 @@
-// `npm run fuzz -- [--board NAME|all] [--seed S] [--seeds K] [--ops N] [--every P] [--stop I] [--verbose FROM]`:
+// `npm run fuzz -- [--board NAME|all] [--seed S] [--seeds K] [--ops N] [--every P] [--stop I | --stop1 I] [--verbose FROM]`:
 // the hostile-guest fuzzer (guests/fuzz) beside its victim, on board/<board>/configs/fuzz.ts with
 // other bootargs: K runs of N ops from seed S (a nightly-size run), or, with --stop, seed S replayed
-// up to op I, which is printed with its registers and outcome. The verdict is fuzzProblems(), the
-// one tests/fuzz.test.ts applies.
+// up to op I, which is printed with its registers and outcome (--stop1: vCPU 1's stream beside seed
+// S, run alone). The verdict is fuzzProblems(), the one tests/fuzz.test.ts applies.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -36,6 +36,8 @@ export interface FuzzArgs {
   ops: number;
   every?: number;
   stop?: number;
+  /** Replay vCPU 1's stream (beside seed `seed`) alone up to this op. */
+  stop1?: number;
   /** Power the fuzzer off (SYSTEM_OFF from vCPU 0, vCPU 1 still running ops) at this op. */
   off?: number;
   /** Print every op from this one. */
@@ -49,7 +51,7 @@ export interface FuzzArgs {
 /** The fuzzer's and the victim's bootargs, padded to a fixed length: the device trees keep their size and the hypervisor need not be recompiled. */
 export function bootargs(a: FuzzArgs): { fuzz: string; victim: string } {
   const fuzz = [`seed=${a.seed}`, `runs=${a.runs}`, `ops=${a.ops}`, `every=${a.every ?? 2500}`,
-    ...(a.stop !== undefined ? [`stop=${a.stop}`] : []), ...(a.off !== undefined ? [`off=${a.off}`] : []), ...(a.verbose !== undefined ? [`verbose=${a.verbose}`] : [])].join(" ");
+    ...(a.stop !== undefined ? [`stop=${a.stop}`] : []), ...(a.stop1 !== undefined ? [`stop1=${a.stop1}`] : []), ...(a.off !== undefined ? [`off=${a.off}`] : []), ...(a.verbose !== undefined ? [`verbose=${a.verbose}`] : [])].join(" ");
   return { fuzz: fuzz.padEnd(96), victim: `beats=${a.beats} after=${a.after ?? 500}`.padEnd(32) };
 }
 
@@ -86,7 +88,8 @@ export function fuzzProblems(lines: string[], times: number[], expectOps: number
   const failAt = lines.findIndex((l) => /^\[fuzz\].*FAIL - /.test(l));
   if (failAt >= 0) problems.push(lines.slice(failAt, failAt + 14).filter((l) => l.startsWith("[fuzz]")).join("\n"));
   // Progress: the time between progress lines (and from the last one to the end) stays bounded.
-  let lastAt = 0, lastLine = "(start)";
+  // From the first console line: the time before it is the build's and QEMU's start, not the fuzzer's.
+  let lastAt = times[0] ?? 0, lastLine = "(start)";
   for (let i = 0; i < lines.length; i++) {
     const m = /fuzz-(?:progress|start|resume|done)[^\n]*/.exec(lines[i]);
     if (!m || !lines[i].startsWith("[fuzz]")) continue;
@@ -127,7 +130,7 @@ export async function fuzzRun(board: string, a: FuzzArgs, timeoutSec: number, sh
     },
   });
   const seconds = (Date.now() - t0) / 1000;
-  const outcome = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), a.stop !== undefined ? a.stop + 1 : a.ops * a.runs);
+  const outcome = fuzzProblems(qemu.lines, times.length === qemu.lines.length ? times : qemu.lines.map(() => 0), a.stop !== undefined ? a.stop + 1 : a.stop1 !== undefined ? 0 : a.ops * a.runs);
   if (qemu.timedOut) outcome.problems.unshift(`timed out after ${timeoutSec} s`);
   const crash = /^.*(Assertion|Aborted|Segmentation).*$/m.exec(qemu.stderr);
   if (crash) outcome.problems.unshift(`QEMU itself crashed: ${crash[0]}`);
@@ -159,13 +162,15 @@ async function main(argv: string[]): Promise<number> {
   const boardArg = opt("board") ?? "all";
   const boards = boardArg === "all" ? [...FUZZ_BOARDS] : [boardArg];
   const stop = opt("stop") !== undefined ? num("stop", 0) : undefined;
-  const ops = stop !== undefined ? stop + 1 : num("ops", 100_000);
-  const runs = stop !== undefined ? 1 : num("seeds", 1);
-  const a: FuzzArgs = { seed: num("seed", 1), runs, ops, every: num("every", 2500), stop, verbose: opt("verbose") !== undefined ? num("verbose", 0) : undefined, beats: beatsFor(ops * runs) };
+  const stop1 = opt("stop1") !== undefined ? num("stop1", 0) : undefined;
+  const replay = stop ?? stop1;
+  const ops = replay !== undefined ? replay + 1 : num("ops", 100_000);
+  const runs = replay !== undefined ? 1 : num("seeds", 1);
+  const a: FuzzArgs = { seed: num("seed", 1), runs, ops, every: num("every", 2500), stop, stop1, verbose: opt("verbose") !== undefined ? num("verbose", 0) : undefined, beats: beatsFor(ops * runs) };
   let failed = 0;
   for (const board of boards) {
     const timeout = num("timeout", Math.ceil(a.beats / 1000) + 60);
-    console.log(`${board}: seeds ${a.seed}..${a.seed + runs - 1}, ${ops} ops each${stop !== undefined ? `, replay up to op ${stop}` : ""}`);
+    console.log(`${board}: seeds ${a.seed}..${a.seed + runs - 1}, ${ops} ops each${replay !== undefined ? `, replay up to op ${replay}${stop1 !== undefined ? " of vCPU 1's stream" : ""}` : ""}`);
     const r = await fuzzRun(board, a, timeout, (l) => {
       if (l.startsWith("[hyp] vm fuzz: stage-2") || l.startsWith("[hyp] vm fuzz: unexpected") || /not logged \(rate limit\)/.test(l)) return;
       if (l.startsWith("[fuzz]") && !/fuzz-|FAIL|passed|^\[fuzz\] (op |  *(x\d|sp=|outcome|after))|replay/.test(l)) return;

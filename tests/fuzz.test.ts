@@ -104,3 +104,32 @@ describe("the victim beside a VM that powers off", () => {
     expect(await victimAfterPowerOff("rpi4")).toEqual([]);
   }, 90_000);
 });
+
+/** The lines a replay prints of its last op: the op, its registers, its outcome. */
+const replayed = (lines: string[], op: number) => {
+  const at = lines.findIndex((l) => l.startsWith(`[fuzz] op ${op} of seed `));
+  const end = lines.findIndex((l, i) => i > at && l.startsWith("[fuzz]  after:"));
+  return at >= 0 && end > at ? lines.slice(at, end + 1) : [];
+};
+
+/** What is wrong with a replay itself (the victim beside it is the fuzz runs' business). */
+const replayProblems = (r: { problems: string[] }) => r.problems.filter((p) => !/victim/.test(p));
+
+describe("a failure is replayed to its op", () => {
+  it("qemu-virt-gicv3: vCPU 0's op I of a seed, the same every time, and vCPU 1's stream alone", async () => {
+    const a = { seed: 3, runs: 1, ops: 301, stop: 300, beats: 20_000, after: 0 };
+    const first = await fuzzRun("qemu-virt-gicv3", a, 60);
+    const again = await fuzzRun("qemu-virt-gicv3", a, 60);
+    expect(replayProblems(first)).toEqual([]);
+    const op = replayed(first.lines, 300);
+    expect(op.length, first.lines.slice(-30).join("\n")).toBeGreaterThan(8); // the op, x0..x30 in 8 lines, sp, outcome, after
+    expect(op.join("\n")).toMatch(/ x30=0x[0-9a-f]+\n.* sp=0x[0-9a-f]+ elr=/);
+    expect(replayed(again.lines, 300)).toEqual(op);
+    const second = await fuzzRun("qemu-virt-gicv3", { seed: 3, runs: 1, ops: 301, stop1: 300, beats: 20_000, after: 0 }, 60);
+    expect(replayProblems(second)).toEqual([]);
+    expect(second.lines).toContain("[fuzz] fuzz-secondary 301 ops on vCPU 1 beside them");
+    expect(replayed(second.lines, 300).length).toBeGreaterThan(8);
+    expect(replayed(second.lines, 300)[0]).not.toEqual(op[0]); // its own stream, not vCPU 0's
+  }, 120_000);
+});
+

@@ -7,7 +7,8 @@
  *
  * Bootargs (/chosen/bootargs of its device tree): "seed=S runs=R ops=N [every=P] [stop=K] [verbose[=F]]":
  * R runs of N ops each, with seeds S, S+1, ...; a progress line every P ops; "stop=K" replays seed
- * S up to op K and prints op K, its registers and its outcome; "verbose" prints every op (from op F).
+ * S up to op K and prints op K, its registers and its outcome; "stop1=K" does so for vCPU 1's stream
+ * (beside seed S), run alone on vCPU 1; "verbose" prints every op (from op F).
  * Each op's randomness comes from (seed, op index) alone, so a run resumes after the SYSTEM_RESET
  * ops (its state kept in a page of its RAM: the config sets scrubOnRestart false) and replays exactly.
  */
@@ -44,9 +45,9 @@ struct state {
 };
 
 static struct {
-    unsigned long seed, runs, ops, every, stop, verbose_from, off;
-    int has_stop, verbose, has_off;
-} args = { 1, 1, 1000, 2000, 0, 0, 0, 0, 0, 0 };
+    unsigned long seed, runs, ops, every, stop, verbose_from, off, stop1;
+    int has_stop, verbose, has_off, has_stop1;
+} args = { 1, 1, 1000, 2000, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 static struct state *st;
 static unsigned long vtimer_period;
@@ -58,7 +59,7 @@ static struct vcpu {
     int gic_dirty;
     unsigned long spurious, diag;           /* interrupts in a row none could acknowledge; reports of it */
 } vcpus[2] = { { .gic_dirty = 1 }, { .gic_dirty = 1 } };
-static volatile int secondary_stop;
+static volatile int secondary_stop, secondary_replayed;
 
 static unsigned my_vcpu(void) { return read_sysreg(mpidr_el1) & 1; }
 
@@ -283,8 +284,8 @@ static void fail(unsigned long seed, unsigned long i, const struct op *op, const
         printf("\nFAIL - fuzz seed %lu op %lu: %s\n", seed, i, what);
     print_op(seed, i, op);
     print_outcome(after);
-    if (cpu)
-        printf("vCPU 1's ops run beside vCPU 0's: no exact replay\n");
+    if (cpu)    /* its stream alone: op i is exactly this one, what ran beside it is not */
+        printf("replay: bootargs \"seed=%lu ops=1 stop1=%lu\" (vCPU 1's stream alone)\n", seed, i);
     else
         printf("replay: bootargs \"seed=%lu ops=%lu stop=%lu\"\n", seed, i + 1, i);
     finish();
@@ -385,6 +386,8 @@ static void parse_args(const char *s)
             !arg(s, "every", &args.every)) {
             if (arg(s, "stop", &args.stop))
                 args.has_stop = 1;
+            else if (arg(s, "stop1", &args.stop1))
+                args.has_stop1 = 1;
             else if (arg(s, "off", &args.off))
                 args.has_off = 1;
             else if (arg(s, "verbose", &args.verbose_from))
@@ -393,7 +396,7 @@ static void parse_args(const char *s)
         while (*s && *s != ' ')
             s++;
     }
-    if (args.has_stop)
+    if (args.has_stop || args.has_stop1)
         args.runs = 1;
     if (!args.every)
         args.every = 1;
@@ -412,8 +415,14 @@ void secondary_main(unsigned long context)
     gic_init_cpu();
     gic_enable(VTIMER_INTID);
     rearm_vtimer();
-    for (unsigned long i = st->secondary_ops; !secondary_stop; i = st->secondary_ops)
-        one_op(args.seed + st->run, i, 0);     /* (one_op counts it) */
+    if (args.has_stop1) {   /* a replay of its stream: ops 0..K of the seed, the last one printed */
+        for (unsigned long i = 0; i <= args.stop1; i++)
+            one_op(args.seed, i, i == args.stop1);
+        secondary_replayed = 1;
+    } else {
+        for (unsigned long i = st->secondary_ops; !secondary_stop; i = st->secondary_ops)
+            one_op(args.seed + st->run, i, 0);     /* (one_op counts it) */
+    }
     hvc_call(PSCI_CPU_OFF, 0, 0, 0);
 }
 
@@ -486,7 +495,9 @@ int main(void *dtb)
     }
     if (!args.has_stop)     /* a replay runs vCPU 0's ops alone */
         hvc_call(PSCI_CPU_ON_64, 1, (unsigned long)secondary_entry, 0);
-    unsigned long last = args.has_stop ? args.stop + 1 : args.ops;
+    unsigned long last = args.has_stop ? args.stop + 1 : args.has_stop1 ? 0 : args.ops;
+    while (args.has_stop1 && !secondary_replayed && hvc_call(PSCI_AFFINITY_INFO_64, 1, 0, 0) != 1)
+        ;   /* vCPU 1 replays alone (or an op of its powered it off) */
     for (; st->run < args.runs; st->run++, st->next = 0) {
         unsigned long seed = args.seed + st->run;
         for (unsigned long i = st->next; i < last; i++) {
