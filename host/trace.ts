@@ -9,8 +9,10 @@ import fs from "node:fs";
 import { execFileSync } from "node:child_process";
 import { CROSS } from "./build.ts";
 
+/** The vector table's own code outside it (src/el2/vectors.S): the SMCCC entry's register save. */
+const ENTRY = new Set(["smccc_entry"]);
 /** Functions counted as dispatch: between the vector and the handler of the device or call. */
-const DISPATCH = new Set(["trap_sync", "trap_irq", "trap_fiq", "trap_serror", "smcccCall", "sysregTrap", "dataAbort", "emulate", "faultIpa", "mmioDevice", "mmioRead", "mmioWrite", "vgicClaims", "vgicRead", "vgicWrite", "prepare", "thisCpu", "vmOfCpu"]);
+const DISPATCH = new Set(["trap_sync", "trap_smccc", "trap_irq", "trap_fiq", "trap_serror", "smcccCall", "sysregTrap", "dataAbort", "emulate", "faultIpa", "mmioDevice", "mmioRead", "mmioWrite", "vgicClaims", "vgicRead", "vgicWrite", "prepare", "thisCpu", "vmOfCpu"]);
 const EXIT = new Set(["guest_resume", "guest_resume_irq"]);
 
 interface Sym { addr: bigint; name: string }
@@ -71,7 +73,7 @@ export function tracePaths(elf: string, log: string, minCount: number): TracePat
     const trap = open.get(cpu);
     if (!trap) continue;
     const name = symbolAt(syms, pc);
-    const phase = pc >= vectors && pc < vectors + 0x800n ? "entry" : EXIT.has(name) ? "exit" : DISPATCH.has(name) ? "dispatch" : "handler";
+    const phase = (pc >= vectors && pc < vectors + 0x800n) || ENTRY.has(name) ? "entry" : EXIT.has(name) ? "exit" : DISPATCH.has(name) ? "dispatch" : "handler";
     trap.phases[phase] += tb.n;
     if (phase !== "entry" && phase !== "exit" && !trap.fns.has(name)) trap.order.push(name);
     trap.fns.set(name, (trap.fns.get(name) ?? 0) + tb.n);

@@ -35,31 +35,35 @@ const PSCI_INVALID_ADDRESS: u64 = 0xfffffffffffffff7n;      // -9
 /** MIGRATE_INFO_TYPE 2: no Trusted OS that would need migrating. */
 const MIGRATE_NOT_NEEDED: u64 = 2n;
 
-/** PSCI function `fid` for vCPU regs of `cpu` (in VM `vm`); the result goes to x0. */
-export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
+/**
+ * PSCI function `fid` for vCPU regs of `cpu` (in VM `vm`); the result goes to x0. True when the
+ * vCPU comes back reset (CPU_OFF, SYSTEM_RESET, SYSTEM_OFF return only when it is started again):
+ * all of its registers are in `regs` then, not just the call's (src/el2/vectors.S smccc_entry).
+ */
+export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): bool {
   switch (fid) {
     case PSCI_VERSION:
       regs.x[0] = 0x10001n;
-      return;
+      return false;
     case PSCI_FEATURES: {
       const implemented: bool = psciImplemented(u32(regs.x[1] & 0xffffffffn));
       regs.x[0] = implemented ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED;
-      return;
+      return false;
     }
     case PSCI_CPU_ON_64:
     case 0x84000003: {
       const status: u64 = cpuOn(vm, regs.x[1], regs.x[2], regs.x[3]);
       regs.x[0] = status;
-      return;
+      return false;
     }
     case PSCI_CPU_OFF:
       parkVcpu(cpu);
-      return;
+      return true;
     case PSCI_AFFINITY_INFO_64:
     case 0x84000004: {
       const state: u64 = affinityInfo(vm, regs.x[1], regs.x[2]);
       regs.x[0] = state;
-      return;
+      return false;
     }
     case PSCI_CPU_SUSPEND_64:
     case 0x84000001:
@@ -67,19 +71,20 @@ export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
       // already waiting in a list register would never wake the CPU (src/gic/vgic.ts vgicWaiting).
       if (!vgicWaiting(cpu)) wfi();
       regs.x[0] = PSCI_SUCCESS;
-      return;
+      return false;
     case PSCI_MIGRATE_INFO_TYPE:
       regs.x[0] = MIGRATE_NOT_NEEDED;
-      return;
+      return false;
     case PSCI_SYSTEM_RESET:
       vmRestart(vm, cpu);
-      return;
+      return true;
     case PSCI_SYSTEM_OFF:
       vmPowerOff(vm, cpu);
-      return;
+      return true;
     default:
       regs.x[0] = PSCI_NOT_SUPPORTED;
   }
+  return false;
 }
 
 function psciImplemented(fid: u32): bool {

@@ -25,17 +25,18 @@ export const HVC_VM_INFO: u32 = 0xc6000001;
 /** Writes the character in x1 to the VM's console (for guests without a UART driver). */
 export const HVC_CONSOLE_PUTC: u32 = 0xc6000002;
 
-export function smcccCall(cpu: u32, vm: u32, regs: GuestRegs): void {
+/**
+ * The call in x0 of the vCPU on CPU `cpu`: it reads x0-x3 and writes x0-x3 only, unless it returns
+ * true: the vCPU comes back reset (PSCI), and every register of `regs` is its own then.
+ */
+export function smcccCall(cpu: u32, vm: u32, regs: GuestRegs): bool {
   const fid: u32 = u32(regs.x[0] & 0xffffffffn);
-  if (fid == HVC_NULL) {
-    regs.x[0] = 0n;
-    return;
-  }
   const owner: u32 = (fid >> 24) & 0x3f;
-  if (owner == OWNER_STANDARD) psciCall(fid, cpu, vm, regs);
-  else if (owner == OWNER_HYPERVISOR) hypervisorCall(fid, cpu, vm, regs);
+  if (owner == OWNER_STANDARD) return psciCall(fid, cpu, vm, regs);
+  if (owner == OWNER_HYPERVISOR) hypervisorCall(fid, cpu, vm, regs);
   else if (owner == OWNER_ARCH) archCall(fid, regs);
   else regs.x[0] = PSCI_NOT_SUPPORTED;
+  return false;
 }
 
 /**
@@ -55,6 +56,9 @@ function archCall(fid: u32, regs: GuestRegs): void {
 
 function hypervisorCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
   switch (fid) {
+    case HVC_NULL:
+      regs.x[0] = 0n;
+      return;
     case HVC_VM_INFO:
       regs.x[0] = 0n;
       regs.x[1] = u64(vm);

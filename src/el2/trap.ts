@@ -33,16 +33,8 @@ export function trap_sync(regs: GuestRegs): void {
   const esr: u64 = mrs("ESR_EL2");
   const cpu: u32 = thisCpu();
   const vm: u32 = vmOfCpu(cpu);
+  // HVC and SMC never come here: src/el2/vectors.S sends them to trap_smccc.
   switch (u32(esr >> ESR_EC_SHIFT) & 0x3f) {
-    case Ec.Hvc64:
-      // ELR_EL2 already points past the HVC.
-      smcccCall(cpu, vm, regs);
-      return;
-    case Ec.Smc64:
-      // A trapped SMC (HCR_EL2.TSC) returns to the SMC itself: step over it.
-      msr("ELR_EL2", mrs("ELR_EL2") + 4n);
-      smcccCall(cpu, vm, regs);
-      return;
     case Ec.DataAbortLower:
       dataAbort(cpu, vm, regs, esr);
       return;
@@ -56,6 +48,19 @@ export function trap_sync(regs: GuestRegs): void {
       report(vm, LogKind.UnexpectedTrap, "unexpected trap, undefined instruction injected", esr);
       injectUndefined();
   }
+}
+
+/**
+ * An HVC or a trapped SMC (HCR_EL2.TSC): an SMCCC call (src/el2/smccc.ts). Entered with the lighter
+ * frame of the interrupt entries (src/el2/vectors.S smccc_entry: x0-x18, x30; x19-x29 stay in the
+ * CPU), as a call reads and writes x0-x3 only. True: the vCPU was reset meanwhile, and returns
+ * through the whole frame.
+ */
+export function trap_smccc(regs: GuestRegs, esr: u64): bool {
+  // A trapped SMC returns to the SMC itself: step over it. ELR_EL2 already points past an HVC.
+  if ((u32(esr >> ESR_EC_SHIFT) & 0x3f) == Ec.Smc64) msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+  const cpu: u32 = thisCpu();
+  return smcccCall(cpu, vmOfCpu(cpu), regs);
 }
 
 /**

@@ -48,6 +48,26 @@
 .endm
 
 /*
+ * A synchronous exception from the guest. An HVC or a trapped SMC (ESR_EL2.EC 0x16, 0x17) is an
+ * SMCCC call, which reads and writes x0-x3 only: it takes the interrupt entries' lighter frame, at
+ * smccc_entry. Anything else (a trapped access names any register) saves the whole frame.
+ */
+.macro lower_sync_entry
+    .balign 0x80
+    sub   sp, sp, #SIZEOF_GuestRegs
+    stp   x0, x1, [sp, #16 * 0]
+    mrs   x0, esr_el2
+    lsr   x1, x0, #26
+    sub   x1, x1, #0x16
+    cmp   x1, #1
+    b.ls  smccc_entry
+    save_x2_x30
+    mov   x0, sp
+    bl    trap_sync
+    b     guest_resume
+.endm
+
+/*
  * Interrupts: the handler (trap_irq, trap_fiq) neither reads nor changes the guest's registers, so
  * only those the C calling convention lets it clobber are saved (x0-x18, x30); x19-x29 survive the
  * call in the CPU itself (AAPCS64 callee-saved). Their frame slots are left as they were.
@@ -91,7 +111,7 @@ vectors:
     hyp_entry 5
     hyp_entry 6
     hyp_entry 7
-    lower_entry trap_sync      /* lower EL, AArch64 */
+    lower_sync_entry           /* lower EL, AArch64 */
     lower_irq_entry trap_irq
     lower_irq_entry trap_fiq
     lower_entry trap_serror
@@ -125,6 +145,22 @@ hyp_exception:
     str   x0, [sp, #8 * 31]
     mov   x0, sp
     bl    hyp_fault             /* noreturn */
+
+/*
+ * An SMCCC call, from lower_sync_entry: x0 = ESR_EL2, the guest's x0 and x1 in the frame. Only what
+ * the C calling convention lets trap_smccc clobber is saved (x2-x18, x30), as on the interrupt path;
+ * x19-x29 survive in the CPU. If the vCPU was reset meanwhile (trap_smccc true: PSCI CPU_OFF,
+ * SYSTEM_RESET, SYSTEM_OFF return only when it starts again), all of it comes from the frame.
+ */
+smccc_entry:
+    x2_x17 stp
+    str   x18, [sp, #16 * 9]
+    str   x30, [sp, #16 * 15]
+    mov   x1, x0
+    mov   x0, sp
+    bl    trap_smccc
+    cbnz  w0, guest_resume
+    b     guest_resume_irq
 
 /* Restore the vCPU from the frame at SP and return to it. */
     .global guest_resume
