@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Bulkhead needs on a Debian bookworm machine, skipping whatever is already there.
 # Called by `npm start` and `npm test` (through scripts/ensure-deps), safe to run again.
+# `--test` (scripts/test.sh): also what only the test suite uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_tests=0
+[ "${1:-}" = "--test" ] && for_tests=1
 
 need_apt=()
 command -v aarch64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu)
@@ -11,6 +14,11 @@ command -v dtc >/dev/null || need_apt+=(device-tree-compiler)
 command -v mkfs.fat >/dev/null || need_apt+=(dosfstools)
 command -v mcopy >/dev/null || need_apt+=(mtools)
 command -v sfdisk >/dev/null || need_apt+=(fdisk)
+# `bulkhead run --gdb` (docs/debugging.md) and its test.
+command -v gdb-multiarch >/dev/null || need_apt+=(gdb-multiarch)
+# The test of `bulkhead map --svg` renders the drawing headless (tests/map-svg.test.ts): about
+# 360 MB installed, which `npm start` never needs.
+[ $for_tests = 1 ] && ! command -v chromium >/dev/null && need_apt+=(chromium)
 # The Raspberry Pi 4's stock firmware (board/rpi4/firmware.sh downloads raspi-firmware with
 # apt-get download) is in Debian's non-free-firmware component.
 need_nonfree=0

@@ -3,7 +3,7 @@
 # summary line `N passed, N failed` (CI reads that line, not vitest's own summary).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || exit 1
+bash scripts/setup.sh --test || exit 1
 mkdir -p build
 rm -f build/test-results.json
 npx vitest run "$@"
