@@ -1,6 +1,8 @@
 // The `build`, `run` and `image` commands of the bulkhead CLI.
 import { build, type BuildOptions } from "./build.ts";
-import { run, describe } from "./run.ts";
+import path from "node:path";
+import { bootImage, describe, type RunOptions } from "./run.ts";
+import { DEFAULT_GDB_PORT, type GdbStub } from "../qemu/launch.ts";
 import { writeImage } from "./image.ts";
 import { boardNames, DEFAULT_BOARD_NAME } from "./board.ts";
 import { UsageError, type Args, type Command, type Flag } from "./cli/args.ts";
@@ -45,6 +47,8 @@ export const runCommand: Command = {
     ...DEPLOYMENT_FLAGS,
     { name: "--timeout", value: "SECONDS", help: "end the run (status 124) after this long; default and 0: no limit" },
     { name: "--verbose", help: "print the QEMU command line" },
+    { name: "--gdb", value: "PORT", optionalValue: true, help: `QEMU's gdbstub on 127.0.0.1:PORT (default ${DEFAULT_GDB_PORT}) for gdb-multiarch: docs/debugging.md` },
+    { name: "--gdb-wait", help: "with the gdbstub (--gdb implied): stopped before the first instruction until the debugger continues" },
   ],
   details: [
     "The run ends with the hypervisor's status (`[hyp] run ended: status N`) when every VM has powered off. Ctrl-C or SIGTERM ends QEMU too.",
@@ -59,13 +63,20 @@ export const runCommand: Command = {
       process.on(sig, h);
       return () => process.off(sig, h);
     });
+    const gdb = gdbStub(a);
     try {
-      const r = await run({
-        ...buildOptions(a), timeoutSec: timeout || undefined, signal: stop.signal,
+      const opts: RunOptions = {
+        ...buildOptions(a), timeoutSec: timeout || undefined, signal: stop.signal, gdb,
         log: (l) => console.error(`  ${l}`),
         onCommand: a.has("--verbose") ? (argv) => console.error(`bulkhead run: ${shellLine(argv)}`) : undefined,
         onLine: (l) => console.log(l),
-      });
+      };
+      const b = await build(opts);
+      if (gdb) {
+        const attach = `gdb-multiarch ${shellLine([path.relative(process.cwd(), b.elf)])} -ex 'target remote localhost:${gdb.port}'`;
+        console.error(`bulkhead run: gdbstub on localhost:${gdb.port}${gdb.wait ? ", stopped until the debugger continues" : ""}: ${attach}`);
+      }
+      const r = { build: b, qemu: await bootImage(b, opts) };
       if (ending !== undefined) {
         console.error(`bulkhead run: ended by a signal (QEMU ended with it)`);
         return ending;
@@ -81,6 +92,15 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** `--gdb[=PORT]` and `--gdb-wait` (which implies `--gdb`); undefined: neither. */
+function gdbStub(a: Args): GdbStub | undefined {
+  if (!a.has("--gdb") && !a.has("--gdb-wait")) return undefined;
+  const given = a.get("--gdb") || String(DEFAULT_GDB_PORT);
+  const port = Number(given);
+  if (!/^\d+$/.test(given) || port < 1 || port > 65535) throw new UsageError(`--gdb=PORT takes a TCP port (1-65535), not ${JSON.stringify(given)}`);
+  return { port, wait: a.has("--gdb-wait") };
+}
 
 /** A command line as a shell would take it back: each argument quoted when it needs to be. */
 export function shellLine(argv: string[]): string {

@@ -11,9 +11,9 @@ import { guestMap, physicalMap, type MapRegion } from "./config/map.ts";
 import { MiB, KiB, span, vmInterrupts, type Range } from "./config/model.ts";
 
 /** Owner colours: VMs in config order (cycling), then the hypervisor's and the GIC's. */
-const VM_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#ff9da7", "#9c755f"];
-const HYP_COLOUR = "#555555";
-const GIC_COLOUR = "#7b4fa0";
+export const VM_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#ff9da7", "#9c755f"];
+export const HYP_COLOUR = "#555555";
+export const GIC_COLOUR = "#7b4fa0";
 const WITHHELD_COLOUR = "#1b1b1b";
 const DMA_COLOUR = "#d62728";
 

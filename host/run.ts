@@ -2,7 +2,7 @@
 // the console, and end with the run's status (a timeout is a failure with its own message).
 import path from "node:path";
 import { build, type BuildOptions, type BuildResult } from "./build.ts";
-import { runQemu, type QemuResult } from "../qemu/launch.ts";
+import { runQemu, type GdbStub, type QemuResult } from "../qemu/launch.ts";
 
 export interface RunOptions extends BuildOptions {
   /** The run's time limit; undefined: none (a test always gives one). */
@@ -17,6 +17,8 @@ export interface RunOptions extends BuildOptions {
   signal?: AbortSignal;
   /** More QEMU arguments (the bench's execution trace: host/trace.ts). */
   extraArgs?: string[];
+  /** QEMU's gdbstub (`bulkhead run --gdb`, docs/debugging.md). */
+  gdb?: GdbStub;
 }
 
 /** The hypervisor's last line (src/el2/exit.ts): a guest's lines start with its own label, never `[hyp]`. */
@@ -42,7 +44,7 @@ export async function bootImage(b: BuildResult, opts: RunOptions): Promise<QemuR
     machine: q.machine, cpu: opts.cpu ?? q.cpu, smp: q.smp, memory: q.memory,
     kernel: b.board.host.imageFormat === "elf" ? b.elf : b.bin,
     icount: opts.icount, timeoutSec: opts.timeoutSec, onLine: opts.onLine, onCommand: opts.onCommand, signal: opts.signal,
-    extraArgs: opts.extraArgs,
+    extraArgs: opts.extraArgs, gdb: opts.gdb,
     // A board without PSCI firmware (spin-table CPUs) halts after the status line: QEMU is ended there.
     endOn: b.board.facts.SPIN_TABLE_BASE !== 0n ? (l) => STATUS_LINE.test(l) : undefined,
   });

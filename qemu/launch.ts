@@ -19,9 +19,17 @@ export interface QemuRun {
   onCommand?: (argv: string[]) => void;
   /** QEMU is killed when this aborts (the caller's process is ending): never left running. */
   signal?: AbortSignal;
+  /** QEMU's gdbstub on 127.0.0.1:`port`; `wait`: the CPUs stopped before the first instruction until a debugger continues them. */
+  gdb?: GdbStub;
   /** Ends QEMU after a console line it accepts (a board that halts, not powers off, at the end of a run); the run's exit code is then 0. */
   endOn?: (line: string) => boolean;
 }
+
+/** docs/debugging.md. Only on the loopback interface: whoever reaches a gdbstub owns the machine. */
+export interface GdbStub { port: number; wait: boolean }
+
+/** The port of QEMU's own `-s`. */
+export const DEFAULT_GDB_PORT = 1234;
 
 export interface QemuResult {
   exitCode: number | null;  // null when killed (timeout, or the signal)
@@ -51,6 +59,7 @@ export function qemuCommand(run: QemuRun): string[] {
   // Never semihosting: QEMU services `hlt #0xf000` from EL1 itself, where no EL2 trap can stop a
   // guest from reaching the host's files, commands and exit status through it.
   if (run.icount) argv.push("-icount", "shift=0");
+  if (run.gdb) argv.push("-gdb", `tcp:127.0.0.1:${run.gdb.port}`, ...(run.gdb.wait ? ["-S"] : []));
   argv.push("-kernel", run.kernel);
   if (run.extraArgs) argv.push(...run.extraArgs);
   return argv;

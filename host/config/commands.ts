@@ -1,14 +1,16 @@
-// `bulkhead check <config> [--board NAME]` and `bulkhead map <config> [--board NAME]`: the board is the config's own or --board's.
+// `bulkhead check <config> [--board NAME]` and `bulkhead map <config> [--board NAME] [--svg FILE] [--html FILE]`: the board is the config's own or --board's.
+import fs from "node:fs";
 import path from "node:path";
 import { loadBoard, type Board } from "../board.ts";
 import { checkConfig, configWarnings } from "./check.ts";
 import { boardOfConfig, loadConfig } from "./load.ts";
-import { describe, hex, hypRange, oneLine, ramRanges, span, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
-import { reservedRegions } from "./reserved.ts";
+import { hypRange, oneLine, span, vmInterrupts, type Range } from "./model.ts";
+import { physicalMap } from "./map.ts";
 import { shapeErrors } from "./shape.ts";
 import type { Config } from "./types.ts";
 import { BOARD_FLAG } from "../commands.ts";
 import type { Args, Command, Flag } from "../cli/args.ts";
+import { mapHtml, mapSvg } from "../map-svg.ts";
 
 const CHECK_FLAGS: Flag[] = [BOARD_FLAG];
 
@@ -41,73 +43,54 @@ export const checkCommand: Command = {
 
 export const mapCommand: Command = {
   name: "map",
-  summary: "print the board's physical memory map with the owner of every range, the CPUs and the interrupts",
+  summary: "print the board's physical memory map with the owner of every range, the CPUs and the interrupts; or draw it",
   positionals: { synopsis: "<config.ts>", min: 1, max: 1 },
-  flags: CHECK_FLAGS,
+  flags: [
+    ...CHECK_FLAGS,
+    { name: "--svg", value: "FILE", help: "instead: draw the physical map and each VM's guest-physical map, coloured by owner, into an SVG file" },
+    { name: "--html", value: "FILE", help: "instead: the same drawing in an HTML page" },
+  ],
+  details: ["A config with errors is still drawn (the errors printed first, status 1), unless it is malformed."],
   async run(a) {
     const p = await prepare(a);
-    const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+    const hyp = hypRange(p.board);
+    const errors = checkConfig(p.board, p.cfg, { hypRange: hyp });
     for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
     for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
     if (shapeErrors(p.cfg).length) return 1; // malformed: no map to draw
-    console.log(memoryMap(p.board, p.cfg).join("\n"));
+    const drawings = [["--svg", mapSvg], ["--html", mapHtml]] as const;
+    const title = `${p.board.facts.BOARD_NAME}: ${path.basename(p.file)}`;
+    for (const [flag, draw] of drawings) {
+      const out = a.get(flag);
+      if (out === undefined) continue;
+      try {
+        fs.writeFileSync(out, draw(p.board, p.cfg, hyp, title));
+      } catch (e) {
+        console.error(`${out}: error: cannot write the drawing: ${(e as Error).message}`);
+        return 1;
+      }
+      console.log(`${out}: the memory maps of ${p.cfg.vms.length} VM${p.cfg.vms.length === 1 ? "" : "s"} on ${p.board.facts.BOARD_NAME}`);
+    }
+    if (!drawings.some(([flag]) => a.has(flag))) console.log(memoryMap(p.board, p.cfg, hyp).join("\n"));
     return errors.length ? 1 : 0;
   },
 };
 
-interface Row { base: bigint; size: bigint; owner: string; what: string; ipa?: string }
-
 /**
- * The board's physical memory map with owners, CPUs and interrupts, as `bulkhead map` prints it.
- * Reserved regions (reserved.ts) are owned by "hypervisor" or "withheld" from every VM.
+ * The board's physical memory map with owners, CPUs and interrupts, as `bulkhead map` prints it
+ * (map.ts physicalMap: reserved regions are owned by "hypervisor" or "withheld" from every VM).
  */
-export function memoryMap(board: Board, cfg: Config): string[] {
+export function memoryMap(board: Board, cfg: Config, hyp: Range = hypRange(board)): string[] {
   const f = board.facts;
-  const rows: Row[] = [];
-  const emulating = cfg.vms.filter(uartEmulated).map((v) => v.name);
-  for (const r of reservedRegions(board, hypRange(board))) {
-    const what = r.key === "UART" && emulating.length ? `${r.what} (emulated for ${emulating.join(", ")})` : `${r.what}: ${r.why}`;
-    rows.push({ base: r.base, size: r.size, owner: r.owner, what: what.replace(/^the /, "") });
-  }
-  const sharedSeen = new Map<string, Row>();
-  for (const vm of cfg.vms) {
-    for (const m of vmMappings(cfg, vm)) {
-      if (m.kind === "shared") {
-        const key = `${m.name}@${m.pa}`;
-        const row = sharedSeen.get(key);
-        if (row) {
-          row.owner += ` + ${vm.name}`;
-          row.ipa += `, ${vm.name} ${hex(m.ipa)}`;
-          continue;
-        }
-        const r: Row = { base: m.pa, size: m.size, owner: vm.name, what: describe(m), ipa: `ipa ${vm.name} ${hex(m.ipa)}` };
-        sharedSeen.set(key, r);
-        rows.push(r);
-        continue;
-      }
-      const dma = m.kind === "device" && vm.devices?.find((d) => d.name === m.name)?.dma === "unisolated" ? ", DMA unisolated: reaches all memory" : "";
-      rows.push({ base: m.pa, size: m.size, owner: vm.name, what: describe(m), ipa: `ipa ${span(m.ipa, m.size)}${dma}` });
-    }
-  }
-  // Free gaps inside board RAM.
-  const gaps: Row[] = [];
-  for (const [ramStart, ramEnd] of ramRanges(f)) {
-    const inRam = rows.filter((r) => r.base < ramEnd && r.base + r.size > ramStart).sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
-    let at = ramStart;
-    for (const r of inRam) {
-      if (r.base > at) gaps.push({ base: at, size: r.base - at, owner: "free", what: `${(r.base - at) >> 20n} MiB` });
-      if (r.base + r.size > at) at = r.base + r.size;
-    }
-    if (at < ramEnd) gaps.push({ base: at, size: ramEnd - at, owner: "free", what: `${(ramEnd - at) >> 20n} MiB` });
-  }
-  rows.push(...gaps);
-  rows.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
-
+  const rows = physicalMap(board, cfg, hyp).map((r) => ({
+    span: span(r.base, r.size), owner: r.owners.join(" + "), what: r.what,
+    where: r.where ? `  (${r.where}${r.dmaUnisolated ? ", DMA unisolated: reaches all memory" : ""})` : "",
+  }));
   const src = path.relative(process.cwd(), board.dir);
   const out = [`${f.BOARD_NAME} (${src}): physical memory`];
-  const w = Math.max(...rows.map((r) => span(r.base, r.size).length));
+  const w = Math.max(...rows.map((r) => r.span.length));
   const ow = Math.max(...rows.map((r) => r.owner.length));
-  for (const r of rows) out.push(`  ${span(r.base, r.size).padEnd(w)}  ${r.owner.padEnd(ow)}  ${r.what}${r.ipa ? `  (${r.ipa})` : ""}`);
+  for (const r of rows) out.push(`  ${r.span.padEnd(w)}  ${r.owner.padEnd(ow)}  ${r.what}${r.where}`);
   out.push("cpus:");
   for (let c = 0; c < f.CPU_COUNT; c++) {
     const vm = cfg.vms.find((v) => v.cpus.includes(c));

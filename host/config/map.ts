@@ -3,7 +3,7 @@
 // the build use (reserved.ts, model.ts vmMappings/vgicRegions), so a map never disagrees with a build.
 import type { Board } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
-import { MiB, UART_SIZE, describe, factsOf, hex, ramRanges, span, uartEmulated, vgicRegions, vmMappings, type Range } from "./model.ts";
+import { MiB, UART_SIZE, describe, factsOf, hex, ramRanges, span, uartEmulated, vgicRegions, vmMappings, type Mapping, type Range } from "./model.ts";
 import { reservedRegions } from "./reserved.ts";
 
 /**
@@ -62,8 +62,7 @@ export function physicalMap(board: Board, cfg: Config, hyp: Range): MapRegion[] 
         rows.push(r);
         continue;
       }
-      const dmaUnisolated = m.kind === "device" && vm.devices?.find((d) => d.name === m.name)?.dma === "unisolated";
-      rows.push({ base: m.pa, size: m.size, kind: m.kind, owners: [vm.name], what: describe(m), where: `ipa ${span(m.ipa, m.size)}`, ...(dmaUnisolated ? { dmaUnisolated } : {}) });
+      rows.push({ base: m.pa, size: m.size, kind: m.kind, owners: [vm.name], what: describe(m), where: `ipa ${span(m.ipa, m.size)}`, ...(dmaUnisolated(vm, m) ? { dmaUnisolated: true } : {}) });
     }
   }
   // Free gaps inside board RAM.
@@ -77,6 +76,10 @@ export function physicalMap(board: Board, cfg: Config, hyp: Range): MapRegion[] 
     if (at < ramEnd) gaps.push(free(at, ramEnd));
   }
   return [...rows, ...gaps].sort(byBase);
+}
+
+function dmaUnisolated(vm: VmConfig, m: Mapping): boolean {
+  return m.kind === "device" && vm.devices?.find((d) => d.name === m.name)?.dma === "unisolated";
 }
 
 function free(start: bigint, end: bigint): MapRegion {
@@ -93,6 +96,7 @@ export function guestMap(board: Board, cfg: Config, vm: VmConfig): MapRegion[] {
     base: m.ipa, size: m.size, kind: m.kind, what: describe(m) + (m.fromPeer ? ` (from ${m.fromPeer})` : ""),
     owners: m.kind === "shared" ? sharers(cfg, vm, m.name, m.pa) : [vm.name],
     where: `pa ${span(m.pa, m.size)}`,
+    ...(dmaUnisolated(vm, m) ? { dmaUnisolated: true } : {}),
   }));
   for (const g of vgicRegions(f, vm.cpus.length)) rows.push({ base: g.base, size: g.size, kind: "emulated", owners: ["hypervisor"], what: g.what });
   if (uartEmulated(vm)) rows.push({ base: f.UART_BASE, size: UART_SIZE, kind: "emulated", owners: ["hypervisor"], what: "emulated PL011 UART" });
