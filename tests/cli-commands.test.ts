@@ -8,23 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
-import { main } from "../host/cli/main.ts";
+import { cli } from "./cli.ts";
 import { loadBoard } from "../host/board.ts";
 import { buildName } from "../host/build.ts";
-
-/** `bulkhead <argv>` in this process: its status and what it printed. */
-async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [], err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    return { status: await main(argv), stdout: out.join("\n"), stderr: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 const COMMANDS = ["init", "check", "map", "build", "run", "image", "compile", "bench"];
 

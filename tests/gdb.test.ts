@@ -8,6 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { CROSS } from "../host/build.ts";
+import { cli } from "./cli.ts";
 
 /** A TCP port nobody listens on now (the kernel's pick). */
 function freePort(): Promise<number> {
@@ -88,4 +89,11 @@ describe("bulkhead run --gdb", () => {
     // gdb's kill ended QEMU, and the run with it (no status line from the hypervisor: 125).
     expect(await ended).toBe(125);
   }, 120_000);
+
+  it("refuses a port that is not one, naming the flag (status 2)", async () => {
+    for (const bad of ["x", "0", "65536", "12ab"]) {
+      const r = await cli("run", `--gdb=${bad}`);
+      expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(`bulkhead run: --gdb=PORT takes a TCP port (1-65535), not "${bad}"`)]);
+    }
+  });
 });

@@ -7,26 +7,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
-import { main } from "../host/cli/main.ts";
+import { cli } from "./cli.ts";
 import { GIC_COLOUR, HYP_COLOUR, VM_COLOURS } from "../host/map-svg.ts";
 import { colourCounts, readPng } from "./png.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-map-svg-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** `bulkhead <argv>` in this process: its status and what it printed. */
-async function bulkhead(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [], err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    return { status: await main(argv), stdout: out.join("\n"), stderr: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 /** Chromium, headless, on `file`: a screenshot of `width` × `height` pixels, or the DOM it built. */
 function chromium(file: string, what: { screenshot: string; width: number; height: number } | "dom"): string {
@@ -58,7 +44,7 @@ describe("bulkhead map --svg / --html", () => {
 
   it("draws every VM's ranges in its colour, the hypervisor's and the GIC's, on a picture that is not blank", async () => {
     const svg = path.join(tmp, "three.svg");
-    const r = await bulkhead("map", config, "--svg", svg);
+    const r = await cli("map", config, "--svg", svg);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${svg}: the memory maps of 3 VMs on qemu-virt-gicv3`);
     const text = fs.readFileSync(svg, "utf8");
@@ -79,7 +65,7 @@ describe("bulkhead map --svg / --html", () => {
 
   it("names every VM, its ranges and the shared region's two VMs in the page", async () => {
     const html = path.join(tmp, "three.html");
-    const r = await bulkhead("map", config, "--html", html);
+    const r = await cli("map", config, "--html", html);
     expect(r.status, r.stderr).toBe(0);
     const dom = chromium(html, "dom");
     for (const vm of VMS) expect(dom).toContain(`vm ${vm}: guest-physical`);
@@ -94,7 +80,7 @@ describe("bulkhead map --svg / --html", () => {
   it("draws a shipped config of each board", async () => {
     for (const board of ["qemu-virt-gicv2", "rpi4"]) {
       const svg = path.join(tmp, `${board}.svg`);
-      const r = await bulkhead("map", path.join(PROJECT_ROOT, `board/${board}/configs/default.ts`), "--svg", svg);
+      const r = await cli("map", path.join(PROJECT_ROOT, `board/${board}/configs/default.ts`), "--svg", svg);
       expect(r.status, r.stderr).toBe(0);
       expect(fs.readFileSync(svg, "utf8")).toContain(`${board}: physical memory`);
     }
