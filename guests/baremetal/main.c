@@ -177,18 +177,19 @@ static volatile unsigned long dt_boot_mpidr_aff0;
 static void sgi_secondary(void);
 #define SGI_CONTEXT         0x5617e57UL     /* CPU_ON context id of the SGI test's secondary */
 #ifdef RESET_TEST
-static int reset_secondary(unsigned long context, unsigned long vbar, unsigned long sp);
+static int reset_secondary(unsigned long context, unsigned long vbar, unsigned long sp, unsigned long gprs);
 #endif
 
 /* start.S secondary_entry calls this with the CPU_ON context id, and VBAR_EL1 and SP as the vCPU started. */
-void secondary_main(unsigned long context, unsigned long vbar, unsigned long sp)
+void secondary_main(unsigned long context, unsigned long vbar, unsigned long sp, unsigned long gprs)
 {
 #ifdef RESET_TEST
-    if (reset_secondary(context, vbar, sp))
+    if (reset_secondary(context, vbar, sp, gprs))
         return;
 #else
     (void)vbar;
     (void)sp;
+    (void)gprs;
 #endif
     if (BENCH_MODE && context == BENCH_SGI_CONTEXT) {
         bench_secondary();      /* never returns */
@@ -587,8 +588,11 @@ struct reset_page {
 #define FPSR_DIRTY      0x08000001UL    /* QC, IOC */
 
 #define NAME_OF(r, dirty, reset) #r,
-static const char *const el1_names[] = { EL1_REGS(NAME_OF) "sctlr_el1", "vbar_el1", "sp_el1", "fpcr", "fpsr", "q0-q31" };
-unsigned long entry_vbar, entry_sp;     /* start.S: the boot vCPU's VBAR_EL1 and SP at its first instruction */
+static const char *const el1_names[] = { EL1_REGS(NAME_OF) "sctlr_el1", "vbar_el1", "sp_el1", "x1-x30 (ORed)", "fpcr", "fpsr", "q0-q31" };
+/* start.S: the boot vCPU's VBAR_EL1, SP and x1 | ... | x30 at its first instruction */
+unsigned long entry_vbar, entry_sp, entry_gprs;
+/* start.S: an HVC with x1-x17 and x19-x29 non-zero (a reset must not carry them over). */
+long hvc_dirty(unsigned long fid);
 
 static void fp_fill(unsigned long v)
 {
@@ -630,7 +634,7 @@ static void dirty_registers(void)
  * 0 if this vCPU started clean (`vbar`, `sp`: as it started), else 1 + the index in el1_names
  * of the first register found dirty, its value in *value. Run first, before any exception.
  */
-static unsigned long dirty_register(unsigned long vbar, unsigned long sp, unsigned long *value)
+static unsigned long dirty_register(unsigned long vbar, unsigned long sp, unsigned long gprs, unsigned long *value)
 {
     unsigned long i = 0, v;
 #define CHECK_REG(r, dirty, reset) if ((v = read_sysreg(r)) != (reset)) goto found; i++;
@@ -640,6 +644,8 @@ static unsigned long dirty_register(unsigned long vbar, unsigned long sp, unsign
     if ((v = vbar) != 0) goto found;
     i++;
     if ((v = sp) != 0) goto found;
+    i++;
+    if ((v = gprs) != 0) goto found;
     i++;
     write_sysreg(cpacr_el1, 3UL << 20);     /* FPEN, checked clear above: FP/SIMD at EL1 for the reads below */
     isb();
@@ -723,13 +729,13 @@ static void __attribute__((noreturn)) leave_a_mess(const struct dt_info *dt)
     dirty_registers();
     RP->go = 2;
     dsb();
-    hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+    hvc_dirty(PSCI_SYSTEM_RESET);
     for (;;)
         __asm__ volatile("yield");
 }
 
 /* CPU_ON contexts of the restart test; 0 for any other context. */
-static int reset_secondary(unsigned long context, unsigned long vbar, unsigned long sp)
+static int reset_secondary(unsigned long context, unsigned long vbar, unsigned long sp, unsigned long gprs)
 {
     unsigned long value = 0, dirty;
 
@@ -743,7 +749,7 @@ static int reset_secondary(unsigned long context, unsigned long vbar, unsigned l
         dsb();
         while (RP->go != 2)
             ;
-        hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+        hvc_dirty(PSCI_SYSTEM_RESET);
         for (;;)
             __asm__ volatile("yield");
     case LOOP_CONTEXT:
@@ -754,20 +760,20 @@ static int reset_secondary(unsigned long context, unsigned long vbar, unsigned l
     case RESET_CONTEXT:
         while (RP->loops < 1000)
             __asm__ volatile("yield");
-        hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+        hvc_dirty(PSCI_SYSTEM_RESET);
         for (;;)
             __asm__ volatile("yield");
     case ZOMBIE_CONTEXT:
         for (;;)
             RP->zombie++;
     case CLEAN_CONTEXT:
-        dirty = dirty_register(vbar, sp, &value);
+        dirty = dirty_register(vbar, sp, gprs, &value);
         dirty_registers();
         RP->clean_value = value;
         dsb();
         RP->clean = dirty + 1;
         dsb();
-        hvc_call(PSCI_CPU_OFF, 0, 0, 0);
+        hvc_dirty(PSCI_CPU_OFF);
         return 1;
     default:
         return 0;
@@ -792,7 +798,7 @@ static unsigned long vcpu1_clean(const struct dt_info *dt, unsigned long *value)
 
 static void reset_test(const struct dt_info *dt)
 {
-    unsigned long value = 0, dirty = dirty_register(entry_vbar, entry_sp, &value);
+    unsigned long value = 0, dirty = dirty_register(entry_vbar, entry_sp, entry_gprs, &value);
     unsigned long boots = (RP->marker & ~0xffUL) == RESET_MAGIC ? (RP->marker & 0xff) + 1 : 1;
 
     RP->marker = RESET_MAGIC | boots;

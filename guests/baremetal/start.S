@@ -40,8 +40,46 @@ off_both:
 #endif
 
     .text
+#ifdef RESET_TEST
+/* x1 = x1 | x2 | ... | x30: the general registers as the vCPU started, but x0 (the restart test checks they were reset). */
+.macro or_x1_x30
+    orr     x1, x1, x2
+    orr     x1, x1, x3
+    orr     x1, x1, x4
+    orr     x1, x1, x5
+    orr     x1, x1, x6
+    orr     x1, x1, x7
+    orr     x1, x1, x8
+    orr     x1, x1, x9
+    orr     x1, x1, x10
+    orr     x1, x1, x11
+    orr     x1, x1, x12
+    orr     x1, x1, x13
+    orr     x1, x1, x14
+    orr     x1, x1, x15
+    orr     x1, x1, x16
+    orr     x1, x1, x17
+    orr     x1, x1, x18
+    orr     x1, x1, x19
+    orr     x1, x1, x20
+    orr     x1, x1, x21
+    orr     x1, x1, x22
+    orr     x1, x1, x23
+    orr     x1, x1, x24
+    orr     x1, x1, x25
+    orr     x1, x1, x26
+    orr     x1, x1, x27
+    orr     x1, x1, x28
+    orr     x1, x1, x29
+    orr     x1, x1, x30
+.endm
+#endif
     .globl  primary_entry
 primary_entry:
+#ifdef RESET_TEST
+    or_x1_x30
+    mov     x23, x1
+#endif
     mrs     x20, pmccntr_el0        /* cycles since reset, counted by the hypervisor (bench: boot-to-guest) */
 #ifdef RESET_TEST
     mrs     x21, vbar_el1           /* as the vCPU started: the restart test checks they were reset */
@@ -70,6 +108,8 @@ primary_entry:
     str     x21, [x1, :lo12:entry_vbar]
     adrp    x1, entry_sp
     str     x22, [x1, :lo12:entry_sp]
+    adrp    x1, entry_gprs
+    str     x23, [x1, :lo12:entry_gprs]
 #endif
     bl      set_vbar
     mov     x0, x19
@@ -84,6 +124,10 @@ primary_entry:
  */
     .globl  secondary_entry
 secondary_entry:
+#ifdef RESET_TEST
+    or_x1_x30
+    mov     x22, x1                 /* secondary_main's fourth argument */
+#endif
     mov     x19, x0
     mrs     x20, vbar_el1           /* secondary_main's second and third arguments: VBAR_EL1 and SP as the vCPU started */
     mov     x21, sp
@@ -99,6 +143,9 @@ secondary_entry:
     mov     x0, x19
     mov     x1, x20
     mov     x2, x21
+#ifdef RESET_TEST
+    mov     x3, x22
+#endif
     bl      secondary_main
     b       park
 
@@ -193,3 +240,56 @@ exc_common:
 boot_stack_top:
     .space  4096 * 3
 secondary_stack_top:
+
+#ifdef RESET_TEST
+/*
+ * long hvc_dirty(fid): the call in x0 with every other general register but x18 holding a value
+ * (x1..x17, x19..x29: their own number), as a guest in the middle of its work has them: a
+ * SYSTEM_RESET or CPU_OFF made this way must not carry them into the vCPU's next start.
+ */
+    .text
+    .globl  hvc_dirty
+hvc_dirty:
+    stp     x29, x30, [sp, #-96]!
+    stp     x19, x20, [sp, #16]
+    stp     x21, x22, [sp, #32]
+    stp     x23, x24, [sp, #48]
+    stp     x25, x26, [sp, #64]
+    stp     x27, x28, [sp, #80]
+    mov     x1, #1
+    mov     x2, #2
+    mov     x3, #3
+    mov     x4, #4
+    mov     x5, #5
+    mov     x6, #6
+    mov     x7, #7
+    mov     x8, #8
+    mov     x9, #9
+    mov     x10, #10
+    mov     x11, #11
+    mov     x12, #12
+    mov     x13, #13
+    mov     x14, #14
+    mov     x15, #15
+    mov     x16, #16
+    mov     x17, #17
+    mov     x19, #19
+    mov     x20, #20
+    mov     x21, #21
+    mov     x22, #22
+    mov     x23, #23
+    mov     x24, #24
+    mov     x25, #25
+    mov     x26, #26
+    mov     x27, #27
+    mov     x28, #28
+    mov     x29, #29
+    hvc     #0
+    ldp     x19, x20, [sp, #16]
+    ldp     x21, x22, [sp, #32]
+    ldp     x23, x24, [sp, #48]
+    ldp     x25, x26, [sp, #64]
+    ldp     x27, x28, [sp, #80]
+    ldp     x29, x30, [sp], #96
+    ret
+#endif
