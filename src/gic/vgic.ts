@@ -219,6 +219,13 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
   let changed: u32 = 0;
   if (c.pendingCount == 0 || !enabled) return 0;
   const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
+  // The registers in use (valid, or awaiting a GICv2 EOI maintenance), found once: a round looks
+  // only at those, and places into the lowest free one.
+  let used: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const v: u64 = c.lr[i];
+    if (lrState(version, v) != LR_INVALID || lrAwaitsMaintenance(version, v)) used = used | (u32(1) << i);
+  }
   // Each round places one interrupt or stops; eviction only ever lowers the priority values held,
   // so the loop ends; the bound is a second guarantee.
   for (let round: u32 = 0; round < 64; round++) {
@@ -226,18 +233,17 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
     if (intid == SPURIOUS) return changed;
     const priority: u32 = u32(c.pendPriority[intid & 1023]);
     const hw: bool = ((c.hw[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
-    let free: u32 = 16;
+    const free: u32 = ~used & ((u32(1) << n) - 1);
     let same: u32 = 16;
     let victim: u32 = 16;
     let victimPriority: u32 = priority;
-    for (let i: u32 = 0; i < 16; i++) {
-      if (i >= n) break;
-      const v: u64 = c.lr[i];
+    let scan: u32 = used;
+    while (scan != 0) {
+      const i: u32 = ctz32(scan);
+      scan = scan & (scan - 1);
+      const v: u64 = c.lr[i & 15];
       const st: u32 = lrState(version, v);
-      if (st == LR_INVALID) {
-        if (free == 16 && !lrAwaitsMaintenance(version, v)) free = i;
-        continue;
-      }
+      if (st == LR_INVALID) continue;
       if (lrIntid(version, v) == intid) same = i;
       else if (st == LR_PENDING && lrPriority(version, v) > victimPriority) {
         victim = i;
@@ -253,7 +259,7 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
       clearPending(c, intid);
       continue;
     }
-    let slot: u32 = free;
+    let slot: u32 = free != 0 ? ctz32(free) : 16;
     if (slot == 16 && victim < 16) {
       const old: u64 = c.lr[victim];
       const oldIntid: u32 = lrIntid(version, old);
@@ -265,8 +271,9 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
     }
     if (slot == 16) return changed | FILL_BLOCKED;
     const src: u32 = intid < 16 ? u32(c.sgiSource[intid & 15]) : 0;
-    c.lr[slot] = lrEncode(version, intid, priority, hw, src);
+    c.lr[slot & 15] = lrEncode(version, intid, priority, hw, src);
     changed = changed | (u32(1) << slot);
+    used = used | (u32(1) << slot);
     clearPending(c, intid);
   }
   return changed | (c.pendingCount != 0 ? FILL_BLOCKED : 0);
@@ -543,8 +550,7 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   const implemented: u32 = (u32(1) << c.lrCount) - 1;
   const empty: u32 = gicEmptyLrs() & implemented;
   if (empty == 0) return false;
-  let slot: u32 = 0;
-  while (((empty >> slot) & 1) == 0) slot++;
+  const slot: u32 = ctz32(empty);
   const priority: u32 = virtualPriority(c, d, intid) & PRIORITY_MASK;
   gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, true, 0));
   return true;
