@@ -3,7 +3,10 @@
 // tables); then every VM's tables are walked, leaf by leaf, and the build fails unless:
 //  - every mapped page belongs to one of that VM's regions, at that region's IPA→PA offset,
 //    with the region's attributes (RAM and shared memory normal, devices Device-nGnRE and never
-//    executable; nothing writable and executable that is not RAM);
+//    executable; nothing writable and executable that is not RAM; a channel's memory normal
+//    non-cacheable and never executable);
+//  - no page of a channel that the config gives a VM read-only ("ro") is writable in that VM:
+//    checked against the config itself, not the tables' own region kinds;
 //  - no physical page is mapped in two VMs, unless both map it as the same shared region;
 //  - no page of a reserved region of the board is reachable (config/reserved.ts: the hypervisor's
 //    reserve, every GIC frame, the hypervisor's UART; also what reaches beyond one VM, as the GICv2m
@@ -16,7 +19,7 @@ import { PROJECT_ROOT } from "../compiler/program.ts";
 import { setMachine, Machine } from "../compiler/runtime/index.ts";
 import type { Board } from "./board.ts";
 import type { Config } from "./config/types.ts";
-import { hypRange, hex, type Range } from "./config/model.ts";
+import { hypRange, hex, vmMappings, type Range } from "./config/model.ts";
 import { describeReserved, reservedRegions } from "./config/reserved.ts";
 
 /** A leaf of a translation table: [ipa, ipa + size) → [pa, pa + size), with its descriptor. */
@@ -36,8 +39,11 @@ const ADDR_MASK = 0x0000fffffffff000n;
 const MEMATTR_MASK = 0xfn << 2n;
 const MEMATTR_NORMAL_WB = 0xfn << 2n;
 const MEMATTR_DEVICE_NGNRE = 0x1n << 2n;
+const MEMATTR_NORMAL_NC = 0x5n << 2n;
 const XN_MASK = 3n << 53n;
-const KIND_NAMES = ["RAM", "device", "shared"];
+/** S2AP[1] (bit 7): stage 2 permits writes. */
+const S2AP_WRITE = 1n << 7n;
+const KIND_NAMES = ["RAM", "device", "shared", "channel", "read-only channel"];
 
 /** Enumerates the leaves of one VM's stage-2 tables, as the MMU would find them. */
 export function leaves(p: Stage2Program, vm: number): Leaf[] {
@@ -77,6 +83,7 @@ export function prove(board: Board, cfg: Config, p: Stage2Program, hyp: Range = 
   const owners = new Map<bigint, { vm: number; shared: boolean }>();
   for (let vm = 0; vm < p.vmCount; vm++) {
     const regions = p.regions.filter((r) => r.vm === vm);
+    const readOnly = vm < cfg.vms.length ? vmMappings(cfg, cfg.vms[vm]).filter((m) => m.readOnly) : [];
     const covered = new Map<number, bigint>();
     for (const leaf of leaves(p, vm)) {
       const where = `vm "${names[vm]}" maps IPA ${hex(leaf.ipa)}-${hex(leaf.ipa + leaf.size - 1n)} to PA ${hex(leaf.pa)}-${hex(leaf.pa + leaf.size - 1n)}`;
@@ -90,13 +97,19 @@ export function prove(board: Board, cfg: Config, p: Stage2Program, hyp: Range = 
       if (!r && !isGicv) { errors.push(`${where}: not one of its regions`); continue; }
       if (r && leaf.pa - leaf.ipa !== r.pa - r.ipa) { errors.push(`${where}: its ${KIND_NAMES[r.kind]} region maps that IPA to PA ${hex(r.pa + (leaf.ipa - r.ipa))}`); continue; }
       const device = isGicv || r.kind === 1;
+      const channel = !!r && r.kind >= 3;
       const attr = leaf.desc & MEMATTR_MASK;
-      if (device && (attr !== MEMATTR_DEVICE_NGNRE || (leaf.desc & XN_MASK) !== 2n << 53n)) errors.push(`${where}: a device must be Device-nGnRE and never executable (descriptor ${hex(leaf.desc)})`);
-      if (!device && attr !== MEMATTR_NORMAL_WB) errors.push(`${where}: memory must be normal write-back (descriptor ${hex(leaf.desc)})`);
+      const xn = (leaf.desc & XN_MASK) === 2n << 53n;
+      if (device && (attr !== MEMATTR_DEVICE_NGNRE || !xn)) errors.push(`${where}: a device must be Device-nGnRE and never executable (descriptor ${hex(leaf.desc)})`);
+      if (channel && (attr !== MEMATTR_NORMAL_NC || !xn)) errors.push(`${where}: a channel must be normal non-cacheable and never executable (descriptor ${hex(leaf.desc)})`);
+      if (!device && !channel && attr !== MEMATTR_NORMAL_WB) errors.push(`${where}: memory must be normal write-back (descriptor ${hex(leaf.desc)})`);
+      for (const m of readOnly) {
+        if ((leaf.desc & S2AP_WRITE) !== 0n && leaf.pa < m.pa + m.size && m.pa < leaf.pa + leaf.size) errors.push(`${where}: writable, but the config gives it channel "${m.name}" ${hex(m.pa)}-${hex(m.pa + m.size - 1n)} read-only`);
+      }
       if (r) covered.set(ri, (covered.get(ri) ?? 0n) + leaf.size);
       // The GICV frame is banked per CPU: every VM's vCPUs reach only their own CPU's virtual interface.
       for (let page = leaf.pa; !isGicv && page < leaf.pa + leaf.size; page += 0x1000n) {
-        const shared = !!r && r.kind === 2;
+        const shared = !!r && r.kind >= 2;
         const prev = owners.get(page);
         if (prev && prev.vm !== vm && !(prev.shared && shared)) {
           errors.push(`${where}: PA ${hex(page)} is also mapped by vm "${names[prev.vm]}"`);

@@ -12,6 +12,7 @@ import { markOn, resetVcpu, waitForOn } from "./el2/vcpu.ts";
 import { vms, buildStage2, loadImages, vmCount, vmsRunningInit, vtcrValue, vttbrValue } from "./stage2/vm.ts";
 import { vuartReset } from "./stage2/vuart.ts";
 import { vgicInit, vgicInitCpu } from "./gic/vgic.ts";
+import { chanInit } from "./stage2/channel.ts";
 
 // The trap handlers and the panic handler are called from assembly only.
 import "./el2/trap.ts";
@@ -36,6 +37,7 @@ export function boot_primary(): never {
     loadImages(vm);
   }
   vgicInit();
+  chanInit();
   // Every VM counts as running from here, before any CPU enters a guest: the run ends only when
   // each has powered off, however early one does (src/el2/restart.ts).
   vmsRunningInit();

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
+import { channelErrors } from "./channel-check.ts";
 import { dmaErrors, dmaWarnings } from "./dma.ts";
 import {
   HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, ramRanges, resolveDtb, resolveImage, resolveInitrd,
@@ -86,7 +87,8 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
     }
 
     // Regions: alignment, sizes, IPA space, where the PAs may be.
-    const declared = vmMappings(cfg, vm).filter((m) => !m.fromPeer);
+    // Channels are checked once each, not per member (channel-check.ts).
+    const declared = vmMappings(cfg, vm).filter((m) => !m.fromPeer && m.kind !== "channel");
     for (const m of declared) {
       const what = `${who} ${describe(m)}`;
       for (const [field, v] of [["ipa", m.ipa], ["pa", m.pa], ["size", m.size]] as const) {
@@ -209,9 +211,9 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
     }
   }
   for (let i = 0; i < vms.length; i++) {
-    const mine = vmMappings(cfg, vms[i]).filter((m) => !m.fromPeer);
+    const mine = vmMappings(cfg, vms[i]).filter((m) => !m.fromPeer && m.kind !== "channel");
     for (let j = 0; j < i; j++) {
-      const theirs = vmMappings(cfg, vms[j]).filter((m) => !m.fromPeer);
+      const theirs = vmMappings(cfg, vms[j]).filter((m) => !m.fromPeer && m.kind !== "channel");
       for (const a of mine) {
         for (const b of theirs) {
           if (a.size <= 0n || b.size <= 0n || !overlaps(a.pa, a.size, b.pa, b.size)) continue;
@@ -221,6 +223,7 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
       }
     }
   }
+  errors.push(...channelErrors(board, cfg, opts.hypRange));
   return errors;
 }
 

@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
+import { VPCI_ECAM, VPCI_ECAM_SIZE, VPCI_MMIO, VPCI_MMIO_SIZE, vmChannels, type ChannelPort } from "./channels.ts";
 import { GICR_FRAME, GICV2_FRAME, GICV2_GICD_SIZE, UART_SIZE, devicesOf, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
 
 /** `<hi lo>` cells of a 64-bit value (#address-cells = #size-cells = 2). */
@@ -25,6 +26,7 @@ export interface InitrdPlace { ipa: bigint; size: bigint }
 export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmConfig | string, initrd?: InitrdPlace): string {
   const f = factsOf(board);
   const vm = findVm(cfg, vmOrName);
+  const ports = vmChannels(cfg, vm);
   const n = vm.cpus.length;
   const v3 = f.GIC_VERSION >= 3;
   const uart = uartEmulated(vm);
@@ -53,6 +55,9 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
     out(`\t\tlinux,initrd-start = ${cells(initrd.ipa)};`);
     out(`\t\tlinux,initrd-end = ${cells(initrd.ipa + initrd.size)};`);
   }
+  // The channels' BARs are where the hypervisor put them (stage 2 maps BAR2 there, for good):
+  // Linux must claim them as they are, not reassign them (drivers/pci/of.c of_pci_check_probe_only).
+  if (ports.length) out("\t\tlinux,pci-probe-only = <1>;");
   out("\t};");
   out();
   out("\tcpus {");
@@ -87,7 +92,7 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
       out(`\t\treg = ${reg([m.ipa, m.size])};`);
       if (d.interrupts?.length) out(`\t\tinterrupts = ${d.interrupts.map(spi).join(", ")};`);
       out("\t};");
-    } else {
+    } else if (m.kind === "shared") {
       const peers = cfg.vms.filter((x) => x !== vm
         && vmMappings(cfg, x).some((o) => o.kind === "shared" && o.name === m.name && o.pa === m.pa)).map((x) => x.name);
       out(`\tshm-${m.name}@${m.ipa.toString(16)} {`);
@@ -130,6 +135,7 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
   out("\t\t#size-cells = <2>;");
   out("\t\tinterrupt-controller;");
   out("\t};");
+  if (ports.length) pciHostDts(ports).forEach((l) => out(l));
   out();
   out("\ttimer {");
   out(`\t\tcompatible = "arm,armv8-timer";`);
@@ -149,6 +155,31 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
   }
   out("};");
   return L.join("\n") + "\n";
+}
+
+/**
+ * The virtual PCI host bridge of a VM in channels (channels.ts): ECAM for bus 0, one 32-bit memory
+ * window, and each slot's INTA mapped to its doorbell SPI (edge: the hypervisor raises it once per
+ * rising edge of the device's interrupt, src/stage2/channel.ts).
+ */
+function pciHostDts(ports: ChannelPort[]): string[] {
+  const intMap = ports.map((p) => `<${hex(BigInt(p.slot) << 11n)} 0 0 1 &gic 0 0 0 ${p.intid - 32} 1>`);
+  return [
+    "",
+    `\tpci@${VPCI_ECAM.toString(16)} {`,
+    `\t\tcompatible = "pci-host-ecam-generic";`,
+    `\t\tdevice_type = "pci";`,
+    `\t\treg = ${reg([VPCI_ECAM, VPCI_ECAM_SIZE])};`,
+    "\t\tbus-range = <0 0>;",
+    "\t\t#address-cells = <3>;",
+    "\t\t#size-cells = <2>;",
+    "\t\t#interrupt-cells = <1>;",
+    `\t\tranges = <0x02000000 ${cells64(VPCI_MMIO)} ${cells64(VPCI_MMIO)} ${cells64(VPCI_MMIO_SIZE)}>;`,
+    "\t\tinterrupt-map-mask = <0xf800 0 0 7>;",
+    `\t\tinterrupt-map = ${intMap.join(", ")};`,
+    ...ports.map((p) => `\t\t// slot ${p.slot}: channel "${p.channel.name}", peer ${p.peer}, ${p.access}, BAR0 ${hex(p.bar0)}, BAR2 ${hex(p.bar2)}`),
+    "\t};",
+  ];
 }
 
 /** Compiles DTS source with dtc; an error names the VM (from the header guestDts writes, or `vm`). */

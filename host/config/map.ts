@@ -5,6 +5,7 @@ import type { Board } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
 import { MiB, UART_SIZE, describe, factsOf, hex, ramRanges, span, uartEmulated, vgicRegions, vmMappings, type Mapping, type Range } from "./model.ts";
 import { reservedRegions } from "./reserved.ts";
+import { BAR0_SIZE, VPCI_ECAM, VPCI_ECAM_SIZE, VPCI_MMIO, vmChannels } from "./channels.ts";
 
 /**
  * What a range is: a region the hypervisor keeps (`reserved`, the GIC's frames being `gic`), a VM's
@@ -49,15 +50,16 @@ export function physicalMap(board: Board, cfg: Config, hyp: Range): MapRegion[] 
   const shared = new Map<string, MapRegion>();
   for (const vm of cfg.vms) {
     for (const m of vmMappings(cfg, vm)) {
-      if (m.kind === "shared") {
-        const key = `${m.name}@${m.pa}`;
+      if (m.kind === "shared" || m.kind === "channel") {
+        const key = `${m.kind} ${m.name}@${m.pa}`;
         const seen = shared.get(key);
+        const ro = m.readOnly ? " read-only" : "";
         if (seen) {
           seen.owners.push(vm.name);
-          seen.where += `, ${vm.name} ${hex(m.ipa)}`;
+          seen.where += `, ${vm.name} ${hex(m.ipa)}${ro}`;
           continue;
         }
-        const r: MapRegion = { base: m.pa, size: m.size, kind: "shared", owners: [vm.name], what: describe(m), where: `ipa ${vm.name} ${hex(m.ipa)}` };
+        const r: MapRegion = { base: m.pa, size: m.size, kind: "shared", owners: [vm.name], what: describe(m), where: `ipa ${vm.name} ${hex(m.ipa)}${ro}` };
         shared.set(key, r);
         rows.push(r);
         continue;
@@ -93,18 +95,24 @@ function free(start: bigint, end: bigint): MapRegion {
 export function guestMap(board: Board, cfg: Config, vm: VmConfig): MapRegion[] {
   const f = factsOf(board);
   const rows: MapRegion[] = vmMappings(cfg, vm).map((m) => ({
-    base: m.ipa, size: m.size, kind: m.kind, what: describe(m) + (m.fromPeer ? ` (from ${m.fromPeer})` : ""),
-    owners: m.kind === "shared" ? sharers(cfg, vm, m.name, m.pa) : [vm.name],
+    base: m.ipa, size: m.size, kind: m.kind === "channel" ? "shared" : m.kind,
+    what: describe(m) + (m.fromPeer ? ` (from ${m.fromPeer})` : "") + (m.readOnly ? " (read-only)" : ""),
+    owners: m.kind === "shared" || m.kind === "channel" ? sharers(cfg, vm, m) : [vm.name],
     where: `pa ${span(m.pa, m.size)}`,
     ...(dmaUnisolated(vm, m) ? { dmaUnisolated: true } : {}),
   }));
   for (const g of vgicRegions(f, vm.cpus.length)) rows.push({ base: g.base, size: g.size, kind: "emulated", owners: ["hypervisor"], what: g.what });
+  const ports = vmChannels(cfg, vm);
+  if (ports.length) {
+    rows.push({ base: VPCI_ECAM, size: VPCI_ECAM_SIZE, kind: "emulated", owners: ["hypervisor"], what: "virtual PCI ECAM (channels)" });
+    rows.push({ base: VPCI_MMIO, size: BAR0_SIZE * BigInt(ports.length), kind: "emulated", owners: ["hypervisor"], what: "channel registers (BAR0s)" });
+  }
   if (uartEmulated(vm)) rows.push({ base: f.UART_BASE, size: UART_SIZE, kind: "emulated", owners: ["hypervisor"], what: "emulated PL011 UART" });
   return rows.sort(byBase);
 }
 
-/** The VMs that map the shared region `name` at `pa` (vmMappings decides it, as for the tables): `vm` first. */
-function sharers(cfg: Config, vm: VmConfig, name: string, pa: bigint): string[] {
-  const others = cfg.vms.filter((o) => o !== vm && vmMappings(cfg, o).some((m) => m.kind === "shared" && m.name === name && m.pa === pa));
+/** The VMs that map the shared region or channel `s` (vmMappings decides it, as for the tables): `vm` first. */
+function sharers(cfg: Config, vm: VmConfig, s: Mapping): string[] {
+  const others = cfg.vms.filter((o) => o !== vm && vmMappings(cfg, o).some((m) => m.kind === s.kind && m.name === s.name && m.pa === s.pa));
   return [vm.name, ...others.map((o) => o.name)];
 }

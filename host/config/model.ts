@@ -4,6 +4,7 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, DeviceRegion, VmConfig } from "./types.ts";
+import { vmChannels } from "./channels.ts";
 
 export const KiB = 1n << 10n;
 export const MiB = 1n << 20n;
@@ -98,8 +99,14 @@ export function vgicRegions(board: Board | BoardFacts, vcpus: number): BoardRegi
   ];
 }
 
-export type RegionKind = "RAM" | "device" | "shared";
-export const REGION_KIND_CODE: Record<RegionKind, number> = { RAM: 0, device: 1, shared: 2 };
+export type RegionKind = "RAM" | "device" | "shared" | "channel";
+/** REGION_KIND in the generated tables (src/stage2/vm.ts RegionKind); a read-only channel is CHANNEL_RO_CODE. */
+export const REGION_KIND_CODE: Record<RegionKind, number> = { RAM: 0, device: 1, shared: 2, channel: 3 };
+export const CHANNEL_RO_CODE = 4;
+
+export function regionKindCode(m: Mapping): number {
+  return m.kind === "channel" && m.readOnly ? CHANNEL_RO_CODE : REGION_KIND_CODE[m.kind];
+}
 
 /** One mapping of a VM's stage-2 tables. */
 export interface Mapping {
@@ -111,13 +118,15 @@ export interface Mapping {
   size: bigint;
   /** A shared region this VM maps because a peer declared it (and this VM did not). */
   fromPeer?: string;
+  /** A channel this VM may only read (stage 2 maps it read-only). */
+  readOnly?: boolean;
 }
 
 export function describe(m: { kind: RegionKind; name: string }): string {
   return m.kind === "RAM" ? "RAM" : `${m.kind} "${m.name}"`;
 }
 
-/** Everything `vm` maps, in table order: RAM, devices, shared (declared, then given by peers). */
+/** Everything `vm` maps, in table order: RAM, devices, shared (declared, then given by peers), channels (at their BAR2). */
 export function vmMappings(cfg: Config, vm: VmConfig): Mapping[] {
   const out: Mapping[] = [];
   for (const r of vm.ram) out.push({ kind: "RAM", name: "", ipa: r.ipa, pa: r.pa ?? r.ipa, size: r.size });
@@ -134,6 +143,9 @@ export function vmMappings(cfg: Config, vm: VmConfig): Mapping[] {
       own.add(s.name);
       out.push({ kind: "shared", name: s.name, ipa: s.ipa, pa: s.pa, size: s.size, fromPeer: other.name });
     }
+  }
+  for (const p of vmChannels(cfg, vm)) {
+    out.push({ kind: "channel", name: p.channel.name, ipa: p.bar2, pa: p.channel.pa, size: p.channel.size, readOnly: p.access === "ro" });
   }
   return out;
 }

@@ -69,5 +69,15 @@ export function shapeErrors(cfg: unknown): string[] {
       });
     }
   });
+  if (cfg.channels !== undefined) {
+    if (!Array.isArray(cfg.channels)) err("channels must be an array of { name, pa, size, vms }");
+    else cfg.channels.forEach((c: unknown, k: number) => {
+      if (!isObj(c)) { err(`channels[${k}] must be an object`); return; }
+      const at = typeof c.name === "string" ? `channel "${c.name}"` : `channels[${k}]`;
+      if (typeof c.name !== "string") err(`channels[${k}].name must be a string`);
+      big(c, "pa", at); big(c, "size", at);
+      if (!isObj(c.vms) || Object.values(c.vms).some((a) => a !== "rw" && a !== "ro")) err(`${at}.vms must map vm names to "rw" or "ro"`);
+    });
+  }
   return errors;
 }

@@ -5,7 +5,8 @@ import { PROJECT_ROOT } from "../../compiler/program.ts";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
 import { isElf, flattenElf } from "./elf.ts";
-import { MiB, REGION_KIND_CODE, alignDown, alignUp, configSource, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+import { VPCI_ECAM, VPCI_MMIO, channelMembers, vmChannels } from "./channels.ts";
+import { MiB, regionKindCode, alignDown, alignUp, configSource, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
 
 /** Where the build put one VM's image and DTB inside the hypervisor image, and where they go in the VM. */
 export interface Placement {
@@ -114,7 +115,7 @@ export function targetConfigTs(board: Board | BoardFacts, cfg: Config, placement
   const loadVm: number[] = [], loadSrc: bigint[] = [], loadDst: bigint[] = [], loadSize: bigint[] = [];
   vms.forEach((vm, i) => {
     for (const m of vmMappings(cfg, vm)) {
-      regionKind.push(REGION_KIND_CODE[m.kind]); regionIpa.push(m.ipa); regionPa.push(m.pa); regionSize.push(m.size);
+      regionKind.push(regionKindCode(m)); regionIpa.push(m.ipa); regionPa.push(m.pa); regionSize.push(m.size);
     }
     regionFirst.push(regionKind.length);
     irqIntid.push(...vmInterrupts(vm));
@@ -131,6 +132,24 @@ export function targetConfigTs(board: Board | BoardFacts, cfg: Config, placement
       loadSize.push(p.initrd.size);
     }
   });
+  // Channels (channels.ts): a row per member VM's device, VM by VM; per channel its rows in peer-ID order.
+  const chanFirst = [0], chanVm: number[] = [], chanChannel: number[] = [], chanPeer: number[] = [], chanRo: number[] = [];
+  const chanBar2: bigint[] = [], chanSize: bigint[] = [], chanIntid: number[] = [];
+  const rowOf = new Map<string, number>();
+  vms.forEach((vm, i) => {
+    for (const p of vmChannels(cfg, vm)) {
+      rowOf.set(`${p.index}/${p.peer}`, chanVm.length);
+      chanVm.push(i); chanChannel.push(p.index); chanPeer.push(p.peer); chanRo.push(p.access === "ro" ? 1 : 0);
+      chanBar2.push(p.bar2); chanSize.push(p.channel.size); chanIntid.push(p.intid);
+    }
+    chanFirst.push(chanVm.length);
+  });
+  const channelFirst = [0], memberRow: number[] = [];
+  (cfg.channels ?? []).forEach((ch, c) => {
+    channelMembers(ch).forEach((_, peer) => memberRow.push(rowOf.get(`${c}/${peer}`) ?? 0));
+    channelFirst.push(memberRow.length);
+  });
+  if (chanVm.length > MAX_TABLE_ROWS) throw new Error(`${chanVm.length} channel devices: the tables hold at most ${MAX_TABLE_ROWS}`);
   if (regionKind.length > MAX_TABLE_ROWS) throw new Error(`${regionKind.length} memory regions: the tables hold at most ${MAX_TABLE_ROWS}`);
   if (irqIntid.length > MAX_TABLE_ROWS) throw new Error(`${irqIntid.length} interrupts: the tables hold at most ${MAX_TABLE_ROWS}`);
 
@@ -155,7 +174,7 @@ export const VM_UART = ${u64(vms.map((vm) => (uartEmulated(vm) ? f.UART_BASE : 0
 export const VM_SCRUB = ${u8(vms.map((vm) => (vm.scrubOnRestart === false ? 0 : 1)))}; // 1: RAM zeroed when the VM restarts
 /** Memory regions, VM by VM: rows REGION_FIRST[vm] .. REGION_FIRST[vm + 1] - 1. */
 export const REGION_FIRST = ${u8(regionFirst)};
-export const REGION_KIND = ${u8(regionKind)}; // 0: RAM, 1: device, 2: shared
+export const REGION_KIND = ${u8(regionKind)}; // 0: RAM, 1: device, 2: shared, 3: channel, 4: channel read-only
 export const REGION_IPA = ${u64(regionIpa)};
 export const REGION_PA = ${u64(regionPa)};
 export const REGION_SIZE = ${u64(regionSize)};
@@ -167,6 +186,21 @@ export const LOAD_SIZE = ${u64(loadSize)};
 /** Interrupts passed through: rows IRQ_FIRST[vm] .. IRQ_FIRST[vm + 1] - 1. */
 export const IRQ_FIRST = ${u8(irqFirst)};
 export const IRQ_INTID = ${u16(irqIntid)}; // a one-element dummy when empty: tables need at least one element
+/** The virtual PCI host bridge of a VM in channels: its ECAM (bus 0) and slot k's BAR0 at VPCI_BAR0 + k × 4 KiB (IPAs). */
+export const VPCI_ECAM: u64 = ${hex(VPCI_ECAM)}n;
+export const VPCI_BAR0: u64 = ${hex(VPCI_MMIO)}n;
+/** Channel devices, VM by VM: rows CHAN_FIRST[vm] .. CHAN_FIRST[vm + 1] - 1; a row's PCI slot is row - CHAN_FIRST[vm]. */
+export const CHAN_FIRST = ${u8(chanFirst)};
+export const CHAN_VM = ${u8(chanVm)};
+export const CHAN_CHANNEL = ${u8(chanChannel)};
+export const CHAN_PEER = ${u8(chanPeer)}; // the VM's peer ID in the channel
+export const CHAN_RO = ${u8(chanRo)}; // 1: the VM may only read the memory
+export const CHAN_BAR2 = ${u64(chanBar2)}; // IPA of the memory
+export const CHAN_SIZE = ${u64(chanSize)};
+export const CHAN_INTID = ${u16(chanIntid)}; // the device's INTA: a virtual SPI of the VM
+/** Channels: MEMBER_ROW[CHANNEL_FIRST[c] .. CHANNEL_FIRST[c + 1] - 1] are channel c's device rows, by peer ID. */
+export const CHANNEL_FIRST = ${u8(channelFirst)};
+export const MEMBER_ROW = ${u8(memberRow)};
 export function vmName(vm: u32): string {
   switch (vm) {
 ${vms.map((vm, i) => `    case ${i}: return "${vm.name}";`).join("\n")}

@@ -63,6 +63,30 @@ export interface SharedRegion {
   peers: string[];
 }
 
+/** How a member VM may access a channel's memory: "rw" read and write, "ro" read only (stage 2 maps it read-only). */
+export type ChannelAccess = "rw" | "ro";
+
+/**
+ * A channel: memory shared by the VMs in `vms`, with a doorbell each way. Each member sees it as
+ * an ivshmem-style PCI device (vendor 0x1af4, device 0x1110) on a virtual PCI host bridge: its
+ * doorbell registers in BAR0, the memory in BAR2, its interrupt (INTA) a virtual SPI that only the
+ * hypervisor raises, when a peer rings. Stock Linux drives it with `uio_pci_generic`; bare-metal
+ * guests with guests/channel (docs/config.md, Channels).
+ */
+export interface Channel {
+  /** /^[a-z][a-z0-9-]{0,15}$/, unique among the channels. */
+  name: string;
+  /** Host-physical address of the memory: board RAM no VM has, aligned to `size`. */
+  pa: bigint;
+  /** A power of two, at least 4 KiB. */
+  size: bigint;
+  /**
+   * The member VMs (at least two) and the access each has, in peer-ID order: the first is peer 0
+   * (a doorbell names its target by peer ID), e.g. `{ control: "rw", linux: "ro" }`.
+   */
+  vms: Record<string, ChannelAccess>;
+}
+
 /** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin (attack: guests/attack). */
 export interface BuiltinImage {
   builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden" | "fuzz" | "fuzz-victim";
@@ -116,6 +140,8 @@ export interface Config {
    */
   board?: BoardName;
   vms: VmConfig[];
+  /** Memory and doorbells between VMs. */
+  channels?: Channel[];
 }
 
 /** Identity, with types: gives a config file completion and checking in the editor. */

@@ -15,6 +15,8 @@ import { platformExit, halt } from "./exit.ts";
 import { vms, loadImages, scrubRam, vmPoweredOff } from "../stage2/vm.ts";
 import { vuartReset } from "../stage2/vuart.ts";
 import { vgicResetVm } from "../gic/vgic.ts";
+import { vspiReset } from "../gic/vspi.ts";
+import { chanResetVm } from "../stage2/channel.ts";
 import { gicKick } from "../gic/gic.ts";
 
 /** Per CPU: its vCPU must stop (set by the CPU stopping its VM, cleared by that CPU once the vCPU is parked). */
@@ -80,6 +82,8 @@ function stopVm(vm: u32, cpu: u32, to: u32, what: string): bool {
   lineEnd();
   quiesceVcpu(cpu);
   vgicResetVm(vm);
+  vspiReset(vm);
+  chanResetVm(vm);
   return true;
 }
 

@@ -6,7 +6,8 @@
 // length, bits per INTID for per-interrupt registers), the frames and GIC versions it exists in,
 // the access widths it accepts, and a read and a write handler kind. A VM sees only its own
 // interrupts: its vCPU's SGIs and PPIs (through the redistributor frame of that vCPU on GICv3, the
-// banked first words of the distributor on GICv2) and the SPIs its config gives it. Everything else
+// banked first words of the distributor on GICv2), the SPIs its config gives it, and its virtual
+// SPIs (no physical line: their state is src/gic/vspi.ts's, not the physical GIC's). Everything else
 // reads as zero and ignores writes — counted in VgicVm.deniedAccesses, logged once per VM.
 // Offsets, widths and INTIDs are all checked before use: nothing a guest writes can index out of range.
 import { CPU_COUNT, GIC_VERSION, GICD_BASE, GICD_SIZE, GICR_BASE } from "@board";
@@ -20,6 +21,7 @@ import {
   VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, vgicFlush, vgicSgir, PRIORITY_MASK,
 } from "./vgic.ts";
 import { lock, unlock } from "../el2/lock.ts";
+import { isVirtualSpi, vspiDeclared, vspiEnabledBits, vspiPendingBits, vspiSetEnabled, vspiSetPending } from "./vspi.ts";
 
 /** The redistributor frame pair of each vCPU (RD_base, then SGI_base at +64 KiB). */
 export const GICR_FRAME: u64 = 0x20000n;
@@ -124,7 +126,7 @@ export class VgicdAccess {
 /** Whether INTID `intid` is one this access may see. */
 function visible(a: VgicdAccess, d: VgicVm, intid: u32): bool {
   if (intid < 32) return a.privCpu < CPU_COUNT;
-  return a.frame == Frame.Dist && isOwned(d, intid);
+  return a.frame == Frame.Dist && (isOwned(d, intid) || isVirtualSpi(a.vm, intid));
 }
 
 function denied(d: VgicVm, vm: u32): void {
@@ -141,7 +143,8 @@ function denied(d: VgicVm, vm: u32): void {
 function visibleMask(a: VgicdAccess, d: VgicVm, first: u32): u32 {
   if (first == 0) return a.privCpu < CPU_COUNT ? 0xffffffff : 0;
   if (a.frame != Frame.Dist || first >= 1024) return 0;
-  return d.owned[(first >> 5) & 31];
+  const virtual: u32 = vspiDeclared(a.vm, first >> 5);
+  return d.owned[(first >> 5) & 31] | virtual;
 }
 
 function privState(a: VgicdAccess): VgicCpu {
@@ -178,16 +181,23 @@ function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
   if (bits == 1) {
     const mask: u32 = visibleMask(a, d, first);
     if (mask == 0) return 0n;
+    const physical: u32 = first == 0 ? 0 : d.owned[(first >> 5) & 31];
     const c: VgicCpu = privState(a);
     switch (u32(REG_READ[row])) {
       case Kind.Group:
         return a.version == 3 ? u64(mask) : 0n;
-      case Kind.Enable:
-        return u64(first == 0 ? c.privEnabled : gicReadBits(GICD_ISENABLER, first >> 5) & mask);
-      case Kind.Pending:
-        return u64(first == 0 ? c.pending[0] : gicReadBits(GICD_ISPENDR, first >> 5) & mask);
+      case Kind.Enable: {
+        if (first == 0) return u64(c.privEnabled);
+        const virtual: u32 = vspiEnabledBits(a.vm, first >> 5);
+        return u64((gicReadBits(GICD_ISENABLER, first >> 5) & physical) | virtual);
+      }
+      case Kind.Pending: {
+        if (first == 0) return u64(c.pending[0]);
+        const virtual: u32 = vspiPendingBits(a.vm, first >> 5);
+        return u64((gicReadBits(GICD_ISPENDR, first >> 5) & physical) | virtual);
+      }
       case Kind.Active:
-        return u64(first == 0 ? 0 : gicReadBits(GICD_ISACTIVER, first >> 5) & mask);
+        return u64(first == 0 ? 0 : gicReadBits(GICD_ISACTIVER, first >> 5) & physical);
       default:
         return 0n;
     }
@@ -212,7 +222,7 @@ function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
         field = intid < 32 ? u32(1) << (privState(a).vcpu & 7) : u32(1) << (u32(d.target[intid & 1023]) & 7);
         break;
       case Kind.Config:
-        field = intid < 16 ? 2 : intid < 32 ? (privState(a).privConfig >> ((intid & 15) * 2)) & 3 : gicReadConfig(intid);
+        field = intid < 16 || isVirtualSpi(a.vm, intid) ? 2 : intid < 32 ? (privState(a).privConfig >> ((intid & 15) * 2)) & 3 : gicReadConfig(intid);
         break;
       default:
         break;
@@ -252,10 +262,20 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
     const w: u32 = u32(v & 0xffffffffn);
     const mask: u32 = visibleMask(a, d, first);
     if ((w & ~mask) != 0) denied(d, a.vm);
-    const bitsv: u32 = w & mask;
+    let bitsv: u32 = w & mask;
     if (bitsv == 0) return;
-    if (first == 0) writePrivateBits(a, kind, bitsv);
-    else if (kind == Kind.SetEnable) gicWriteBits(GICD_ISENABLER, first >> 5, bitsv);
+    if (first == 0) {
+      writePrivateBits(a, kind, bitsv);
+      return;
+    }
+    const virtual: u32 = bitsv & vspiDeclared(a.vm, first >> 5);
+    if (virtual != 0) {
+      if (kind == Kind.SetEnable || kind == Kind.ClearEnable) vspiSetEnabled(a.vm, first >> 5, virtual, kind == Kind.SetEnable, a.cpu);
+      else if (kind == Kind.SetPending || kind == Kind.ClearPending) vspiSetPending(a.vm, first >> 5, virtual, kind == Kind.SetPending, a.cpu);
+      bitsv = bitsv & ~virtual;
+      if (bitsv == 0) return;
+    }
+    if (kind == Kind.SetEnable) gicWriteBits(GICD_ISENABLER, first >> 5, bitsv);
     else if (kind == Kind.ClearEnable) gicWriteBits(GICD_ICENABLER, first >> 5, bitsv);
     else if (kind == Kind.SetPending) gicWriteBits(GICD_ISPENDR, first >> 5, bitsv);
     else if (kind == Kind.ClearPending) gicWriteBits(GICD_ICPENDR, first >> 5, bitsv);
@@ -305,7 +325,9 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
         }
         break;
       case Kind.Config:
-        if (intid >= 32) gicWriteConfig(intid, (field & 2) != 0);
+        if (intid >= 32) {
+          if (!isVirtualSpi(a.vm, intid)) gicWriteConfig(intid, (field & 2) != 0);
+        }
         else if (intid >= 16) {
           const c: VgicCpu = privState(a);
           const sh: u32 = (intid & 15) * 2;
@@ -322,7 +344,7 @@ function routeSpi(vm: u32, d: VgicVm, intid: u32, vcpu: u32): void {
   if (intid < 32 || intid >= 1020) return;
   d.target[intid] = u8(vcpu);
   const cpu: u32 = cpuOfVcpu(vm, u64(vcpu));
-  if (cpu < CPU_COUNT) gicRoute(intid, cpu);
+  if (cpu < CPU_COUNT && !isVirtualSpi(vm, intid)) gicRoute(intid, cpu);
 }
 
 /** Set/clear-enable and set/clear-pending of the frame's SGIs and PPIs (virtual; the timer PPIs' enables also physical). */

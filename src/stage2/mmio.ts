@@ -1,14 +1,17 @@
 // MMIO emulation: a guest access that faulted at stage 2 on an emulated device is carried out
-// here. Each device is a range of the VM's IPA space: the PL011 (src/stage2/vuart.ts) and the
-// virtual GIC's distributor and redistributors (src/gic/vgicd.ts). The decoded access arrives as
+// here. Each device is a range of the VM's IPA space: the PL011 (src/stage2/vuart.ts), the
+// virtual GIC's distributor and redistributors (src/gic/vgicd.ts), and for a VM in channels its
+// PCI host bridge's ECAM (src/stage2/vpci.ts) and its channel devices' BAR0s (src/stage2/channel.ts). The decoded access arrives as
 // plain values, and a read returns its result: no record is filled and read back on the hot path.
-import { VM_UART } from "@config";
+import { VM_UART, CHAN_FIRST, VPCI_ECAM, VPCI_BAR0 } from "@config";
 import { vms } from "./vm.ts";
 import { consolePutc } from "../el2/console.ts";
 import { vuartRead, vuartWrite, UARTDR } from "./vuart.ts";
 import { vgicClaims, vgicRead, vgicWrite } from "../gic/vgicd.ts";
+import { chanRead, chanRow, chanWrite } from "./channel.ts";
+import { BAR0_SIZE, VPCI_ECAM_SIZE, vpciRead, vpciWrite } from "./vpci.ts";
 
-export const enum MmioDevice { None = 0, Uart = 1, Gic = 2 }
+export const enum MmioDevice { None = 0, Uart = 1, Gic = 2, Ecam = 3, ChannelRegs = 4 }
 
 const PAGE: u64 = 0x1000n;
 
@@ -17,12 +20,23 @@ export function mmioDevice(vm: u32, ipa: u64): u32 {
   const uart: u64 = VM_UART[vm];
   if (uart != 0n && ipa >= uart && ipa < uart + PAGE) return MmioDevice.Uart;
   if (vgicClaims(vm, ipa)) return MmioDevice.Gic;
+  if (vm >= CHAN_FIRST.length - 1 || CHAN_FIRST[vm] == CHAN_FIRST[vm + 1]) return MmioDevice.None;
+  if (ipa >= VPCI_ECAM && ipa - VPCI_ECAM < VPCI_ECAM_SIZE) return MmioDevice.Ecam;
+  if (ipa >= VPCI_BAR0 && chanRow(vm, (ipa - VPCI_BAR0) / BAR0_SIZE) != 255) return MmioDevice.ChannelRegs;
   return MmioDevice.None;
+}
+
+/** The row of the channel device whose BAR0 holds `ipa` (mmioDevice said ChannelRegs). */
+function regsRow(vm: u32, ipa: u64): u32 {
+  return chanRow(vm, (ipa - VPCI_BAR0) / BAR0_SIZE);
 }
 
 /** A read of `bytes` at `ipa` from device `dev` (mmioDevice's answer); returns the value. */
 export function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
   if (dev == MmioDevice.Gic) return vgicRead(vm, cpu, ipa, bytes);
+  if (dev == MmioDevice.Ecam) return u64(vpciRead(vm, u32(ipa - VPCI_ECAM), bytes));
+  // The channel registers are 32-bit: other widths read as zero and ignore writes.
+  if (dev == MmioDevice.ChannelRegs) return bytes == 4 ? u64(chanRead(regsRow(vm, ipa), u32(ipa & 0xfffn))) : 0n;
   return u64(vuartRead(vms[vm].uart, u32(ipa - VM_UART[vm])));
 }
 
@@ -30,6 +44,14 @@ export function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64
 export function mmioWrite(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
   if (dev == MmioDevice.Gic) {
     vgicWrite(vm, cpu, ipa, bytes, value);
+    return;
+  }
+  if (dev == MmioDevice.Ecam) {
+    if (bytes <= 4) vpciWrite(vm, u32(ipa - VPCI_ECAM), bytes, u32(value & 0xffffffffn), cpu);
+    return;
+  }
+  if (dev == MmioDevice.ChannelRegs) {
+    if (bytes == 4) chanWrite(regsRow(vm, ipa), u32(ipa & 0xfffn), u32(value & 0xffffffffn), cpu);
     return;
   }
   const offset: u32 = u32(ipa - VM_UART[vm]);

@@ -8,7 +8,7 @@ import {
 import { Root, allocTables, mapRange, tableAddress } from "./pagetable.ts";
 import { VUart } from "./vuart.ts";
 
-export const enum RegionKind { Ram = 0, Device = 1, Shared = 2 }
+export const enum RegionKind { Ram = 0, Device = 1, Shared = 2, Channel = 3, ChannelRo = 4 }
 
 export class Vm {
   root = new Root();
@@ -21,14 +21,25 @@ export const vms = pool(CPU_COUNT, Vm);
 
 // Stage-2 leaf attributes (Arm ARM D8.3.2).
 const S2_MEMATTR_NORMAL_WB: u64 = 0xfn << 2n;   // outer and inner write-back cacheable
+const S2_MEMATTR_NORMAL_NC: u64 = 0x5n << 2n;   // outer and inner non-cacheable
 const S2_MEMATTR_DEVICE_NGNRE: u64 = 0x1n << 2n;
 const S2AP_RW: u64 = 3n << 6n;
+const S2AP_RO: u64 = 1n << 6n;
 const SH_INNER: u64 = 3n << 8n;
 const AF: u64 = 1n << 10n;
 const S2_XN: u64 = 2n << 53n;                    // XN[1:0] = 0b10: not executable at EL1 or EL0
 
 export const S2_RAM: u64 = S2_MEMATTR_NORMAL_WB | S2AP_RW | SH_INNER | AF;
 export const S2_DEVICE: u64 = S2_MEMATTR_DEVICE_NGNRE | S2AP_RW | AF | S2_XN;
+/**
+ * A channel's memory: non-cacheable at stage 2, so that whatever a guest's own (stage-1) attributes
+ * — Linux maps a BAR as Device, a bare-metal guest with its MMU off sees Device, an RTOS may map it
+ * cacheable — the combined attribute is never cacheable and every member sees every write without
+ * cache maintenance (Arm ARM D8.5.5, combining stage 1 and stage 2 attributes). Never executable:
+ * it is data another VM writes. A read-only member's writes fault at stage 2 (a permission fault).
+ */
+const S2_CHANNEL: u64 = S2_MEMATTR_NORMAL_NC | S2AP_RW | SH_INNER | AF | S2_XN;
+const S2_CHANNEL_RO: u64 = S2_MEMATTR_NORMAL_NC | S2AP_RO | SH_INNER | AF | S2_XN;
 
 /** The stage-2 input (IPA) size and walk: the board's PA size, from level 1 (concatenating up to 16 tables) or level 0. */
 function startLevel(): u32 {
@@ -60,24 +71,32 @@ export function vttbrValue(vm: u32): u64 {
   return tableAddress(vms[vm].root.table) | (u64(vm + 1) << 48n);
 }
 
-/** The physical address of `ipa` in the VM's RAM, or 0 if it is not the VM's RAM. */
+/** The physical address of `ipa` in the VM's RAM (or memory it shares), or 0 if it is not there. */
 export function ramAddress(vm: u32, ipa: u64, size: u64): u64 {
   for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
-    if (REGION_KIND[r] == RegionKind.Device) continue;
+    if (REGION_KIND[r] != RegionKind.Ram && REGION_KIND[r] != RegionKind.Shared) continue;
     // Compared as offsets into the region: `ipa + size` could wrap around (a guest's CPU_ON entry is any u64).
     if (ipa >= REGION_IPA[r] && size <= REGION_SIZE[r] && ipa - REGION_IPA[r] <= REGION_SIZE[r] - size) return REGION_PA[r] + (ipa - REGION_IPA[r]);
   }
   return 0n;
 }
 
-/** Builds the VM's stage-2 map from its regions (RAM and shared memory normal, devices Device-nGnRE, never executable). */
+/** The stage-2 leaf attributes of a region of kind `kind`. */
+function regionAttrs(kind: u32): u64 {
+  if (kind == RegionKind.Device) return S2_DEVICE;
+  if (kind == RegionKind.Channel) return S2_CHANNEL;
+  if (kind == RegionKind.ChannelRo) return S2_CHANNEL_RO;
+  return S2_RAM;
+}
+
+/** Builds the VM's stage-2 map from its regions (RAM and shared memory normal, devices Device-nGnRE, never executable; channels above). */
 export function buildStage2(vm: u32): void {
   const root: Root = vms[vm].root;
   root.startLevel = startLevel();
   root.inputBits = PA_BITS;
   root.table = allocTables(rootTables());
   for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
-    const attrs: u64 = REGION_KIND[r] == RegionKind.Device ? S2_DEVICE : S2_RAM;
+    const attrs: u64 = regionAttrs(u32(REGION_KIND[r]));
     mapRange(root, REGION_IPA[r], REGION_PA[r], REGION_SIZE[r], attrs);
   }
   // GICv2: the guest's CPU interface (at the GICC address its device tree names) is the virtual CPU
