@@ -4,7 +4,7 @@ import { DMA_MODES } from "./dma.ts";
 import { hex } from "./model.ts";
 
 /** The test guests guests/baremetal/build.sh builds (BuiltinImage in types.ts). */
-const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset", "flood", "flood-victim", "harden", "fuzz", "fuzz-victim"];
+const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset", "flood", "flood-victim", "harden", "fuzz", "fuzz-victim", "channel"];
 
 /** Wrong field types and missing fields (what tsc reports for a typed config); empty: well-formed. */
 export function shapeErrors(cfg: unknown): string[] {

@@ -272,6 +272,8 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
     if (virtual != 0) {
       if (kind == Kind.SetEnable || kind == Kind.ClearEnable) vspiSetEnabled(a.vm, first >> 5, virtual, kind == Kind.SetEnable, a.cpu);
       else if (kind == Kind.SetPending || kind == Kind.ClearPending) vspiSetPending(a.vm, first >> 5, virtual, kind == Kind.SetPending, a.cpu);
+      // One delivered to this vCPU (vgicRaise kicks only other CPUs) goes to a list register now.
+      vgicFlush(a.cpu);
       bitsv = bitsv & ~virtual;
       if (bitsv == 0) return;
     }

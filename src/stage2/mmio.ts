@@ -8,6 +8,7 @@ import { vms } from "./vm.ts";
 import { consolePutc } from "../el2/console.ts";
 import { vuartRead, vuartWrite, UARTDR } from "./vuart.ts";
 import { vgicClaims, vgicRead, vgicWrite } from "../gic/vgicd.ts";
+import { vgicFlush } from "../gic/vgic.ts";
 import { chanRead, chanRow, chanWrite } from "./channel.ts";
 import { BAR0_SIZE, VPCI_ECAM_SIZE, vpciRead, vpciWrite } from "./vpci.ts";
 
@@ -48,10 +49,13 @@ export function mmioWrite(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, val
   }
   if (dev == MmioDevice.Ecam) {
     if (bytes <= 4) vpciWrite(vm, u32(ipa - VPCI_ECAM), bytes, u32(value & 0xffffffffn), cpu);
+    vgicFlush(cpu);
     return;
   }
   if (dev == MmioDevice.ChannelRegs) {
     if (bytes == 4) chanWrite(regsRow(vm, ipa), u32(ipa & 0xfffn), u32(value & 0xffffffffn), cpu);
+    // A doorbell the VM rang to itself, or an unmask that delivers one, reaches a list register now.
+    vgicFlush(cpu);
     return;
   }
   const offset: u32 = u32(ipa - VM_UART[vm]);

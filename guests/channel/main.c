@@ -1,0 +1,254 @@
+/*
+ * The channel guest (tests/channel.test.ts, and the control VM of the boards' default configs):
+ * one bare-metal VM per role, the role from the kernel command line of its device tree:
+ *
+ * - `chan=producer` (the control VM): on its first channel (PCI slot 0) it waits for its peer's
+ *   hello doorbell, then sends ROUNDS timestamped samples through ring A, ringing peer 1 after
+ *   each, and waits (WFI) for each answer in ring B; it prints the round-trip times. On each
+ *   further channel it writes a magic word, rings every peer, and waits for one to ring back.
+ * - `chan=echo`: the other end of ring A/B (the Linux program guests/channel/linux-peer.c is
+ *   the same for a Linux VM): says hello, then answers each sample with its own timestamp.
+ * - `chan=reader`: a member with read-only access ("ro"): waits for the magic word, reads it,
+ *   tries to overwrite it (stage 2 must refuse: a data abort), and rings back.
+ *
+ * Ring layout in the first channel's memory: ring A (samples) at 0, ring B (answers) at 4 KiB.
+ * Built by guests/baremetal/build.sh with the bare-metal guest's support files.
+ */
+#include "arch.h"
+#include "channel.h"
+#include "check.h"
+#include "fdt.h"
+#include "gic.h"
+#include "psci.h"
+#include "ring.h"
+#include "uart.h"
+
+#define ROUNDS          64
+#define RING_SLOTS      16
+#define SAMPLE_WORDS    4       /* seq, flags, sent (2 words) */
+#define ANSWER_WORDS    6       /* seq, flags, sent (2), seen by the peer (2) */
+#define RING_B_OFFSET   0x1000
+#define FLAG_LAST       1u
+#define MAGIC           0xb01dface
+#define HELLO_SECONDS   600     /* a Linux peer boots first */
+#define ANSWER_SECONDS  10
+#define VTIMER_PPI      27
+
+static struct chan chans[2];
+static int nchans;
+static volatile int expect_abort, abort_taken;
+
+static unsigned long counter(void)
+{
+    isb();
+    return read_sysreg(cntvct_el0);
+}
+
+static unsigned long ns(unsigned long ticks)
+{
+    return ticks * 1000000000UL / read_sysreg(cntfrq_el0);
+}
+
+/* Whether `word` is one of the space-separated words of `s`. */
+static int str_has(const char *s, const char *word)
+{
+    for (const char *p = s; *p; p++) {
+        if (p != s && p[-1] != ' ')
+            continue;
+        const char *a = p, *b = word;
+        while (*b && *a == *b)
+            a++, b++;
+        if (!*b && (!*a || *a == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* The virtual timer wakes chan_wait at its deadline. */
+static unsigned long deadline_in(unsigned long seconds)
+{
+    unsigned long at = counter() + seconds * read_sysreg(cntfrq_el0);
+    write_sysreg(cntv_cval_el0, at);
+    write_sysreg(cntv_ctl_el0, 1);
+    isb();
+    return at;
+}
+
+static void irq(unsigned intid)
+{
+    if (intid == VTIMER_PPI) {
+        write_sysreg(cntv_ctl_el0, 3);      /* IMASK: the deadline has passed, chan_wait sees it */
+        return;
+    }
+    for (int i = 0; i < nchans; i++)
+        if (intid == chans[i].intid)
+            chan_irq(&chans[i]);
+}
+
+void exception_handler(unsigned long index, unsigned long *frame)
+{
+    unsigned long esr = read_sysreg(esr_el1);
+    (void)frame;
+    if (index == 5) {
+        gic_irq();
+        return;
+    }
+    if (index == 4 && expect_abort && (esr >> 26 & 0x3f) == 0x25) {
+        abort_taken = 1;
+        expect_abort = 0;
+        write_sysreg(elr_el1, read_sysreg(elr_el1) + 4);
+        return;
+    }
+    check(0, "unexpected exception", "vector %lu ESR 0x%lx ELR 0x%lx FAR 0x%lx",
+          index, esr, read_sysreg(elr_el1), read_sysreg(far_el1));
+    finish();
+}
+
+void secondary_main(unsigned long context)
+{
+    (void)context;
+}
+
+static void put64(uint32_t *w, unsigned long v)
+{
+    w[0] = (uint32_t)v;
+    w[1] = (uint32_t)(v >> 32);
+}
+
+static unsigned long get64(const uint32_t *w)
+{
+    return (unsigned long)w[0] | (unsigned long)w[1] << 32;
+}
+
+static void producer(struct chan *c)
+{
+    struct chan_ring a, b;
+    chan_ring_at(&a, c->mem, RING_SLOTS, SAMPLE_WORDS);
+    chan_ring_at(&b, (volatile uint8_t *)c->mem + RING_B_OFFSET, RING_SLOTS, ANSWER_WORDS);
+    chan_ring_reset(&a);
+    chan_ring_reset(&b);
+    printf("# producer: waiting for peer 1's hello on slot 0 (peer %u of %u)\n", c->peer, c->peers);
+    unsigned seen = chan_wait(c, 0, deadline_in(HELLO_SECONDS));
+    check(seen != 0, "the peer says hello", "%u doorbells", seen);
+    if (!seen)
+        return;
+    unsigned long min = ~0UL, max = 0, sum = 0, oneway = 0;
+    int answered = 0;
+    for (unsigned i = 0; i < ROUNDS; i++) {
+        uint32_t s[SAMPLE_WORDS] = { i, i == ROUNDS - 1 ? FLAG_LAST : 0 };
+        unsigned long sent = counter();
+        put64(s + 2, sent);
+        chan_ring_put(&a, s);
+        chan_ring(c, 1);
+        uint32_t ans[ANSWER_WORDS];
+        int got = 0;
+        unsigned long deadline = deadline_in(ANSWER_SECONDS);
+        while (!got) {
+            while (chan_ring_get(&b, ans))
+                got = got || ans[0] == i;
+            if (got)
+                break;
+            unsigned now = chan_wait(c, seen, deadline);
+            if (now == seen)
+                break;
+            seen = now;
+        }
+        if (!got)
+            break;
+        unsigned long rtt = counter() - get64(ans + 2);
+        oneway += get64(ans + 4) - get64(ans + 2);
+        sum += rtt;
+        min = rtt < min ? rtt : min;
+        max = rtt > max ? rtt : max;
+        answered++;
+    }
+    check(answered == ROUNDS, "every sample answered through the channel", "%d of %d", answered, ROUNDS);
+    if (answered)
+        printf("channel round trip: %d samples, min %lu avg %lu max %lu ns; to the peer avg %lu ns\n",
+               answered, ns(min), ns(sum / answered), ns(max), ns(oneway / answered));
+}
+
+static void announce(struct chan *c)
+{
+    volatile uint32_t *word = (volatile uint32_t *)c->mem;
+    *word = MAGIC;
+    for (unsigned p = 0; p < c->peers; p++)
+        if (p != c->peer)
+            chan_ring(c, p);
+    unsigned seen = chan_wait(c, 0, deadline_in(HELLO_SECONDS));
+    check(seen != 0, "a reader rings back on the second channel", "%u doorbells", seen);
+}
+
+static void echo(struct chan *c)
+{
+    struct chan_ring a, b;
+    chan_ring_at(&a, c->mem, RING_SLOTS, SAMPLE_WORDS);
+    chan_ring_at(&b, (volatile uint8_t *)c->mem + RING_B_OFFSET, RING_SLOTS, ANSWER_WORDS);
+    chan_ring(c, 0);                        /* hello */
+    unsigned seen = 0, samples = 0;
+    int last = 0;
+    while (!last) {
+        unsigned now = chan_wait(c, seen, deadline_in(HELLO_SECONDS));
+        if (now == seen)
+            break;
+        seen = now;
+        uint32_t s[SAMPLE_WORDS];
+        while (chan_ring_get(&a, s)) {
+            uint32_t ans[ANSWER_WORDS] = { s[0], s[1], s[2], s[3] };
+            put64(ans + 4, counter());
+            chan_ring_put(&b, ans);
+            samples++;
+            last = last || (s[1] & FLAG_LAST);
+        }
+        chan_ring(c, 0);
+    }
+    check(last, "the producer's samples answered, to the last", "%u samples, %u doorbells", samples, seen);
+}
+
+static void reader(struct chan *c)
+{
+    check(c->read_only, "the channel is read-only here", "Access register %d", c->read_only);
+    unsigned seen = chan_wait(c, 0, deadline_in(HELLO_SECONDS));
+    volatile uint32_t *word = (volatile uint32_t *)c->mem;
+    uint32_t got = *word;
+    check(seen && got == MAGIC, "the producer's word arrives with its doorbell", "%u doorbells, word 0x%x", seen, got);
+    expect_abort = 1;
+    *word = ~MAGIC;
+    dsb();
+    expect_abort = 0;
+    check(abort_taken && *word == MAGIC, "a write to the read-only channel is refused (data abort), the word unchanged",
+          "abort %d, word 0x%x", abort_taken, *word);
+    chan_ring(c, 0);
+}
+
+int main(void *dtb)
+{
+    struct dt_info dt;
+    fdt_parse(dtb, &dt);
+    gic_setup(&dt);
+    gic_set_hook(irq);
+    gic_init_cpu();
+    gic_enable(VTIMER_PPI);
+    while (nchans < 2 && chan_open(&chans[nchans], CHAN_ECAM, nchans) == 0)
+        nchans++;
+    check(nchans > 0, "a channel on the PCI bus", "%d found", nchans);
+    for (int i = 0; i < nchans; i++) {
+        printf("# slot %d: peer %u of %u, %s, %lu KiB, doorbell INTID %u\n", i, chans[i].peer, chans[i].peers,
+               chans[i].read_only ? "ro" : "rw", chans[i].size >> 10, chans[i].intid);
+        gic_enable(chans[i].intid);
+    }
+    irq_unmask();
+    const char *role = dt.bootargs ? dt.bootargs : "";
+    if (nchans && str_has(role, "chan=producer")) {
+        producer(&chans[0]);
+        if (nchans > 1)
+            announce(&chans[1]);
+    } else if (nchans && str_has(role, "chan=echo")) {
+        echo(&chans[0]);
+    } else if (nchans && str_has(role, "chan=reader")) {
+        reader(&chans[0]);
+    } else {
+        check(0, "a role", "bootargs \"%s\"", role);
+    }
+    finish();
+}
