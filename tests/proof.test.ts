@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
-import { build } from "../host/build.ts";
+import { build, proveConfig } from "../host/build.ts";
 import { loadBoard, type Board } from "../host/board.ts";
 import { buildStage2OnHost, prove, leaves, type Stage2Program } from "../host/proof.ts";
 import type { Config } from "../host/config/types.ts";
@@ -155,6 +155,28 @@ describe("stage-2 isolation proof", () => {
       `vm "gamma" maps IPA 0xa000000-0xa000fff to PA 0x8020000-0x8020fff: reaches the GICv2m MSI frame 0x8020000-0x8020fff (reaches beyond one VM: a write pends any SPI it serves, whichever VM owns it)`,
       `vm "gamma" maps IPA 0xa001000-0xa001fff to PA 0x8040000-0x8040fff: reaches the GIC virtual CPU interface (GICV) 0x8040000-0x804ffff (owned by the hypervisor: mapped only at each VM's GICC address, by the hypervisor)`,
     ]);
+  });
+
+  it("channels: normal non-cacheable, never executable, read-only where the config says so, whatever the tables' own kinds say", async () => {
+    const file = path.join(board.dir, "configs", "channel.ts");
+    const c = await proveConfig({ board: BOARD, config: file });
+    const ch = { config: c.config, configTs: c.configTs, outDir: path.join(c.dir, "proof-test") };
+    const p = await buildStage2OnHost(board.boardFile, ch.configTs, ch.outDir);
+    expect(prove(board, ch.config, p)).toEqual([]);
+    // The reader (vm 2) has "watch" at its BAR2, read-only: S2AP 0b01, MemAttr 0b0101, XN.
+    const reader = slotOf(p, 2, 0x10100000n);
+    const ro = reader.e[reader.i];
+    expect([(ro >> 6n) & 3n, (ro >> 2n) & 0xfn, (ro >> 53n) & 3n]).toEqual([1n, 5n, 2n]);
+    // Made writable, with the tables' region kind changed to match: the proof reads the config.
+    reader.e[reader.i] = ro | (3n << 6n);
+    for (const r of p.regions) if (r.vm === 2 && r.kind === 4) r.kind = 3;
+    expect(prove(board, ch.config, p)).toEqual([
+      `vm "reader" maps IPA 0x10100000-0x10100fff to PA 0x4f010000-0x4f010fff: writable, but the config gives it channel "watch" 0x4f010000-0x4f010fff read-only`,
+    ]);
+    // The producer's "link", cacheable and executable.
+    const link = slotOf(p, 0, 0x10100000n);
+    link.e[link.i] = (link.e[link.i] & ~(0xfn << 2n) & ~(3n << 53n)) | (0xfn << 2n);
+    expect(prove(board, ch.config, p).join("\n")).toMatch(/vm "producer" maps IPA 0x10100000-0x10100fff .*: a channel must be normal non-cacheable and never executable/);
   });
 
   it("runs in every build and records what it proved", async () => {
