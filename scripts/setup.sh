@@ -10,6 +10,8 @@ for_tests=0
 need_apt=()
 command -v aarch64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu)
 command -v dtc >/dev/null || need_apt+=(device-tree-compiler)
+# The Linux guest's static programs (guests/linux/build.sh: guests/channel/linux-peer.c).
+[ -f /usr/aarch64-linux-gnu/lib/libc.a ] || need_apt+=(libc6-dev-arm64-cross)
 # `bulkhead image` (host/image.ts): the FAT32 partition, its files, the partition table.
 command -v mkfs.fat >/dev/null || need_apt+=(dosfstools)
 command -v mcopy >/dev/null || need_apt+=(mtools)

@@ -25,7 +25,7 @@
 
 #define ROUNDS          64
 #define RING_SLOTS      16
-#define SAMPLE_WORDS    4       /* seq, flags, sent (2 words) */
+#define SAMPLE_WORDS    6       /* seq, flags, sent (2), the last round trip in ticks (2), for the peer to print */
 #define ANSWER_WORDS    6       /* seq, flags, sent (2), seen by the peer (2) */
 #define RING_B_OFFSET   0x1000
 #define FLAG_LAST       1u
@@ -132,12 +132,13 @@ static void producer(struct chan *c)
     check(seen != 0, "the peer says hello", "%u doorbells", seen);
     if (!seen)
         return;
-    unsigned long min = ~0UL, max = 0, sum = 0, oneway = 0;
+    unsigned long min = ~0UL, max = 0, sum = 0, oneway = 0, rtt = 0;
     int answered = 0;
     for (unsigned i = 0; i < ROUNDS; i++) {
         uint32_t s[SAMPLE_WORDS] = { i, i == ROUNDS - 1 ? FLAG_LAST : 0 };
         unsigned long sent = counter();
         put64(s + 2, sent);
+        put64(s + 4, rtt);
         chan_ring_put(&a, s);
         chan_ring(c, 1);
         uint32_t ans[ANSWER_WORDS];
@@ -155,7 +156,7 @@ static void producer(struct chan *c)
         }
         if (!got)
             break;
-        unsigned long rtt = counter() - get64(ans + 2);
+        rtt = counter() - get64(ans + 2);
         oneway += get64(ans + 4) - get64(ans + 2);
         sum += rtt;
         min = rtt < min ? rtt : min;

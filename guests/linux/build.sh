@@ -27,9 +27,15 @@ if [ ! -s "$out/Image" ] || [ "$debs" -nt "$out/Image" ]; then
   # Debian ships the arm64 kernel as an uncompressed Image named vmlinuz.
   cp "$(ls "$out"/kernel/boot/vmlinuz-* | head -1)" "$out/Image"
 fi
+# The Linux end of a channel (guests/channel/linux-peer.c): static, so it needs nothing of the initramfs.
+peer_src="$here/../channel/linux-peer.c"
+if [ ! -x "$out/linux-peer" ] || [ "$peer_src" -nt "$out/linux-peer" ] || [ "$here/../channel/ring.h" -nt "$out/linux-peer" ]; then
+  aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$here/../channel" -o "$out/linux-peer" "$peer_src"
+  aarch64-linux-gnu-strip "$out/linux-peer"
+fi
 # Always rewritten (about a second): it follows init, modules and tests/ without tracking them.
 rm -rf "$out/busybox" && mkdir -p "$out/busybox"
 dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | head -1)" "$out/busybox"
 npx --prefix "$here/../.." tsx "$here/initramfs.ts" "$out/initramfs.cpio" "$out/busybox/bin/busybox" "$here/init" \
-  "$(ls -d "$out"/kernel/lib/modules/* | head -1)" "$here/modules" "$here/tests"
+  "$(ls -d "$out"/kernel/lib/modules/* | head -1)" "$here/modules" "$here/tests" "$out/linux-peer"
 echo "build.sh: $out/Image, $out/initramfs.cpio"

@@ -3,8 +3,9 @@
 // guests/linux/modules with everything they depend on, and the test scripts of guests/linux/tests/.
 // Host tool: guests/linux/build.sh runs it.
 //
-//   initramfs.ts OUT.cpio BUSYBOX INIT MODULE_ROOT MODULE_LIST SCRIPT_DIR
+//   initramfs.ts OUT.cpio BUSYBOX INIT MODULE_ROOT MODULE_LIST SCRIPT_DIR [PROGRAM...]
 //
+// Each PROGRAM (a static arm64 executable, such as guests/channel/linux-peer.c) goes to /bin.
 // MODULE_ROOT is the kernel package's lib/modules/<version>. Debian's package ships no modules.dep
 // (depmod writes it at install time), so each module's dependencies are read from the `depends=`
 // entry of its ELF `.modinfo` section; /etc/modules lists the modules' paths in load order
@@ -12,7 +13,7 @@
 import fs from "node:fs";
 import path from "node:path";
 
-const [out, busybox, init, moduleRoot, moduleList, scriptDir] = process.argv.slice(2);
+const [out, busybox, init, moduleRoot, moduleList, scriptDir, ...programs] = process.argv.slice(2);
 if (!scriptDir) throw new Error("usage: initramfs.ts OUT.cpio BUSYBOX INIT MODULE_ROOT MODULE_LIST SCRIPT_DIR");
 
 const parts: Buffer[] = [];
@@ -92,5 +93,6 @@ for (const rel of order) {
 }
 entry("etc/modules", 0o100644, Buffer.from(order.map((rel) => `/lib/modules/${kver}/${rel}\n`).join("")));
 for (const f of fs.readdirSync(scriptDir).sort()) entry(`tests/${f}`, 0o100755, fs.readFileSync(path.join(scriptDir, f)));
+for (const p of programs) entry(`bin/${path.basename(p)}`, 0o100755, fs.readFileSync(p));
 entry("TRAILER!!!", 0);
 fs.writeFileSync(out, Buffer.concat(parts));
