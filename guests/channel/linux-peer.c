@@ -31,6 +31,7 @@
 #define ANSWER_WORDS    6       /* seq, flags, sent (2), seen here (2) */
 #define RING_B_OFFSET   0x1000
 #define FLAG_LAST       1u
+#define FLAG_STREAM     2u      /* taken, not answered */
 
 /* BAR0 registers, as 32-bit word indices (src/stage2/channel.ts). */
 #define REG_INTR_STATUS 1
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
     chan_ring_at(&b, mem + RING_B_OFFSET, RING_SLOTS, ANSWER_WORDS);
     unmask(config);
     regs[REG_DOORBELL] = 0 << 16;           /* hello to peer 0, the producer */
-    unsigned samples = 0, wakeups = 0;
+    unsigned samples = 0, streamed = 0, wakeups = 0;
     uint64_t min = ~0ull, max = 0, sum = 0, rtt_min = ~0ull, rtt_max = 0, rtt_sum = 0;
     unsigned rtts = 0;
     int last = 0;
@@ -126,6 +127,11 @@ int main(int argc, char **argv)
         (void)regs[REG_INTR_STATUS];        /* acknowledges the doorbell (read clears it) */
         uint32_t s[SAMPLE_WORDS];
         while (chan_ring_get(&a, s)) {
+            last = last || (s[1] & FLAG_LAST);
+            if (s[1] & FLAG_STREAM) {
+                streamed++;
+                continue;
+            }
             uint64_t now = counter(), d = now - get64(s + 2), rtt = get64(s + 4);
             uint32_t ans[ANSWER_WORDS] = { s[0], s[1], s[2], s[3], (uint32_t)now, (uint32_t)(now >> 32) };
             if (!chan_ring_put(&b, ans))    /* never full: the producer waits for each answer */
@@ -140,13 +146,12 @@ int main(int argc, char **argv)
                 rtt_min = rtt < rtt_min ? rtt : rtt_min;
                 rtt_max = rtt > rtt_max ? rtt : rtt_max;
             }
-            last = last || (s[1] & FLAG_LAST);
         }
         regs[REG_DOORBELL] = 0 << 16;
         unmask(config);
     }
-    printf("linux-peer: %u samples answered, %u interrupts; producer to here min %llu avg %llu max %llu ns\n",
-           samples, wakeups, (unsigned long long)ns(min), (unsigned long long)ns(sum / samples), (unsigned long long)ns(max));
+    printf("linux-peer: %u samples answered, %u streamed, %u interrupts; producer to here min %llu avg %llu max %llu ns\n",
+           samples, streamed, wakeups, (unsigned long long)ns(min), (unsigned long long)ns(sum / samples), (unsigned long long)ns(max));
     if (rtts)
         printf("linux-peer: round trip (producer -> here -> producer) min %llu avg %llu max %llu ns over %u samples\n",
                (unsigned long long)ns(rtt_min), (unsigned long long)ns(rtt_sum / rtts), (unsigned long long)ns(rtt_max), rtts);

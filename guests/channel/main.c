@@ -6,8 +6,13 @@
  *   hello doorbell, then sends ROUNDS timestamped samples through ring A, ringing peer 1 after
  *   each, and waits (WFI) for each answer in ring B; it prints the round-trip times. On each
  *   further channel it writes a magic word, rings every peer, and waits for one to ring back.
+ *   Then it streams STREAM samples through ring A as fast as the echo takes them, a doorbell
+ *   per batch, and prints the throughput; each answer's delay from the doorbell to the echo's
+ *   interrupt handler is printed too, as `bench:` lines (host/bench.ts: under -icount, one
+ *   nanosecond of the virtual counter is one instruction).
  * - `chan=echo`: the other end of ring A/B (the Linux program guests/channel/linux-peer.c is
- *   the same for a Linux VM): says hello, then answers each sample with its own timestamp.
+ *   the same for a Linux VM): says hello, then answers each sample with its own timestamp,
+ *   taken in its interrupt handler; streamed samples it only takes.
  * - `chan=reader`: a member with read-only access ("ro"): waits for the magic word, reads it,
  *   tries to overwrite it (stage 2 must refuse: a data abort), and rings back.
  *
@@ -29,6 +34,8 @@
 #define ANSWER_WORDS    6       /* seq, flags, sent (2), seen by the peer (2) */
 #define RING_B_OFFSET   0x1000
 #define FLAG_LAST       1u
+#define FLAG_STREAM     2u      /* taken, not answered */
+#define STREAM          4096
 #define MAGIC           0xb01dface
 #define HELLO_SECONDS   600     /* a Linux peer boots first */
 #define ANSWER_SECONDS  10
@@ -36,6 +43,8 @@
 
 static struct chan chans[2];
 static int nchans;
+/* The virtual counter when the last doorbell interrupt was taken (the echo's timestamps). */
+static volatile unsigned long irq_at;
 static volatile int expect_abort, abort_taken;
 
 static unsigned long counter(void)
@@ -80,6 +89,7 @@ static void irq(unsigned intid)
         write_sysreg(cntv_ctl_el0, 3);      /* IMASK: the deadline has passed, chan_wait sees it */
         return;
     }
+    irq_at = counter();
     for (int i = 0; i < nchans; i++)
         if (intid == chans[i].intid)
             chan_irq(&chans[i]);
@@ -120,6 +130,8 @@ static unsigned long get64(const uint32_t *w)
     return (unsigned long)w[0] | (unsigned long)w[1] << 32;
 }
 
+static void stream(struct chan *c, struct chan_ring *a, unsigned seen);
+
 static void producer(struct chan *c)
 {
     struct chan_ring a, b;
@@ -135,7 +147,7 @@ static void producer(struct chan *c)
     unsigned long min = ~0UL, max = 0, sum = 0, oneway = 0, rtt = 0;
     int answered = 0;
     for (unsigned i = 0; i < ROUNDS; i++) {
-        uint32_t s[SAMPLE_WORDS] = { i, i == ROUNDS - 1 ? FLAG_LAST : 0 };
+        uint32_t s[SAMPLE_WORDS] = { i, 0 };
         unsigned long sent = counter();
         put64(s + 2, sent);
         put64(s + 4, rtt);
@@ -167,6 +179,46 @@ static void producer(struct chan *c)
     if (answered)
         printf("channel round trip: %d samples, min %lu avg %lu max %lu ns; to the peer avg %lu ns\n",
                answered, ns(min), ns(sum / answered), ns(max), ns(oneway / answered));
+    if (answered == ROUNDS)
+        stream(c, &a, seen);
+}
+
+/* STREAM samples, as fast as the peer takes them: a doorbell after each batch, a wait when the ring is full. */
+static void stream(struct chan *c, struct chan_ring *a, unsigned seen)
+{
+    unsigned long start = counter(), deadline = deadline_in(ANSWER_SECONDS);
+    unsigned sent = 0;
+    while (sent < STREAM) {
+        int put = 0;
+        for (;;) {
+            uint32_t s[SAMPLE_WORDS] = { ROUNDS + sent, FLAG_STREAM | (sent == STREAM - 1 ? FLAG_LAST : 0) };
+            if (sent == STREAM || !chan_ring_put(a, s))
+                break;
+            sent++;
+            put++;
+        }
+        if (put)
+            chan_ring(c, 1);
+        if (sent == STREAM)
+            break;
+        unsigned now = chan_wait(c, seen, deadline);
+        if (now == seen)
+            break;
+        seen = now;
+    }
+    /* The last batch taken: the peer rings once more. */
+    while (chan_ring_used(a)) {
+        unsigned now = chan_wait(c, seen, deadline);
+        if (now == seen)
+            break;
+        seen = now;
+    }
+    unsigned long t = counter() - start;
+    int done = sent == STREAM && !chan_ring_used(a);
+    check(done, "a stream of samples through the ring", "%u of %d sent, %u not taken", sent, STREAM, chan_ring_used(a));
+    if (done)
+        printf("bench: ring-mb-per-s %lu\nbench: ring-ns-per-sample %lu\n",
+               (unsigned long)STREAM * SAMPLE_WORDS * 4 * 1000UL / (ns(t) ? ns(t) : 1), ns(t) / STREAM);
 }
 
 static void announce(struct chan *c)
@@ -186,7 +238,8 @@ static void echo(struct chan *c)
     chan_ring_at(&a, c->mem, RING_SLOTS, SAMPLE_WORDS);
     chan_ring_at(&b, (volatile uint8_t *)c->mem + RING_B_OFFSET, RING_SLOTS, ANSWER_WORDS);
     chan_ring(c, 0);                        /* hello */
-    unsigned seen = 0, samples = 0;
+    unsigned seen = 0, samples = 0, answered = 0;
+    unsigned long latency = ~0UL;
     int last = 0;
     while (!last) {
         unsigned now = chan_wait(c, seen, deadline_in(HELLO_SECONDS));
@@ -195,15 +248,23 @@ static void echo(struct chan *c)
         seen = now;
         uint32_t s[SAMPLE_WORDS];
         while (chan_ring_get(&a, s)) {
-            uint32_t ans[ANSWER_WORDS] = { s[0], s[1], s[2], s[3] };
-            put64(ans + 4, counter());
-            chan_ring_put(&b, ans);
             samples++;
             last = last || (s[1] & FLAG_LAST);
+            if (s[1] & FLAG_STREAM)
+                continue;
+            /* From the producer's timestamp (just before it rang) to this VM's interrupt handler. */
+            unsigned long d = irq_at - get64(s + 2);
+            latency = d < latency ? d : latency;
+            uint32_t ans[ANSWER_WORDS] = { s[0], s[1], s[2], s[3] };
+            put64(ans + 4, irq_at);
+            chan_ring_put(&b, ans);
+            answered++;
         }
         chan_ring(c, 0);
     }
-    check(last, "the producer's samples answered, to the last", "%u samples, %u doorbells", samples, seen);
+    check(last, "the producer's samples taken, to the last", "%u samples (%u answered), %u doorbells", samples, answered, seen);
+    if (answered)
+        printf("bench: doorbell-to-handler-ns %lu\n", ns(latency));
 }
 
 static void reader(struct chan *c)

@@ -57,7 +57,7 @@ export function unlocatedLines(stderr: string, file: string): string[] {
     const f = forms.find((x) => line.startsWith(`${x}:`));
     const rest = f === undefined ? null : line.slice(f.length);
     const ok = rest !== null && (/^:\d+:\d+: (error|warning): \S/.test(rest)
-      || /^: (error|warning): (vm "|vms\[\d+\])/.test(rest)
+      || /^: (error|warning): (vm "|vms\[\d+\]|channel "|channels\[\d+\])/.test(rest)
       || (rest.startsWith(": error: ") && WHOLE_FILE.test(rest.slice(": error: ".length))));
     if (!ok) bad.push(`no place: ${line}`);
   }
@@ -112,6 +112,16 @@ export function independentProblems(board: Board, cfg: Config): string[] {
   owned.forEach((mine, i) => owned.slice(0, i).flat().forEach((b) => mine.forEach((a) => {
     if (a.pa < b.pa + b.size && b.pa < a.pa + a.size && !(a.shared && a.shared === b.shared)) out.push(`accepted PA 0x${a.pa.toString(16)} in vm ${a.vm} and vm ${b.vm}`);
   })));
+  // Channels: a power of two, aligned, in board RAM, apart from every VM's regions and each other, between VMs that exist.
+  (cfg.channels ?? []).forEach((ch, i) => {
+    if (ch.size < 0x1000n || (ch.size & (ch.size - 1n)) !== 0n || ch.pa % ch.size !== 0n) out.push(`accepted channel ${ch.name} of ${String(ch.size)} bytes at 0x${ch.pa.toString(16)}`);
+    if (!ramRanges(board).some(([s, e]) => ch.pa >= s && ch.pa + ch.size <= e)) out.push(`accepted channel ${ch.name} outside board RAM`);
+    for (const x of reserved) if (meets(ch.pa, ch.size, x.base, x.size)) out.push(`accepted channel ${ch.name} over ${x.what}`);
+    for (const r of owned.flat()) if (meets(ch.pa, ch.size, r.pa, r.size)) out.push(`accepted channel ${ch.name} over a region of vm ${r.vm}`);
+    for (const o of (cfg.channels ?? []).slice(0, i)) if (meets(ch.pa, ch.size, o.pa, o.size)) out.push(`accepted channels ${o.name} and ${ch.name} over each other`);
+    const members = Object.keys(ch.vms);
+    if (members.length < 2 || members.some((m) => !names.has(m))) out.push(`accepted channel ${ch.name} between ${members.join(", ")}`);
+  });
   return out;
 }
 
