@@ -161,8 +161,7 @@ export const benchCommand: Command = {
       results.push(r);
     }
     const lines = report(results);
-    console.log(lines.join("
-"));
+    console.log(lines.join("\n"));
     fs.mkdirSync(path.join(PROJECT_ROOT, "build"), { recursive: true });
     fs.writeFileSync(path.join(PROJECT_ROOT, "build/bench.json"), JSON.stringify(results, null, 2));
     return 0;

@@ -8,6 +8,7 @@ const KiB = 1n << 10n;
 const MiB = 1n << 20n;
 
 export default definePartitions({
+  board: "qemu-virt-gicv3",
   vms: [
     { name: "producer", cpus: [0], ram: [{ ipa: 0x40000000n, pa: 0x42000000n, size: 64n * MiB }], image: { builtin: "channel" }, bootargs: "chan=producer" },
     { name: "echo", cpus: [1], ram: [{ ipa: 0x40000000n, pa: 0x46000000n, size: 64n * MiB }], image: { builtin: "channel" }, bootargs: "chan=echo" },

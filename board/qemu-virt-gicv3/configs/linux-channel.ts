@@ -9,6 +9,7 @@ const KiB = 1n << 10n;
 const MiB = 1n << 20n;
 
 export default definePartitions({
+  board: "qemu-virt-gicv3",
   vms: [
     {
       name: "control",
