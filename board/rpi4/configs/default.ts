@@ -1,10 +1,13 @@
 // The Raspberry Pi 4 flagship: Debian's arm64 Linux (guests/linux/build.sh build/linux) on CPUs 0
 // and 1 with 512 MiB of the RAM above the GPU carve-out (a board of 2 GB or more: board.ts RAM2),
-// beside two bare-metal control loops, one on each of the other CPUs, in the RAM below it, above
-// the hypervisor's reserve (which grows past 32 MiB to carry the kernel: they start at 128 MiB to
-// leave it room). Every VM's RAM is at IPA 0x40000000.
+// beside two bare-metal VMs, one on each of the other CPUs, in the RAM below it, above the
+// hypervisor's reserve (which grows past 32 MiB to carry the kernel: they start at 128 MiB to
+// leave it room). Every VM's RAM is at IPA 0x40000000. "control" talks to Linux over a channel
+// (docs/config.md, Channels): it sends timestamped samples and rings; Linux's userspace answers each
+// through the stock uio_pci_generic (guests/channel/linux-peer.c); both print the round trips.
 import { definePartitions } from "../../../host/config/types.ts";
 
+const KiB = 1n << 10n;
 const MiB = 1n << 20n;
 
 export default definePartitions({
@@ -28,12 +31,15 @@ export default definePartitions({
       image: { builtin: "baremetal" },
     },
     {
-      name: "beta",
+      name: "control",
       cpus: [3],
       ram: [{ ipa: 0x40000000n, pa: 0x0c000000n, size: 64n * MiB }],
       uart: "emulated",
-      interrupts: [61],
-      image: { builtin: "baremetal" },
+      image: { builtin: "channel" },
+      bootargs: "chan=producer",
     },
+  ],
+  channels: [
+    { name: "samples", pa: 0x10000000n, size: 64n * KiB, vms: { control: "rw", linux: "rw" } },
   ],
 });
