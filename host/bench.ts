@@ -135,6 +135,10 @@ export function report(results: BenchFigures[]): string[] {
     const f = r.figures;
     lines.push(`boot to the guest's first instruction: ${f["boot-to-guest"]} instructions`);
     lines.push(`instructions the sleeping CPUs ran during a 300,000-instruction wait: ${f["idle-others"]}`);
+    if (f["doorbell-insns"] !== undefined) {
+      lines.push(`channel (configs/channel.ts): a doorbell, ring to the peer's handler: ${f["doorbell-insns"]} instructions; a stream through the ring: ` +
+        `${f["ring-insns-per-24B"]} instructions per 24-byte sample, ${f["ring-MB/s@1GIPS"]} MB/s at one instruction per ns`);
+    }
     lines.push(`hyp.elf: .text + .rodata ${r.code} B (goal < 40960; Bao ~71 KB), .data ${r.data} B, .bss ${r.bss} B`);
     lines.push("", `${r.board}: the hypervisor's instructions per trap, from QEMU's execution log (the cheapest of each path taken >= 16 times)`);
     lines.push("  total  entry dispatch handler  exit  traps  path (functions in order); costliest functions");
