@@ -267,9 +267,30 @@ static void echo(struct chan *c)
         printf("bench: doorbell-to-handler-ns %lu\n", ns(latency));
 }
 
+/* What Linux's PCI core and uio_pci_generic rely on in the device model, and what a guest may try on it. */
+static void device_model(struct chan *c)
+{
+    volatile uint32_t *config = (volatile uint32_t *)CHAN_ECAM;     /* slot 0, function 0 */
+    volatile uint16_t *command = (volatile uint16_t *)(CHAN_ECAM + 4);
+    uint32_t bar2 = config[6];
+    config[6] = 0x20000000u;
+    check(config[6] == bar2, "the channel's BAR2 stays where stage 2 maps it", "0x%x, written 0x20000000: 0x%x", bar2, config[6]);
+    *command = (uint16_t)(*command | 0x400);                        /* 16 bits, as Linux writes it */
+    uint32_t masked = config[1];
+    *command = (uint16_t)(*command & ~0x400);
+    check((masked & 0x400) && !(config[1] & 0x400), "PCI_COMMAND.INTX_DISABLE is writable (uio_pci_generic needs INTx masking)",
+          "0x%x, then 0x%x", masked, config[1]);
+    uint32_t other = *(volatile uint32_t *)(CHAN_ECAM + (5UL << 15)), fn1 = *(volatile uint32_t *)(CHAN_ECAM + (1UL << 12));
+    check(other == 0xffffffffu && fn1 == 0xffffffffu, "no device at another slot or function", "0x%x, 0x%x", other, fn1);
+    uint64_t wide = *(volatile uint64_t *)c->regs;
+    check(wide == 0 && c->regs[0] == 1, "the registers take 32-bit accesses only", "64-bit 0x%lx, IntrMask %u", (unsigned long)wide, c->regs[0]);
+    c->regs[3] = 7u << 16;                                          /* a peer the channel does not have: ignored */
+}
+
 static void reader(struct chan *c)
 {
     check(c->read_only, "the channel is read-only here", "Access register %d", c->read_only);
+    device_model(c);
     unsigned seen = chan_wait(c, 0, deadline_in(HELLO_SECONDS));
     volatile uint32_t *word = (volatile uint32_t *)c->mem;
     uint32_t got = *word;
