@@ -132,11 +132,17 @@ static unsigned long get64(const uint32_t *w)
 
 static void stream(struct chan *c, struct chan_ring *a, unsigned seen);
 
+/* Ring A (samples) at the start of the channel's memory, ring B (answers) RING_B_OFFSET into it. */
+static void rings_of(struct chan *c, struct chan_ring *a, struct chan_ring *b)
+{
+    chan_ring_at(a, c->mem, RING_SLOTS, SAMPLE_WORDS);
+    chan_ring_at(b, (volatile uint8_t *)c->mem + RING_B_OFFSET, RING_SLOTS, ANSWER_WORDS);
+}
+
 static void producer(struct chan *c)
 {
     struct chan_ring a, b;
-    chan_ring_at(&a, c->mem, RING_SLOTS, SAMPLE_WORDS);
-    chan_ring_at(&b, (volatile uint8_t *)c->mem + RING_B_OFFSET, RING_SLOTS, ANSWER_WORDS);
+    rings_of(c, &a, &b);
     chan_ring_reset(&a);
     chan_ring_reset(&b);
     printf("# producer: waiting for peer 1's hello on slot 0 (peer %u of %u)\n", c->peer, c->peers);
@@ -235,8 +241,7 @@ static void announce(struct chan *c)
 static void echo(struct chan *c)
 {
     struct chan_ring a, b;
-    chan_ring_at(&a, c->mem, RING_SLOTS, SAMPLE_WORDS);
-    chan_ring_at(&b, (volatile uint8_t *)c->mem + RING_B_OFFSET, RING_SLOTS, ANSWER_WORDS);
+    rings_of(c, &a, &b);
     chan_ring(c, 0);                        /* hello */
     unsigned seen = 0, samples = 0, answered = 0;
     unsigned long latency = ~0UL;
