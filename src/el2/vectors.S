@@ -57,7 +57,7 @@
     sub   sp, sp, #SIZEOF_GuestRegs
     stp   x0, x1, [sp, #16 * 0]
     mrs   x0, esr_el2
-    lsr   x1, x0, #26
+    ubfx  x1, x0, #26, #6             /* ESR_EL2.EC */
     sub   x1, x1, #0x16
     cmp   x1, #1
     b.ls  smccc_entry
