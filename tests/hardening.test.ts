@@ -6,7 +6,7 @@
 // - One QEMU run per board of the `harden` config: guests/harden attacks from EL1.
 import { beforeEach, describe, expect, it } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
-import { vgicCpus, vgicVms, vgicInit, vgicIrq, lrIntid, lrState, lrHw } from "../src/gic/vgic.ts";
+import { vgicCpus, vgicVms, vgicInit, vgicIrq, vgicSgi1r, lrIntid, lrState, lrHw, LR_ACTIVE } from "../src/gic/vgic.ts";
 import { VgicdAccess, vgicdAccess, vgicWrite } from "../src/gic/vgicd.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { trap_fiq, trap_sync } from "../src/el2/trap.ts";
@@ -44,7 +44,7 @@ beforeEach(() => {
     name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n,
     write: (off, _b, v) => { if (off === 0n) log += String.fromCharCode(Number(v)); },
   });
-  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.underflow = false; }
+  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.underflow = false; }
   for (const d of vgicVms) { d.owned.fill(0); d.ctlr = 0; d.target.fill(0); }
   vgicInit();
   gicdWrites = [];
@@ -96,6 +96,17 @@ describe("list registers (src/gic/vgic.ts, vgicd.ts)", () => {
     physicalIrq(27);
     expect(listRegisters()).toEqual([[27, true]]);
     expect(gicrWrites).toContainEqual([0x10200n, 4, 1n << 27n]);  // pended at the physical redistributor
+  });
+
+  it("an SGI to itself goes straight into a free list register, and into the one that holds it while it is active", () => {
+    vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 3n);                // GICR_ISENABLER0: SGI 3
+    vgicSgi1r(0, 0, (3n << 24n) | 1n);                            // ICC_SGI1R_EL1: SGI 3 to vCPU 0, itself
+    expect(listRegisters()).toEqual([[3, false]]);
+    // The guest takes it (active), and sends it again: the same register, now active and pending.
+    machine.sysregs.set("ICH_LR0_EL2", (machine.sysregs.get("ICH_LR0_EL2")! & ~(3n << 62n)) | (BigInt(LR_ACTIVE) << 62n));
+    vgicSgi1r(0, 0, (3n << 24n) | 1n);
+    expect(listRegisters()).toEqual([[3, false]]);
+    expect(lrState(3, machine.sysregs.get("ICH_LR0_EL2")!)).toBe(3);
   });
 
   it("an SPI whose physical active state the guest cleared fires again into the list register it is in", () => {

@@ -508,6 +508,9 @@ function deliverSgi(cpu: u32, vm: u32, req: SgiRequest): void {
     targets = targets & (targets - 1);
     const target: u32 = cpuOfVcpu(vm, u64(t));
     if (target >= CPU_COUNT) continue;
+    // To itself: straight into a free list register, as a hardware interrupt goes (injectDirect),
+    // unless a register already holds that SGI (the pending-set path merges it: fillLrs).
+    if (target == cpu && !lrsHold(cpu, req.intid) && injectDirect(cpu, d, req.intid, false, self)) continue;
     vgicRaise(target, req.intid, u32(vgicCpus[target].privPriority[req.intid & 31]), false, self, cpu);
   }
   vgicFlush(cpu);
@@ -530,8 +533,9 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
 }
 
 /**
- * The fast path for a hardware interrupt of this CPU's vCPU (its timer, its VM's SPIs): straight
- * into an empty list register when nothing waits in the pending set. Priority order still holds:
+ * The fast path for an interrupt of this CPU's own vCPU — a hardware one (its timer, its VM's
+ * SPIs: `hw`) or an SGI it sends itself (from vCPU `source`): straight into an empty list register
+ * when nothing waits in the pending set. Priority order still holds:
  * with the set empty every waiting interrupt is already in a register, and the virtual CPU
  * interface presents the highest first. Another CPU adding to the set meanwhile kicks this CPU,
  * whose flush then runs as usual. False: take the pending-set path.
@@ -542,9 +546,10 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
  * software pending state is the physical one (src/gic/vgicd.ts writePrivateBits). But a guest can
  * clear the physical active state of its SPI (GICD_ICACTIVER) while a register still holds it, so
  * for an SPI vgicIrq checks the registers in use first (lrsHold), and the pending-set path then
- * merges the new activation into that register (fillLrs).
+ * merges the new activation into that register (fillLrs). So does deliverSgi for an SGI, which
+ * may be in a register still (pending, or active in the guest's handler).
  */
-function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
+function injectDirect(cpu: u32, d: VgicVm, intid: u32, hw: bool, source: u32): bool {
   const c: VgicCpu = vgicCpus[cpu];
   if (c.pendingCount != 0 || (d.ctlr & 3) == 0 || (intid < 32 && ((c.privEnabled >> intid) & 1) == 0)) return false;
   const implemented: u32 = (u32(1) << c.lrCount) - 1;
@@ -552,7 +557,7 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32): bool {
   if (empty == 0) return false;
   const slot: u32 = ctz32(empty);
   const priority: u32 = virtualPriority(c, d, intid) & PRIORITY_MASK;
-  gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, true, 0));
+  gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, hw, source));
   return true;
 }
 
@@ -627,7 +632,7 @@ export function vgicIrq(cpu: u32): u32 {
   const hwPpi: bool = intid >= 16 && intid < 32 && ((HW_PPIS >> intid) & 1) != 0;
   if (hwPpi || isOwned(d, intid)) {
     // An SPI may already sit in a list register (see injectDirect); a timer PPI cannot.
-    if ((hwPpi || !lrsHold(cpu, intid)) && injectDirect(cpu, d, intid)) return intid;
+    if ((hwPpi || !lrsHold(cpu, intid)) && injectDirect(cpu, d, intid, true, 0)) return intid;
     const priority: u32 = virtualPriority(vgicCpus[cpu], d, intid);
     vgicRaise(cpu, intid, priority, true, 0, cpu);
   } else {
