@@ -8,7 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { execFileSync } from "node:child_process";
-import { build, imagePath, CROSS } from "./build.ts";
+import { build, CROSS } from "./build.ts";
+import { builtinImage } from "./config/images.ts";
 import { bootImage } from "./run.ts";
 import { runQemu } from "../qemu/launch.ts";
 import type { Command } from "./cli/args.ts";
@@ -66,7 +67,7 @@ const nativeCache = new Map<string, Record<string, number>>();
 async function nativeFigures(machine: string): Promise<Record<string, number>> {
   const cached = nativeCache.get(machine);
   if (cached) return cached;
-  const guest = imagePath({ name: "bench", cpus: [0], ram: [], image: { builtin: "bench" } }, null);
+  const guest = builtinImage("bench");
   const r = await runQemu({ machine, memory: "1G", smp: 2, kernel: guest, icount: true, timeoutSec: 120 });
   const figures = parseBench(r.lines);
   if (!r.lines.includes("bench: done")) throw new Error(`the native bench run on ${machine} did not finish:\n${r.output}`);

@@ -8,17 +8,16 @@ import { execFileSync } from "node:child_process";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { compileToC } from "../compiler/index.ts";
 import { type Board, loadBoard, DEFAULT_BOARD_NAME } from "./board.ts";
-import type { Config, VmConfig } from "./config/types.ts";
+import type { Config } from "./config/types.ts";
 import { loadConfig, boardOfConfig, ConfigLoadError } from "./config/load.ts";
 import { checkConfig, configWarnings, quickConfig } from "./config/check.ts";
-import { hypRange, oneLine, resolveInitrd, HYP_RESERVE } from "./config/model.ts";
+import { oneLine } from "./config/model.ts";
+import { DTB_ROOM, carriedFiles, layout, reserveOf } from "./config/images.ts";
 import { guestDts, compileDtb } from "./config/dts.ts";
-import { targetConfigTs, guestLoad, guestImageBytes, dtbIpa, initrdIpa, type Placement } from "./config/tables.ts";
+import { targetConfigTs, guestLoad, dtbIpa, initrdIpa, type Placement } from "./config/tables.ts";
 import { buildStage2OnHost, prove, leaves } from "./proof.ts";
 
 export const CROSS = "aarch64-linux-gnu-";
-/** Code, data and bss of the hypervisor fit below this offset from HYP_BASE; guest images follow. */
-export const HYP_CODE_MAX = 4n << 20n;
 
 /**
  * Flags for the generated C (docs/subset.md, "Building the C"). `-g`: hyp.elf carries DWARF for a
@@ -108,30 +107,6 @@ export function srcFiles(ext: string): string[] {
   return out.sort();
 }
 
-/** The image file of a VM: its path, or a built-in test guest (built on demand). */
-export function imagePath(vm: VmConfig, configFile: string | null): string {
-  if (typeof vm.image !== "string") {
-    const out = path.join(PROJECT_ROOT, "build/guests");
-    tool("bash", [path.join(PROJECT_ROOT, "guests/baremetal/build.sh"), out], PROJECT_ROOT);
-    return path.join(out, `${vm.image.builtin}.bin`);
-  }
-  return path.isAbsolute(vm.image) || !configFile ? path.resolve(vm.image) : path.resolve(path.dirname(configFile), vm.image);
-}
-
-/**
- * The hypervisor's reserve at the bottom of RAM: its code and data, then the guest images it
- * carries (HYP_RESERVE, or more in 32 MiB steps when the images need it).
- */
-export function reserveFor(board: Board, imageBytes: bigint): bigint {
-  const need = board.facts.HYP_BASE - board.facts.RAM_BASE + HYP_CODE_MAX + imageBytes;
-  const step = 32n << 20n;
-  return need <= HYP_RESERVE ? HYP_RESERVE : (need + step - 1n) / step * step;
-}
-
-const pageUp = (n: number) => (BigInt(n) + 0xfffn) & ~0xfffn;
-/** Room for a generated device tree. */
-const DTB_ROOM = 0x4000n;
-
 /** The board, refused in one line naming what asked for it (the config file, else the command line). */
 async function boardFor(name: string, shown: string): Promise<Board> {
   try {
@@ -146,8 +121,10 @@ async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config
     const board = await boardFor(opts.board ?? DEFAULT_BOARD_NAME, "--board");
     const files = [opts.guest, opts.initrd].filter((f): f is string => !!f).map((f) => path.resolve(f));
     for (const f of files) if (!fs.existsSync(f)) throw new BuildError([`${f}: no such file`]);
-    const bytes = files.reduce((n, f) => n + pageUp(fs.statSync(f).size), DTB_ROOM);
-    const config = quickConfig(board, files[0], { reserve: reserveFor(board, bytes), initrd: opts.initrd, bootargs: opts.bootargs });
+    // The VM's RAM starts above the reserve, which its own files size.
+    const quick = (reserve?: bigint) => quickConfig(board, files[0], { reserve, initrd: opts.initrd, bootargs: opts.bootargs });
+    const reserve = reserveOf(board, quick());
+    const config = quick(reserve[1] - reserve[0]);
     return { board, config, file: null, name: `guest-${path.basename(files[0]).replace(/[^\w.-]/g, "_")}` };
   }
   // No config: the board's default (the default board's unless --board).
@@ -173,10 +150,14 @@ export function buildName(board: Board, file: string): string {
   return `${base}-${hash(path.resolve(file)).slice(0, 12)}`;
 }
 
+/** The config file as messages name it, or the command line's --guest. */
+function refuseWhere(file: string | null, opts: BuildOptions): string {
+  return file ? path.relative(process.cwd(), file) || file : `--guest ${opts.guest}`;
+}
+
 /** `file: error: ...` for each of the checker's errors, as `bulkhead check` prints them. */
 function refuse(file: string | null, errors: string[], opts: BuildOptions): BuildError {
-  const shown = file ? path.relative(process.cwd(), file) || file : `--guest ${opts.guest}`;
-  return new BuildError(errors.map((e) => `${shown}: error: ${oneLine(e)}`));
+  return new BuildError(errors.map((e) => `${refuseWhere(file, opts)}: error: ${oneLine(e)}`));
 }
 
 /** What the first half of a build leaves for the second: the checked config, its generated tables, the placed images. */
@@ -200,66 +181,52 @@ export async function proveConfig(opts: BuildOptions = {}): Promise<ProvedConfig
   const log = opts.log ?? (() => {});
   const { board, config, file, name } = await resolveConfig(opts);
   const baseDir = file ? path.dirname(file) : undefined;
-  // Checked before anything is built or written: a config `check` refuses leaves build/ as it was.
-  // (Built-in guests not built yet are not checked here; the check below, with the reserve they need, does.)
-  const first = checkConfig(board, config, { hypRange: hypRange(board), baseDir });
-  if (first.length) throw refuse(file, first, opts);
-  const images = config.vms.map((vm) => ({ vm, image: imagePath(vm, file), initrd: resolveInitrd(config, vm, baseDir) ?? null }));
-  const imageBytes = images.reduce((n, i) => n + pageUp(fs.statSync(i.image).size) + DTB_ROOM + (i.initrd ? pageUp(fs.statSync(i.initrd).size) : 0n), 0n);
-  const reserve = reserveFor(board, imageBytes);
-  const errors = checkConfig(board, config, { hypRange: hypRange(board, reserve), baseDir });
+  // Checked before anything is built or written, with the reserve and places `check` computes
+  // (config/images.ts): a config `check` accepts is placed here as it was there.
+  const files = carriedFiles(config, baseDir);
+  const { hyp, imagesBase, slots } = layout(board, files);
+  const errors = checkConfig(board, config, { hypRange: hyp, baseDir });
   if (errors.length) throw refuse(file, errors, opts);
   for (const w of configWarnings(board, config)) log(`warning: ${oneLine(w)}`);
   const dir = opts.outDir ?? path.join(PROJECT_ROOT, "build", board.host.name, opts.pmuCountsEl2 ? `${name}-pmu-el2` : name);
   fs.mkdirSync(dir, { recursive: true });
 
-  // Guest images and device trees, placed after the hypervisor inside its reserved memory.
-  const imagesBase = board.facts.HYP_BASE + HYP_CODE_MAX;
-  const imagesEnd = board.facts.RAM_BASE + reserve;
-  let cursor = imagesBase;
+  // Guest images, initrds and device trees, at their places inside the hypervisor's reserve.
   const placement: Placement[] = [];
   const blobs: { file: string; addr: bigint }[] = [];
-  const place = (file: string, size: number): bigint => {
-    const addr = cursor;
-    cursor = (cursor + BigInt(size) + 0xfffn) & ~0xfffn;
-    if (cursor > imagesEnd) throw new BuildError([`guest images need ${cursor - imagesBase} bytes; the hypervisor reserve holds ${imagesEnd - imagesBase}`]);
-    blobs.push({ file, addr });
-    return addr;
-  };
-  for (const { vm, image, initrd } of images) {
-    const raw = fs.readFileSync(image);
-    let loadIpa: bigint, entryIpa: bigint, memSize: bigint, bytes: Buffer;
-    try {
-      ({ loadIpa, entryIpa, memSize } = guestLoad(config, vm, raw));
-      bytes = guestImageBytes(raw);
-    } catch (e) {
-      throw new BuildError([`vm "${vm.name}": image ${image}: ${(e as Error).message}`]);
-    }
+  config.vms.forEach((vm, i) => {
+    const { image, initrd, dtb: ownDtb } = files[i];
+    const slot = slots[i];
+    // The checker accepted the config: the image loads (guestLoad threw otherwise).
+    const { loadIpa, entryIpa } = guestLoad(config, vm, fs.readFileSync(image!.file));
     // What is copied into the VM: the file itself, or (an ELF file) its segments laid out flat.
-    const img = bytes === raw ? image : path.join(dir, `${vm.name}.image`);
-    if (img !== image) writeIfChanged(img, bytes);
-    const dtbAt = dtbIpa(config, vm);
-    let initrdPlace: Placement["initrd"];
-    if (initrd) {
-      // Below the device tree, page aligned, above the kernel's memory.
-      const size = BigInt(fs.statSync(initrd).size);
-      const ipa = initrdIpa(config, vm, size);
-      if (ipa < loadIpa + memSize) throw new BuildError([`vm "${vm.name}": the initrd (${size} bytes) does not fit between the kernel and the device tree`]);
-      initrdPlace = { pa: 0n, size, ipa };
-    }
+    const raw = fs.readFileSync(image!.file);
+    const img = image!.bytes.equals(raw) ? image!.file : path.join(dir, `${vm.name}.image`);
+    if (img !== image!.file) writeIfChanged(img, image!.bytes);
+    const initrdPlace: Placement["initrd"] = initrd ? { pa: slot.initrdPa!, size: initrd.size, ipa: initrdIpa(config, vm, initrd.size) } : undefined;
     const dtbFile = path.join(dir, `${vm.name}.dtb`);
-    if (!vm.dtb || vm.dtb === "generate") {
+    if (ownDtb) fs.copyFileSync(ownDtb.file, dtbFile);
+    else {
       const dts = guestDts(board, config, vm, initrdPlace);
       writeIfChanged(path.join(dir, `${vm.name}.dts`), dts);
-      writeIfChanged(dtbFile, compileDtb(dts, vm.name));
-    } else fs.copyFileSync(path.resolve(file ? path.dirname(file) : ".", vm.dtb), dtbFile);
-    const dtb = fs.readFileSync(dtbFile);
-    if (initrdPlace) initrdPlace.pa = place(initrd!, Number(initrdPlace.size));
+      let blob: Buffer;
+      try {
+        blob = compileDtb(dts, vm.name);
+      } catch (e) {
+        throw new BuildError([`${refuseWhere(file, opts)}: error: ${oneLine((e as Error).message)}`]);
+      }
+      // The one refusal check cannot make first: it does not compile device trees.
+      if (BigInt(blob.length) > DTB_ROOM) throw new BuildError([`${refuseWhere(file, opts)}: error: vm "${vm.name}": its device tree is ${blob.length} bytes; at most ${DTB_ROOM} fit its slot`]);
+      writeIfChanged(dtbFile, blob);
+    }
+    const dtbSize = BigInt(fs.statSync(dtbFile).size);
+    if (initrd) blobs.push({ file: initrd.file, addr: slot.initrdPa! });
+    blobs.push({ file: img, addr: slot.imagePa }, { file: dtbFile, addr: slot.dtbPa });
     placement.push({
-      vm: vm.name, imagePa: place(img, bytes.length), imageSize: BigInt(bytes.length), loadIpa, entryIpa,
-      dtbPa: place(dtbFile, dtb.length), dtbSize: BigInt(dtb.length), dtbIpa: dtbAt, initrd: initrdPlace,
+      vm: vm.name, imagePa: slot.imagePa, imageSize: BigInt(image!.bytes.length), loadIpa, entryIpa,
+      dtbPa: slot.dtbPa, dtbSize, dtbIpa: dtbIpa(config, vm), initrd: initrdPlace,
     });
-  }
+  });
 
   // The partition tables, then the whole subset program as one C file.
   const configTs = path.join(dir, "config.ts");
@@ -274,7 +241,7 @@ export async function proveConfig(opts: BuildOptions = {}): Promise<ProvedConfig
     log("prove stage-2 isolation");
     fs.rmSync(stamp, { force: true });
     const program = await buildStage2OnHost(board.boardFile, configTs, path.join(dir, "host-js"));
-    const problems = prove(board, config, program, hypRange(board, reserve));
+    const problems = prove(board, config, program, hyp);
     if (problems.length) throw new BuildError(["stage-2 isolation proof failed:", ...problems]);
     const counts = config.vms.map((vm, i) => `vm "${vm.name}": ${leaves(program, i).length} leaf mappings`);
     fs.writeFileSync(proofFile, ["stage-2 isolation proved:", ...counts, ""].join("\n"));

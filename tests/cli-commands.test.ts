@@ -136,3 +136,20 @@ describe("refusals", () => {
     expect(union.sort()).toEqual(dirs.sort());
   });
 });
+
+describe("configs anywhere", () => {
+  it("a config in a CommonJS folder, with no node_modules, imports \"bulkhead\" and awaits at top level (tsx made it CommonJS; \"bulkhead\" did not resolve)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-cjs-"));
+    fs.writeFileSync(path.join(dir, "package.json"), `{ "name": "plant", "type": "commonjs" }\n`);
+    fs.writeFileSync(path.join(dir, "sizes.ts"), "export const MiB = 1n << 20n;\n");
+    fs.writeFileSync(path.join(dir, "plant.ts"), `import { definePartitions } from "bulkhead";
+const { MiB } = await import("./sizes.ts");
+export default definePartitions({ board: "qemu-virt-gicv2", vms: [
+  { name: "a", cpus: [0], image: { builtin: "baremetal" }, ram: [{ ipa: 0x40000000n, pa: 0x44000000n, size: 64n * MiB }] },
+] });
+`);
+    const r = spawnSync("node", [path.join(PROJECT_ROOT, "bin/bulkhead.mjs"), "check", "plant.ts"], { cwd: dir, encoding: "utf8" });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, "ok: 1 VM on qemu-virt-gicv2\n", ""]);
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -1,7 +1,7 @@
 // Integration: the hypervisor built for each QEMU board boots real guests under QEMU (-smp 4).
 import { describe, expect, it } from "vitest";
 import { run } from "../host/run.ts";
-import { imagePath } from "../host/build.ts";
+import { builtinImage } from "../host/config/images.ts";
 
 const BOARDS = ["qemu-virt-gicv3", "qemu-virt-gicv2"];
 /** The quick VM's RAM ends here (IPA): 0x40000000 + the board's RAM above the hypervisor's 32 MiB reserve. */
@@ -14,7 +14,7 @@ function summary(lines: string[], label: string): { passed: number; failed: numb
 
 describe.each([...BOARDS, "rpi4"])("%s", (board) => {
   it("runs the bare-metal test guest in quick mode (--guest) and ends with its SYSTEM_OFF", async () => {
-    const guest = imagePath({ name: "guest", cpus: [0], ram: [], image: { builtin: "baremetal" } }, null);
+    const guest = builtinImage("baremetal");
     const { qemu } = await run({ board, guest, timeoutSec: 60 });
     const lines = qemu.lines;
     expect(qemu.timedOut).toBe(false);

@@ -10,7 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { run } from "../host/run.ts";
-import { build, imagePath } from "../host/build.ts";
+import { build } from "../host/build.ts";
+import { builtinImage } from "../host/config/images.ts";
 import { runQemu } from "../qemu/launch.ts";
 
 beforeAll(() => {
@@ -57,7 +58,7 @@ describe("rpi4", () => {
 
   it("programs the PL011 for 115200 8N1 before its first line (the stock firmware leaves it to Bluetooth)", async () => {
     // QEMU's own trace of the UART's register writes (its log backend), in order.
-    const guest = imagePath({ name: "guest", cpus: [0], ram: [], image: { builtin: "baremetal" } }, null);
+    const guest = builtinImage("baremetal");
     // Its own build directory: tests/hyp-qemu.test.ts builds the same quick config at the same time.
     const b = await build({ board: "rpi4", guest, outDir: path.join(PROJECT_ROOT, "build/rpi4/pl011-trace") });
     const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-pl011-")), "trace");

@@ -10,12 +10,14 @@ import type { Config, VmConfig } from "./types.ts";
 import { channelErrors } from "./channel-check.ts";
 import { dmaErrors, dmaWarnings } from "./dma.ts";
 import {
-  HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, ramRanges, resolveDtb, resolveImage, resolveInitrd,
+  HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, ramRanges, resolveDtb, resolveInitrd,
   span, uartEmulated, UART_SIZE, vgicRegions, vmInterrupts, vmMappings, type Mapping, type Range,
 } from "./model.ts";
 import { describeReserved, reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
 import { resolveDeviceNodes } from "./board-nodes.ts";
+import { isElf } from "./elf.ts";
+import { imageFile, reserveOf } from "./images.ts";
 import { MAX_TABLE_ROWS, MAX_VMS, dtbIpa, guestLoad, initrdIpa } from "./tables.ts";
 
 export { HYP_RESERVE, hypRange } from "./model.ts";
@@ -26,8 +28,12 @@ const HYP_LABEL = "hyp";
 export const DEVICE_NAME = /^[a-z][a-z0-9,._+-]{0,30}$/;
 
 export interface CheckOptions {
-  /** The hypervisor's own memory (PA, end exclusive): no VM region may touch it (nor any other reserved region of the board). */
-  hypRange: Range;
+  /**
+   * The hypervisor's own memory (PA, end exclusive): no VM region may touch it (nor any other
+   * reserved region of the board). Default: the reserve the config's files need (images.ts), as
+   * the build sizes it.
+   */
+  hypRange?: Range;
   /** Directory that relative image/dtb paths are taken from (default: the config file's, else cwd). */
   baseDir?: string;
 }
@@ -64,7 +70,7 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
   const ram = ramRanges(f);
   const ipaLimit = 1n << BigInt(f.PA_BITS);
   const boardRam = `board RAM ${ram.map(([s, e]) => span(s, e - s)).join(" and ")}`;
-  const reserved = reservedRegions(f, opts.hypRange);
+  const reserved = reservedRegions(f, opts.hypRange ?? reserveOf(board, cfg, opts.baseDir));
 
   for (const vm of vms) {
     const who = `vm "${vm.name}"`;
@@ -163,7 +169,7 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
     }
     const dtbAt = dtbIpa(cfg, vm);
     if (ram0.size > 0n && dtbAt <= ram0.ipa) err(`${who} RAM IPA ${span(ram0.ipa, ram0.size)} is too small for an image and the DTB (the DTB goes 2 MiB below its top)`);
-    const image = resolveImage(cfg, vm, opts.baseDir);
+    const image = imageFile(cfg, vm, opts.baseDir);
     let l: ReturnType<typeof guestLoad> | null = null;
     if (fs.existsSync(image)) {
       try {
@@ -171,13 +177,16 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
       } catch (e) {
         err(`${who} image ${path.basename(image)}: ${(e as Error).message}`);
       }
-    }
-    if (l) {
-      if (dtbAt > ram0.ipa && (l.loadIpa < ram0.ipa || l.loadIpa + l.memSize > dtbAt)) {
-        err(`${who} image ${path.basename(image)} (${hex(l.memSize)} bytes at IPA ${hex(l.loadIpa)}) does not fit in RAM IPA ${span(ram0.ipa, ram0.size)} below its DTB at ${hex(dtbAt)}`);
+    } else err(`${who} image ${image} does not exist`);
+    if (l && ram0.size > 0n) {
+      const at = `${path.basename(image)} (IPA ${span(l.loadIpa, l.memSize)})`;
+      if (l.loadIpa < ram0.ipa || l.loadIpa + l.memSize > ram0.ipa + ram0.size) {
+        // An ELF file goes where it is linked: the fix is in the link, or in ram[0].
+        const how = isElf(fs.readFileSync(image)) ? "is linked at" : "loads at";
+        err(`${who} image ${path.basename(image)} ${how} IPA ${span(l.loadIpa, l.memSize)}, outside its first RAM region IPA ${span(ram0.ipa, ram0.size)}`);
+      } else if (dtbAt > ram0.ipa && l.loadIpa + l.memSize > dtbAt) {
+        err(`${who} image ${at} does not fit below its DTB at ${hex(dtbAt)} (2 MiB below the top of its first RAM region IPA ${span(ram0.ipa, ram0.size)})`);
       }
-    } else if (!fs.existsSync(image) && typeof vm.image === "string") {
-      err(`${who} image ${image} does not exist`);
     }
     // The build copies these files into the hypervisor image: each must be a file there now.
     const initrd = resolveInitrd(cfg, vm, opts.baseDir);

@@ -4,7 +4,9 @@ import path from "node:path";
 import { loadBoard, type Board } from "../board.ts";
 import { checkConfig, configWarnings } from "./check.ts";
 import { boardOfConfig, loadConfig } from "./load.ts";
-import { hypRange, oneLine, span, vmInterrupts, type Range } from "./model.ts";
+import { PROJECT_ROOT } from "../../compiler/program.ts";
+import { oneLine, span, vmInterrupts, type Range } from "./model.ts";
+import { reserveOf } from "./images.ts";
 import { physicalMap } from "./map.ts";
 import { shapeErrors } from "./shape.ts";
 import type { Config } from "./types.ts";
@@ -30,7 +32,7 @@ export const checkCommand: Command = {
   details: ["Prints `ok: N VMs on <board>`, or each problem as `file:line:col: error: ...` or `file: error: vm \"x\" ...` (status 1)."],
   async run(a) {
     const p = await prepare(a);
-    const errors = checkConfig(p.board, p.cfg, { hypRange: hypRange(p.board) });
+    const errors = checkConfig(p.board, p.cfg, {});
     for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
     if (errors.length) {
       for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
@@ -53,11 +55,12 @@ export const mapCommand: Command = {
   details: ["A config with errors is still drawn (the errors printed first, status 1), unless it is malformed."],
   async run(a) {
     const p = await prepare(a);
-    const hyp = hypRange(p.board);
-    const errors = checkConfig(p.board, p.cfg, { hypRange: hyp });
+    const errors = checkConfig(p.board, p.cfg, {});
     for (const w of configWarnings(p.board, p.cfg)) console.error(`${p.file}: warning: ${oneLine(w)}`);
     for (const e of errors) console.error(`${p.file}: error: ${oneLine(e)}`);
     if (shapeErrors(p.cfg).length) return 1; // malformed: no map to draw
+    // The reserve the build gives this config (images.ts), as the checker took it.
+    const hyp = reserveOf(p.board, p.cfg);
     const drawings = [["--svg", mapSvg], ["--html", mapHtml]] as const;
     const title = `${p.board.facts.BOARD_NAME}: ${path.basename(p.file)}`;
     for (const [flag, draw] of drawings) {
@@ -80,13 +83,13 @@ export const mapCommand: Command = {
  * The board's physical memory map with owners, CPUs and interrupts, as `bulkhead map` prints it
  * (map.ts physicalMap: reserved regions are owned by "hypervisor" or "withheld" from every VM).
  */
-export function memoryMap(board: Board, cfg: Config, hyp: Range = hypRange(board)): string[] {
+export function memoryMap(board: Board, cfg: Config, hyp: Range = reserveOf(board, cfg)): string[] {
   const f = board.facts;
   const rows = physicalMap(board, cfg, hyp).map((r) => ({
     span: span(r.base, r.size), owner: r.owners.join(" + "), what: r.what,
     where: r.where ? `  (${r.where}${r.dmaUnisolated ? ", DMA unisolated: reaches all memory" : ""})` : "",
   }));
-  const src = path.relative(process.cwd(), board.dir);
+  const src = path.relative(PROJECT_ROOT, board.dir);
   const out = [`${f.BOARD_NAME} (${src}): physical memory`];
   const w = Math.max(...rows.map((r) => r.span.length));
   const ow = Math.max(...rows.map((r) => r.owner.length));

@@ -44,8 +44,9 @@ export function factsOf(board: Board | BoardFacts): BoardFacts {
   return "facts" in board ? board.facts : board;
 }
 
+/** `0x4000000`, `-0x4000000`: as a config writes a negative number (not `0x-4000000`). */
 export function hex(x: bigint): string {
-  return "0x" + x.toString(16);
+  return x < 0n ? `-0x${(-x).toString(16)}` : `0x${x.toString(16)}`;
 }
 
 /** `0x40000000-0x4bffffff`: inclusive end, as messages and maps show ranges. */
