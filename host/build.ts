@@ -183,10 +183,10 @@ export async function proveConfig(opts: BuildOptions = {}): Promise<ProvedConfig
   const baseDir = file ? path.dirname(file) : undefined;
   // Checked before anything is built or written, with the reserve and places `check` computes
   // (config/images.ts): a config `check` accepts is placed here as it was there.
+  const errors = checkConfig(board, config, { baseDir });
+  if (errors.length) throw refuse(file, errors, opts);
   const files = carriedFiles(config, baseDir);
   const { hyp, imagesBase, slots } = layout(board, files);
-  const errors = checkConfig(board, config, { hypRange: hyp, baseDir });
-  if (errors.length) throw refuse(file, errors, opts);
   for (const w of configWarnings(board, config)) log(`warning: ${oneLine(w)}`);
   const dir = opts.outDir ?? path.join(PROJECT_ROOT, "build", board.host.name, opts.pmuCountsEl2 ? `${name}-pmu-el2` : name);
   fs.mkdirSync(dir, { recursive: true });
