@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
-import { imagePath } from "../host/build.ts";
+import { builtinImage } from "../host/config/images.ts";
 import { run } from "../host/run.ts";
 import { parseBench } from "../host/bench.ts";
 
@@ -47,7 +47,7 @@ export default definePartitions({
 describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
   it("vCPUs waiting for CPU_ON sleep", async () => {
     // --guest: one VM owning every CPU; the bench guest never starts vCPUs 1-3.
-    const guest = imagePath({ name: "bench", cpus: [0], ram: [], image: { builtin: "bench" } }, null);
+    const guest = builtinImage("bench");
     expect(await idleOthers({ board, guest })).toBeLessThan(100);
   }, 150_000);
 
