@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
-import { main } from "../host/cli/main.ts";
+import { cli } from "./cli.ts";
 import { loadBoard } from "../host/board.ts";
 import { layout, reserveOf, HYP_CODE_MAX } from "../host/config/images.ts";
 import { hex } from "../host/config/model.ts";
@@ -16,19 +16,6 @@ const tmp = path.join(PROJECT_ROOT, "build/tmp/config-reserve");
 fs.mkdirSync(tmp, { recursive: true });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const rel = (f: string) => path.relative(process.cwd(), f);
-
-async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [], err: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  try {
-    return { status: await main(argv), stdout: out.join("\n"), stderr: err.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 /** A config file in tmp: a Linux-sized VM (a 30 MiB flat image) at `linuxPa`, and a bare-metal one. */
 function deployment(name: string, linuxPa: bigint, rtos = `{ name: "rtos", cpus: [0], ram: [{ ipa: 0x40000000n, pa: 0x60000000n, size: 0x4000000n }], image: { builtin: "baremetal" } }`): string {
