@@ -70,7 +70,8 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
   const ram = ramRanges(f);
   const ipaLimit = 1n << BigInt(f.PA_BITS);
   const boardRam = `board RAM ${ram.map(([s, e]) => span(s, e - s)).join(" and ")}`;
-  const reserved = reservedRegions(f, opts.hypRange ?? reserveOf(board, cfg, opts.baseDir));
+  const hyp = opts.hypRange ?? reserveOf(board, cfg, opts.baseDir);
+  const reserved = reservedRegions(f, hyp);
 
   for (const vm of vms) {
     const who = `vm "${vm.name}"`;
@@ -232,7 +233,7 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
       }
     }
   }
-  errors.push(...channelErrors(board, cfg, opts.hypRange));
+  errors.push(...channelErrors(board, cfg, hyp));
   return errors;
 }
 
