@@ -11,6 +11,7 @@ import { uartInit } from "./el2/pl011.ts";
 import { markOn, resetVcpu, waitForOn } from "./el2/vcpu.ts";
 import { vms, buildStage2, loadImages, vmCount, vmsRunningInit, vtcrValue, vttbrValue } from "./stage2/vm.ts";
 import { vuartReset } from "./stage2/vuart.ts";
+import { watchdogReset } from "./el2/watchdog.ts";
 import { vgicInit, vgicInitCpu } from "./gic/vgic.ts";
 import { chanInit } from "./stage2/channel.ts";
 
@@ -34,6 +35,7 @@ export function boot_primary(): never {
   for (let vm: u32 = 0; vm < vmCount(); vm++) {
     buildStage2(vm);
     vuartReset(vms[vm].uart);
+    watchdogReset(vm);
     loadImages(vm);
   }
   vgicInit();

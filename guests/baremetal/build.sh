@@ -7,7 +7,8 @@
 # (the console-flood guest's two roles: guests/flood/main.c in place of main.c) and OUTDIR/harden.{elf,bin}
 # (the hardening guest: guests/harden/main.c in place of main.c) and OUTDIR/fuzz{,-victim}.{elf,bin}
 # (the hostile-guest fuzzer, guests/fuzz/main.c, ops.c and exec.S, and its victim, guests/fuzz/victim.c)
-# and OUTDIR/channel.{elf,bin} (the channel guest: guests/channel/main.c and channel.c).
+# and OUTDIR/channel.{elf,bin} (the channel guest: guests/channel/main.c and channel.c)
+# and OUTDIR/health.{elf,bin} (the health-policy guest that hangs and crashes: guests/health/main.c).
 # Skips a variant whose outputs are newer than every source file.
 set -euo pipefail
 
@@ -28,13 +29,14 @@ flood="$(cd "$here/../flood" && pwd)"
 harden="$(cd "$here/../harden" && pwd)"
 fuzz="$(cd "$here/../fuzz" && pwd)"
 channel="$(cd "$here/../channel" && pwd)"
+health="$(cd "$here/../health" && pwd)"
 
 build() {   # build NAME [extra cflags...]
   local name="$1"; shift
   local elf="$out/$name.elf" bin="$out/$name.bin"
   if [ -f "$elf" ] && [ -f "$bin" ] && \
-     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" -type f -newer "$bin" -print -quit)" ] && \
-     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" -type f -newer "$elf" -print -quit)" ]; then
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" "$health" -type f -newer "$bin" -print -quit)" ] && \
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" "$health" -type f -newer "$elf" -print -quit)" ]; then
     return 0
   fi
   (cd "$here" && "${cross}gcc" "${cflags[@]}" "$@" -o "$elf" "${srcs[@]}")
@@ -59,3 +61,5 @@ srcs=("${support[@]/#main.c/$fuzz/victim.c}")
 build fuzz-victim -I"$here"
 srcs=("${support[@]/#main.c/$channel/main.c}" "$channel/channel.c")
 build channel -I"$here" -I"$channel"
+srcs=("${support[@]/#main.c/$health/main.c}")
+build health -I"$here"

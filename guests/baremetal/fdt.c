@@ -56,7 +56,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
     const char *strings = (const char *)base + be32(base + 12); /* off_dt_strings */
     unsigned addr_cells = 2, size_cells = 1;               /* spec defaults */
     int depth = 0, in_memory = 0, in_cpus = 0, in_cpu = 0, found_mem = 0;
-    int in_bulkhead = 0, in_chosen = 0, node_gic = 0, node_pl011 = 0;
+    int in_bulkhead = 0, in_chosen = 0, node_gic = 0, node_pl011 = 0, node_sp805 = 0;
     unsigned long node_reg[2] = {0, 0};      /* the current root child's first two reg addresses */
 
     out->ncpus = 0;
@@ -65,6 +65,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
     out->npassthrough = 0;
     out->bootargs = 0;
     out->uart_base = 0;
+    out->wdog_base = 0;
     for (;;) {
         unsigned tok = be32(p);
         p += 4;
@@ -82,7 +83,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
             in_cpu = depth == 3 && in_cpus && node_is(name, "cpu");
             /* The GIC is recognised by its compatible, whatever the node is called (QEMU: intc@...). */
             if (depth == 2) {
-                node_gic = node_pl011 = 0;
+                node_gic = node_pl011 = node_sp805 = 0;
                 node_reg[0] = node_reg[1] = 0;
             }
             in_bulkhead = depth == 2 && node_is(name, "bulkhead");
@@ -96,6 +97,8 @@ int fdt_parse(const void *dtb, struct dt_info *out)
             }
             if (depth == 2 && node_pl011 && !out->uart_base)
                 out->uart_base = node_reg[0];
+            if (depth == 2 && node_sp805 && !out->wdog_base)
+                out->wdog_base = node_reg[0];
             depth--;
             in_memory = in_cpu = in_bulkhead = in_chosen = 0;
             if (depth < 2)
@@ -120,6 +123,8 @@ int fdt_parse(const void *dtb, struct dt_info *out)
                 node_gic = 1;
             } else if (depth == 2 && str_eq(pname, "compatible") && str_eq((const char *)val, "arm,pl011")) {
                 node_pl011 = 1;
+            } else if (depth == 2 && str_eq(pname, "compatible") && str_eq((const char *)val, "arm,sp805")) {
+                node_sp805 = 1;
             } else if (depth == 2 && str_eq(pname, "reg")) {
                 unsigned step = 4 * (addr_cells + size_cells);
                 for (unsigned i = 0; i < 2 && (i + 1) * step <= len; i++)

@@ -7,7 +7,8 @@
  * at the end. Bootargs "beats=N after=M": the longest run; it ends sooner once the fuzzer has written
  * DONE_MAGIC into the page they share, and "after=M" beats more (500; the fuzzer's own word: it
  * writes it after its last op, so the victim outlives it, its power-off included; nothing else of
- * the victim depends on it). It reports
+ * the victim depends on it). "watch=V" (tests/health.test.ts): it ends the same way once VM V is off,
+ * as HVC_HEALTH says (its config must give it the health view). It reports
  *   victim: <why it ended> after beats N worst-late U us, pings P answered A, hvc-bad H, unexpected-irq I, canary-bad C of W words
  * and checks each, and that its SPI (48) is configured as it left it, then powers off.
  *
@@ -26,6 +27,8 @@ extern char _text[], _end[], secondary_entry[];
 #define SGI_PING    1
 #define SGI_PONG    2
 #define HVC_VM_INFO 0xC6000001UL
+#define HVC_HEALTH  0xC6000003UL
+#define HEALTH_OFF  2
 
 static unsigned long period, deadline;
 static volatile unsigned long beats, worst_late, pings, pings_got, pongs, hvc_bad, unexpected, last_unexpected;
@@ -147,6 +150,14 @@ static unsigned long parse_arg(const char *args, const char *name, unsigned long
     return dflt;
 }
 
+/* Whether VM `vm` is off, as HVC_HEALTH says (x1: its state). */
+static int vm_off(unsigned long vm)
+{
+    register unsigned long x0 __asm__("x0") = HVC_HEALTH, x1 __asm__("x1") = vm;
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1) :: "x2", "x3", "memory");
+    return x0 == 0 && x1 == HEALTH_OFF;
+}
+
 /* The victim's SPI (board/<board>/configs/fuzz.ts, the first its device tree passes through: 48 on
  * virt, 60 on the RPi4): configured at the start, read back at the end. The fuzzer aims its GIC
  * traffic at it (both are among its favourites). */
@@ -186,6 +197,7 @@ int main(void *dtb)
     }
     victim_spi = dt.passthrough[0];
     unsigned long target = parse_arg(dt.bootargs, "beats", 1000), after = parse_arg(dt.bootargs, "after", 500);
+    unsigned long watch = parse_arg(dt.bootargs, "watch", ~0UL);
     unsigned long first_bad = 0, words = 0;
     canary_pass(dt.mem_base, dt.mem_size, 1, &first_bad);
     words = (dt.mem_size - ((unsigned long)_end - (unsigned long)_text)) / 8;
@@ -210,7 +222,7 @@ int main(void *dtb)
      * for it) happens while the heartbeat still runs. */
     unsigned long end = target;
     while (beats < end) {
-        if (end == target && *(volatile unsigned long *)DONE_PAGE == DONE_MAGIC)
+        if (end == target && (*(volatile unsigned long *)DONE_PAGE == DONE_MAGIC || (watch != ~0UL && vm_off(watch))))
             end = beats + after < target ? beats + after : target;
         __asm__ volatile("wfi");
         if (hvc_call(0xC6000000UL, 0, 0, 0) != 0)   /* HVC_NULL */
@@ -227,7 +239,7 @@ int main(void *dtb)
     unsigned long bad = canary_pass(dt.mem_base, dt.mem_size, 0, &first_bad);
 
     printf("victim: %s after beats %lu worst-late %lu us, pings %lu answered %lu, hvc-bad %lu, unexpected-irq %lu, canary-bad %lu of %lu words\n",
-           end < target ? "fuzzer done" : "all beats", beats, to_us(worst_late), pings, pongs, hvc_bad, unexpected, bad, words);
+           end < target ? (watch != ~0UL ? "watched VM off" : "fuzzer done") : "all beats", beats, to_us(worst_late), pings, pongs, hvc_bad, unexpected, bad, words);
     check(pings == pongs && pings == pings_got, "victim SGIs", "%lu pings, %lu received, %lu answered", pings, pings_got, pongs);
     check(hvc_bad == 0, "victim hypercalls", "%lu wrong answers", hvc_bad);
     check(unexpected == 0, "victim interrupts", "%lu unexpected, last cpu %lu INTID %lu", unexpected,

@@ -11,7 +11,7 @@ import { channelErrors } from "./channel-check.ts";
 import { dmaErrors, dmaWarnings } from "./dma.ts";
 import {
   HYP_RESERVE, PAGE, describe, factsOf, hex, overlaps, ramRanges, resolveDtb, resolveInitrd,
-  span, uartEmulated, UART_SIZE, vgicRegions, vmInterrupts, vmMappings, type Mapping, type Range,
+  span, uartEmulated, UART_SIZE, WATCHDOG_SIZE, hasWatchdog, vgicRegions, watchdogIpa, vmInterrupts, vmMappings, type Mapping, type Range,
 } from "./model.ts";
 import { describeReserved, reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
@@ -157,6 +157,7 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
     }
     const virtual = vgicRegions(f, vm.cpus.length).map((g) => ({ what: g.what, base: g.base, size: g.size }));
     if (uartEmulated(vm)) virtual.push({ what: "emulated UART", base: f.UART_BASE, size: UART_SIZE });
+    if (hasWatchdog(vm)) virtual.push({ what: "emulated watchdog (SP805)", base: watchdogIpa(f), size: WATCHDOG_SIZE });
     for (const v of virtual) {
       for (const m of all) {
         if (m.size > 0n && overlaps(m.ipa, m.size, v.base, v.size)) err(`${who} ${v.what} IPA ${span(v.base, v.size)} overlaps its ${ipaName(m)}`);

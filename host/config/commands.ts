@@ -5,7 +5,7 @@ import { loadBoard, type Board } from "../board.ts";
 import { checkConfig, configWarnings } from "./check.ts";
 import { boardOfConfig, loadConfig } from "./load.ts";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
-import { oneLine, span, vmInterrupts, type Range } from "./model.ts";
+import { describeHealth, hasWatchdog, hex, oneLine, span, vmInterrupts, watchdogIpa, type Range } from "./model.ts";
 import { reserveOf } from "./images.ts";
 import { physicalMap } from "./map.ts";
 import { shapeErrors } from "./shape.ts";
@@ -99,6 +99,9 @@ export function memoryMap(board: Board, cfg: Config, hyp: Range = reserveOf(boar
     const vm = cfg.vms.find((v) => v.cpus.includes(c));
     out.push(`  ${c}  ${vm ? `${vm.name} vcpu ${vm.cpus.indexOf(c)}` : "idle"}`);
   }
+  out.push("health:");
+  const nw = Math.max(...cfg.vms.map((v) => v.name.length));
+  for (const vm of cfg.vms) out.push(`  ${vm.name.padEnd(nw)}  ${describeHealth(vm)}${hasWatchdog(vm) ? ` (SP805 at ipa ${hex(watchdogIpa(board))})` : ""}`);
   out.push("interrupts:");
   out.push(`  ${f.UART_INTID}  hypervisor (board UART)`);
   const irqs = cfg.vms.flatMap((vm) => vmInterrupts(vm).map((i) => ({ i, vm: vm.name }))).sort((a, b) => a.i - b.i);

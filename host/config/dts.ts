@@ -4,7 +4,12 @@ import { execFileSync } from "node:child_process";
 import type { Board, BoardFacts } from "../board.ts";
 import type { Config, VmConfig } from "./types.ts";
 import { VPCI_ECAM, VPCI_ECAM_SIZE, VPCI_MMIO, VPCI_MMIO_SIZE, vmChannels, type ChannelPort } from "./channels.ts";
-import { GICR_FRAME, GICV2_FRAME, GICV2_GICD_SIZE, UART_SIZE, devicesOf, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings } from "./model.ts";
+import {
+  GICR_FRAME, GICV2_FRAME, GICV2_GICD_SIZE, UART_SIZE, WATCHDOG_SIZE, devicesOf, factsOf, findVm, hex, uartEmulated, vmInterrupts, vmMappings, watchdogIpa,
+} from "./model.ts";
+
+/** The emulated SP805's WDOGCLK (src/devices/sp805.ts SP805_HZ): 1 MHz, a 32-bit LOAD reaches over an hour. */
+export const SP805_HZ = 1_000_000;
 
 /** `<hi lo>` cells of a 64-bit value (#address-cells = #size-cells = 2). */
 function cells64(x: bigint): string {
@@ -103,7 +108,8 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
       out("\t};");
     }
   }
-  if (uart) {
+  const watchdog = vm.health?.watchdog;
+  if (uart || watchdog) {
     out();
     out("\tapb_pclk: apb-pclk {");
     out(`\t\tcompatible = "fixed-clock";`);
@@ -111,6 +117,28 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
     out("\t\tclock-frequency = <24000000>;");
     out(`\t\tclock-output-names = "clk24mhz";`);
     out("\t};");
+  }
+  if (watchdog) {
+    // Linux's sp805_wdt takes its rate from the first clock and its timeout from timeout-sec (whole
+    // seconds: the hypervisor still holds the guest to timeoutMs). No interrupt: the guest needs none.
+    out();
+    out("\twdog_clk: wdog-clk {");
+    out(`\t\tcompatible = "fixed-clock";`);
+    out("\t\t#clock-cells = <0>;");
+    out(`\t\tclock-frequency = <${SP805_HZ}>;`);
+    out(`\t\tclock-output-names = "wdogclk";`);
+    out("\t};");
+    out();
+    const at = watchdogIpa(f);
+    out(`\twatchdog@${at.toString(16)} {`);
+    out(`\t\tcompatible = "arm,sp805", "arm,primecell";`);
+    out(`\t\treg = ${reg([at, WATCHDOG_SIZE])};`);
+    out("\t\tclocks = <&wdog_clk>, <&apb_pclk>;");
+    out(`\t\tclock-names = "wdog_clk", "apb_pclk";`);
+    out(`\t\ttimeout-sec = <${Math.max(1, Math.ceil(watchdog.timeoutMs / 1000))}>;`);
+    out("\t};");
+  }
+  if (uart) {
     out();
     out(`\tpl011@${f.UART_BASE.toString(16)} {`);
     out(`\t\tcompatible = "arm,pl011", "arm,primecell";`);

@@ -162,6 +162,31 @@ export function uartEmulated(vm: VmConfig): boolean {
   return (vm.uart ?? "emulated") === "emulated";
 }
 
+/** An emulated SP805 frame's size. */
+export const WATCHDOG_SIZE = 0x1000n;
+
+/**
+ * Where a VM with a watchdog (types.ts HealthPolicy) sees its emulated SP805: 64 KiB above the
+ * board's UART address, in the same peripheral window (QEMU virt: 0x9010000, its PL031's slot,
+ * which no VM is given; Raspberry Pi 4: 0xfe211000).
+ */
+export function watchdogIpa(board: Board | BoardFacts): bigint {
+  return factsOf(board).UART_BASE + 0x10000n;
+}
+
+export function hasWatchdog(vm: VmConfig): boolean {
+  return vm.health?.watchdog !== undefined;
+}
+
+/** A VM's failure policy in words, as `map` shows it. */
+export function describeHealth(vm: VmConfig): string {
+  const h = vm.health;
+  const w = h?.watchdog ? `watchdog ${h.watchdog.timeoutMs} ms from ${h.watchdog.start ?? "boot"}` : "no watchdog";
+  const f = h?.onFailure ?? "restart";
+  const then = typeof f === "string" ? `on failure ${f}` : `on failure restart at most ${f.restart} times within ${f.withinMs} ms, then ${f.then}`;
+  return `${w}; ${then}${h?.view ? "; reads every VM's health" : ""}`;
+}
+
 /** Where each loaded config came from (definePartitions cannot know its caller's file). */
 const sources = new WeakMap<Config, string>();
 

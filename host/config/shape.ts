@@ -4,7 +4,39 @@ import { DMA_MODES } from "./dma.ts";
 import { hex } from "./model.ts";
 
 /** The test guests guests/baremetal/build.sh builds (BuiltinImage in types.ts). */
-const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset", "flood", "flood-victim", "harden", "fuzz", "fuzz-victim", "channel"];
+const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset", "flood", "flood-victim", "harden", "fuzz", "fuzz-victim", "channel", "health"];
+
+/** Largest watchdog timeout (ms): an hour, well inside what the SP805's 32-bit counter holds at its 1 MHz clock (host/config/dts.ts). */
+export const MAX_WATCHDOG_MS = 3_600_000;
+/** Largest restart limit and window: what the hypervisor's tables hold (u32 milliseconds: 49 days). */
+export const MAX_RESTARTS = 65_535;
+export const MAX_WINDOW_MS = 0xffff_ffff;
+
+/** The shape of a `health` policy (types.ts HealthPolicy): each wrong field named, with the values it may take. */
+function healthShape(h: unknown, at: string, err: (m: string) => void): void {
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  const int = (v: unknown, lo: number, hi: number) => typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi;
+  if (!isObj(h)) { err(`${at} must be an object { watchdog?, onFailure?, view? }`); return; }
+  for (const k of Object.keys(h)) if (!["watchdog", "onFailure", "view"].includes(k)) err(`${at}.${k} is not a field of a health policy (watchdog, onFailure, view)`);
+  const w = h.watchdog;
+  if (w !== undefined) {
+    if (!isObj(w)) err(`${at}.watchdog must be an object { timeoutMs, start? }`);
+    else {
+      if (!int(w.timeoutMs, 1, MAX_WATCHDOG_MS)) err(`${at}.watchdog.timeoutMs must be an integer from 1 to ${MAX_WATCHDOG_MS} (milliseconds)`);
+      if (w.start !== undefined && w.start !== "boot" && w.start !== "guest") err(`${at}.watchdog.start must be "boot" or "guest"`);
+    }
+  }
+  const f = h.onFailure;
+  if (f !== undefined && f !== "restart" && f !== "off") {
+    if (!isObj(f)) err(`${at}.onFailure must be "restart", "off" or { restart: N, withinMs: T, then: "off" }`);
+    else {
+      if (!int(f.restart, 0, MAX_RESTARTS)) err(`${at}.onFailure.restart must be an integer from 0 to ${MAX_RESTARTS}`);
+      if (!int(f.withinMs, 1, MAX_WINDOW_MS)) err(`${at}.onFailure.withinMs must be an integer from 1 to ${MAX_WINDOW_MS} (milliseconds)`);
+      if (f.then !== "off") err(`${at}.onFailure.then must be "off"`);
+    }
+  }
+  if (h.view !== undefined && typeof h.view !== "boolean") err(`${at}.view must be true or false`);
+}
 
 /** Wrong field types and missing fields (what tsc reports for a typed config); empty: well-formed. */
 export function shapeErrors(cfg: unknown): string[] {
@@ -58,6 +90,7 @@ export function shapeErrors(cfg: unknown): string[] {
     if (vm.initrd !== undefined && (typeof vm.initrd !== "string" || vm.initrd === "")) err(`${where}.initrd must be a path`);
     if (vm.bootargs !== undefined && typeof vm.bootargs !== "string") err(`${where}.bootargs must be a string`);
     if (vm.scrubOnRestart !== undefined && typeof vm.scrubOnRestart !== "boolean") err(`${where}.scrubOnRestart must be true or false`);
+    if (vm.health !== undefined) healthShape(vm.health, `${where}.health`, err);
     if (vm.shared !== undefined) {
       if (!Array.isArray(vm.shared)) err(`${where}.shared must be an array`);
       else vm.shared.forEach((s: unknown, k: number) => {

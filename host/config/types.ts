@@ -89,7 +89,7 @@ export interface Channel {
 
 /** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin (attack: guests/attack). */
 export interface BuiltinImage {
-  builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden" | "fuzz" | "fuzz-victim" | "channel";
+  builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden" | "fuzz" | "fuzz-victim" | "channel" | "health";
 }
 
 export interface VmConfig {
@@ -128,6 +128,32 @@ export interface VmConfig {
    * peers still use them). Default true.
    */
   scrubOnRestart?: boolean;
+  /** What the hypervisor watches for and does when the VM fails (docs/config.md, "Health"). Default: no watchdog, restart. */
+  health?: HealthPolicy;
+}
+
+/**
+ * A VM's health policy. A failure is the watchdog's expiry or a wedged vCPU (an exception loop the
+ * guest cannot leave); a restart the guest asks for (PSCI SYSTEM_RESET, e.g. Linux's reboot after
+ * `panic=N`) is no failure, but counts against the restart limit like one.
+ */
+export interface HealthPolicy {
+  /**
+   * An emulated Arm SP805 watchdog in the VM (`arm,sp805` in its generated device tree): unless
+   * petted within `timeoutMs` (1 to 3,600,000) it expires and the VM has failed. `start`: "boot"
+   * (default), it runs from each start of the VM, so a boot that hangs is caught too; "guest", it
+   * runs once the guest enables it (Linux's sp805_wdt when a watchdog daemon opens it). Once
+   * running, the guest may shorten its period but not lengthen it past `timeoutMs`, nor stop it.
+   */
+  watchdog?: { timeoutMs: number; start?: "boot" | "guest" };
+  /**
+   * On a failure: "restart" (default) the VM alone, as a clean boot; "off", power it off for the
+   * rest of the run; or restart it at most `restart` times within `withinMs` of the first of them,
+   * and then power it off: the failure (or guest reset) after those is the last.
+   */
+  onFailure?: "restart" | "off" | { restart: number; withinMs: number; then: "off" };
+  /** This VM may read every VM's health (state, restart count, last cause) with HVC_HEALTH (docs/hypercalls.md). Default false. */
+  view?: boolean;
 }
 
 /** The boards there are (board/<name>/; tests/cli-config.test.ts keeps this list equal to them). */

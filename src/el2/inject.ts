@@ -26,6 +26,12 @@ function vectorOffset(spsr: u64): u64 {
   return 0x400n;
 }
 
+/** Where a synchronous exception taken to EL1 from the mode in `spsr` enters: VBAR_EL1 plus its vector's offset. */
+export function syncVector(spsr: u64): u64 {
+  const offset: u64 = vectorOffset(spsr);
+  return mrs("VBAR_EL1") + offset;
+}
+
 function fromEl0(spsr: u64): bool {
   return (spsr & SPSR_NRW) != 0n || (spsr & 0xcn) == 0n;
 }
@@ -37,8 +43,7 @@ export function injectSync(esr: u64, far: u64): void {
   msr("FAR_EL1", far);
   msr("ELR_EL1", mrs("ELR_EL2"));
   msr("SPSR_EL1", spsr);
-  const offset: u64 = vectorOffset(spsr);
-  msr("ELR_EL2", mrs("VBAR_EL1") + offset);
+  msr("ELR_EL2", syncVector(spsr));
   msr("SPSR_EL2", 0x3c0n | SPSR_M_EL1H);
 }
 

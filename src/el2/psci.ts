@@ -7,6 +7,7 @@ import { GuestRegs } from "./cpu.ts";
 import { Power, NOT_RUNNING, powerOf, requestOn, parkVcpu } from "./vcpu.ts";
 import { cpuOfVcpu } from "./placement.ts";
 import { vmRestart, vmPowerOff } from "./restart.ts";
+import { Cause } from "./health.ts";
 import { ramAddress } from "../stage2/vm.ts";
 import { vgicWaiting } from "../gic/vgic.ts";
 
@@ -24,6 +25,9 @@ export const PSCI_FEATURES: u32 = 0x8400000a;
  * answers for it too (DEN 0022 §5.1.15): Linux asks there first, and reads SMCCC 1.0 on NOT_SUPPORTED.
  */
 export const SMCCC_VERSION: u32 = 0x80000000;
+export const PSCI_SYSTEM_RESET2_64: u32 = 0xc4000012;
+/** SYSTEM_RESET2's reset_type 0: SYSTEM_WARM_RESET, the only architectural type (PSCI 1.1, 5.19); a restart of the VM, as SYSTEM_RESET. */
+const SYSTEM_WARM_RESET: u64 = 0n;
 
 const PSCI_SUCCESS: u64 = 0n;
 export const PSCI_NOT_SUPPORTED: u64 = 0xffffffffffffffffn;   // -1
@@ -76,7 +80,16 @@ export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): bool {
       regs.x[0] = MIGRATE_NOT_NEEDED;
       return false;
     case PSCI_SYSTEM_RESET:
-      vmRestart(vm, cpu);
+      vmRestart(vm, cpu, Cause.Reset, 0n);
+      return true;
+    case PSCI_SYSTEM_RESET2_64:
+    case 0x84000012:
+      // Vendor-specific reset types (bit 31) and the reserved ones are not supported.
+      if (regs.x[1] != SYSTEM_WARM_RESET) {
+        regs.x[0] = PSCI_INVALID_PARAMETERS;
+        return false;
+      }
+      vmRestart(vm, cpu, Cause.Reset, 0n);
       return true;
     case PSCI_SYSTEM_OFF:
       vmPowerOff(vm, cpu);
@@ -91,7 +104,7 @@ function psciImplemented(fid: u32): bool {
   switch (fid) {
     case PSCI_VERSION: case PSCI_FEATURES: case PSCI_CPU_ON_64: case 0x84000003: case PSCI_CPU_OFF:
     case PSCI_AFFINITY_INFO_64: case 0x84000004: case PSCI_CPU_SUSPEND_64: case 0x84000001:
-    case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET:
+    case PSCI_MIGRATE_INFO_TYPE: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_SYSTEM_RESET2_64: case 0x84000012:
     case SMCCC_VERSION:
       return true;
     default:

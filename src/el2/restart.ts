@@ -2,15 +2,19 @@
 // board would, and SYSTEM_OFF powers it off for the rest of the run. Either way its other vCPUs
 // are stopped first (a kick SGI reaches each at once, whatever the guest is doing); a restart then
 // returns the VM's virtual GIC, devices and memory to their boot state and starts vCPU 0 again at
-// the entry point. The other VMs run on, untouched. This is how a VM recovers from its own crash.
+// the entry point. The other VMs run on, untouched. This is how a VM recovers from its own crash,
+// whether it asks (SYSTEM_RESET) or not (its watchdog expired, a vCPU wedged): its health policy
+// (src/el2/health.ts) decides between a restart and staying off.
 import { CPU_COUNT } from "@board";
 import { VM_ENTRY, VM_DTB, VM_SCRUB } from "@config";
 import { vcpu_enter } from "./cpu.ts";
 import { cpuOfVcpu, vmOfCpu } from "./placement.ts";
 import {
-  Power, VmRun, powerOf, markOff, requestOn, resetVcpu, waitForOn, parkVcpu, quiesceVcpu, vmBeginStop, vmResume,
+  Power, VmRun, powerOf, markOff, requestOn, resetVcpu, waitForOn, parkVcpu, quiesceVcpu, vmBeginStop, vmEnd, vmResume,
 } from "./vcpu.ts";
 import { consoleResetVm, lineEnd, put, vmLineBegin } from "./console.ts";
+import { healthOff, healthRestarts } from "./health.ts";
+import { watchdogReset } from "./watchdog.ts";
 import { platformExit, halt } from "./exit.ts";
 import { vms, loadImages, scrubRam, vmPoweredOff } from "../stage2/vm.ts";
 import { vuartReset } from "../stage2/vuart.ts";
@@ -67,19 +71,16 @@ function stopOthers(vm: u32, cpu: u32, to: u32): bool {
 }
 
 /**
- * The common start of a restart and a power-off, on the vCPU of CPU `cpu` that asked: the VM's
- * other vCPUs stopped, the event logged as `what`, this vCPU's interrupts and then the VM's
- * silenced (none may stay active into a next run). False: another stop of the VM was under way,
- * and this vCPU has parked (it returns here only when started again, by that restart).
+ * The common start of a restart and a power-off, on the vCPU of CPU `cpu` that asked (or failed):
+ * the VM's other vCPUs stopped, this vCPU's interrupts and then the VM's silenced (none may stay
+ * active into a next run). False: another stop of the VM was under way, and this vCPU has parked
+ * (it returns here only when started again, by that restart).
  */
-function stopVm(vm: u32, cpu: u32, to: u32, what: string): bool {
+function stopVm(vm: u32, cpu: u32, to: u32): bool {
   if (!stopOthers(vm, cpu, to)) {
     parkVcpu(cpu);
     return false;
   }
-  vmLineBegin(vm);
-  put(what);
-  lineEnd();
   quiesceVcpu(cpu);
   vgicResetVm(vm);
   vspiReset(vm);
@@ -87,13 +88,30 @@ function stopVm(vm: u32, cpu: u32, to: u32, what: string): bool {
   return true;
 }
 
-/** SYSTEM_RESET from the vCPU on CPU `cpu` of VM `vm`. Returns when this CPU's vCPU is to run again (reset). */
-export function vmRestart(vm: u32, cpu: u32): void {
-  if (!stopVm(vm, cpu, VmRun.Stopping, "SYSTEM_RESET, restarting the VM")) return;
+/** The VM is off, stopped by the vCPU on CPU `cpu`: counted off (the run ends with the last VM), the CPU parked for good. */
+function endVm(cpu: u32): never {
+  markOff(cpu);
+  if (vmPoweredOff()) platformExit(0);
+  halt();
+}
+
+/**
+ * Restarts VM `vm` for `cause` (src/el2/health.ts Cause; `pc` the guest PC of a wedged vCPU), from
+ * the vCPU on CPU `cpu`, or powers it off if its health policy says so. Returns when this CPU's
+ * vCPU is to run again (reset).
+ */
+export function vmRestart(vm: u32, cpu: u32, cause: u32, pc: u64): void {
+  if (!stopVm(vm, cpu, VmRun.Stopping)) return;
+  if (!healthRestarts(vm, cause, pc)) {
+    vmEnd(vm);
+    endVm(cpu);
+  }
   consoleResetVm(vm);
   vuartReset(vms[vm].uart);
   if (VM_SCRUB[vm] != 0) scrubRam(vm);
   loadImages(vm);
+  // Last: a watchdog that runs from boot gives the guest its whole timeout, however long the scrub took.
+  watchdogReset(vm);
   const cpu0: u32 = cpuOfVcpu(vm, 0n);
   if (cpu0 == cpu) {
     vmResume(vm);
@@ -113,8 +131,17 @@ export function vmRestart(vm: u32, cpu: u32): void {
  * that restart starts its vCPU again.
  */
 export function vmPowerOff(vm: u32, cpu: u32): void {
-  if (!stopVm(vm, cpu, VmRun.Off, "powered off")) return;
-  markOff(cpu);
-  if (vmPoweredOff()) platformExit(0);
-  halt();
+  if (!stopVm(vm, cpu, VmRun.Off)) return;
+  healthOff(vm);
+  vmLineBegin(vm);
+  put("powered off");
+  lineEnd();
+  endVm(cpu);
+}
+
+/** The VM of the vCPU on CPU `cpu` failed (`cause`), noticed on its way back to the guest from an IRQ: restarted or off; the vCPU enters afresh. */
+export function vmFail(vm: u32, cpu: u32, cause: u32): never {
+  vmRestart(vm, cpu, cause, 0n);
+  // The IRQ path saved only the caller-saved registers: the reset frame is entered whole.
+  vcpu_enter();
 }

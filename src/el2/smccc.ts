@@ -4,6 +4,7 @@ import { CPU_VCPU, VM_VCPUS } from "@config";
 import { GuestRegs } from "./cpu.ts";
 import { psciCall, PSCI_NOT_SUPPORTED, SMCCC_VERSION } from "./psci.ts";
 import { consolePutc } from "./console.ts";
+import { healthView } from "./health.ts";
 
 /** Owner (bits [29:24]) 0: Arm architecture calls; 4: standard secure service (PSCI); 6: hypervisor (ours). */
 const OWNER_ARCH: u32 = 0;
@@ -24,6 +25,8 @@ export const HVC_NULL: u32 = 0xc6000000;
 export const HVC_VM_INFO: u32 = 0xc6000001;
 /** Writes the character in x1 to the VM's console (for guests without a UART driver). */
 export const HVC_CONSOLE_PUTC: u32 = 0xc6000002;
+/** x1 = a VM index: its health (src/el2/health.ts healthView), for a VM whose config gives it the view. */
+export const HVC_HEALTH: u32 = 0xc6000003;
 
 /**
  * The call in x0 of the vCPU on CPU `cpu`: it reads x0-x3 and writes x0-x3 only, unless it returns
@@ -68,6 +71,9 @@ function hypervisorCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): void {
     case HVC_CONSOLE_PUTC:
       consolePutc(vm, u8(regs.x[1] & 0xffn));
       regs.x[0] = 0n;
+      return;
+    case HVC_HEALTH:
+      healthView(vm, regs);
       return;
     default:
       regs.x[0] = PSCI_NOT_SUPPORTED;

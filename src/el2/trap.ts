@@ -5,8 +5,10 @@
 import { GuestRegs, thisCpu } from "./cpu.ts";
 import { vmOfCpu } from "./placement.ts";
 import { smcccCall } from "./smccc.ts";
-import { stopRequested, stopVcpu } from "./restart.ts";
-import { KICK_SGI, gicFiq } from "../gic/gic.ts";
+import { stopRequested, stopVcpu, vmFail } from "./restart.ts";
+import { Cause } from "./health.ts";
+import { watchdogDue } from "./watchdog.ts";
+import { HYP_TIMER_PPI, KICK_SGI, gicFiq } from "../gic/gic.ts";
 import { injectUndefined } from "./inject.ts";
 import { isSetWay, setWayTrap, vmControlTrap } from "./setway.ts";
 import { PmuAccess, pmuTrap } from "./pmu.ts";
@@ -39,7 +41,7 @@ export function trap_sync(regs: GuestRegs): void {
       dataAbort(cpu, vm, regs, esr);
       return;
     case Ec.InstrAbortLower:
-      instructionAbort(vm, esr);
+      instructionAbort(cpu, vm, esr);
       return;
     case Ec.SysReg64:
       sysregTrap(cpu, vm, regs, esr);
@@ -127,6 +129,9 @@ export function trap_irq(regs: GuestRegs): void {
   const intid: u32 = vgicIrq(cpu);
   // Its VM is restarting or powering off (src/el2/restart.ts, which sends the kick): this vCPU stops here, and later enters afresh.
   if (intid == KICK_SGI && stopRequested(cpu)) stopVcpu(cpu);
+  // The watchdog's timer, or a kick to re-arm it (src/el2/watchdog.ts): an expiry fails the VM here,
+  // at an instruction boundary of the guest, whatever it masked.
+  if ((intid == HYP_TIMER_PPI || intid == KICK_SGI) && watchdogDue(cpu)) vmFail(vmOfCpu(cpu), cpu, Cause.Watchdog);
 }
 
 /** Physical FIQs taken on each CPU; logged at the 1st, 2nd, 4th, 8th, ... so that a storm cannot flood the console. */

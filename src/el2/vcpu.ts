@@ -14,6 +14,7 @@ import { HCR_GUEST, SCTLR_EL1_RESET, SPSR_EL1H_MASKED } from "./setup.ts";
 import { SpinLock, lock, unlock } from "./lock.ts";
 import { pmuResetVcpu } from "./pmu.ts";
 import { idleWait } from "./idle.ts";
+import { watchdogArm, watchdogDisarm } from "./watchdog.ts";
 import { vgicResetCpu } from "../gic/vgic.ts";
 import { gicKick } from "../gic/gic.ts";
 
@@ -89,6 +90,19 @@ export function vmResume(vm: u32): void {
   unlock(powerLock);
 }
 
+/** A restarting VM stays off after all (its health policy, src/el2/health.ts): Stopping to Off, for the rest of the run. */
+export function vmEnd(vm: u32): void {
+  if (vm >= CPU_COUNT) return;
+  lock(powerLock);
+  vmRun[vm] = VmRun.Off;
+  unlock(powerLock);
+}
+
+/** The VM's run state (VmRun), as another CPU last set it. */
+export function vmRunState(vm: u32): u32 {
+  return vm < CPU_COUNT ? loadAcquire32(addressOf(vmRun) + u64(vm) * 4n) : VmRun.Off;
+}
+
 /** The vCPU is off; SEV wakes a CPU waiting for it to stop (src/el2/restart.ts). */
 export function markOff(cpu: u32): void {
   storeRelease32(powerWord(cpu), Power.Off);
@@ -97,14 +111,14 @@ export function markOff(cpu: u32): void {
 }
 
 /**
- * Silences CPU `cpu`'s vCPU (run on that CPU): its timers stopped, its virtual GIC interface
- * emptied, every hardware interrupt it held deactivated. A vCPU that parks does this first, so a
+ * Silences CPU `cpu`'s vCPU (run on that CPU): its timers stopped (its VM's watchdog's too, on
+ * this CPU), its virtual GIC interface emptied, every hardware interrupt it held deactivated. A vCPU that parks does this first, so a
  * parked vCPU holds nothing that the next run could find still active.
  */
 export function quiesceVcpu(cpu: u32): void {
   msr("CNTV_CTL_EL0", 0n);
   msr("CNTP_CTL_EL0", 0n);
-  isb();
+  watchdogDisarm();
   vgicResetCpu(cpu);
 }
 
@@ -149,7 +163,8 @@ function resetEl1(): void {
 /**
  * Resets CPU `cpu`'s vCPU (run on that CPU) for a start at `entry`, with PSCI CPU_ON semantics:
  * x0 = context, other registers zero, EL1h with interrupts masked, MMU off, its timers stopped,
- * its virtual GIC interface empty, its PMU as out of reset (src/el2/pmu.ts). Every vCPU start comes here (the VM's boot, CPU_ON, a restart).
+ * its virtual GIC interface empty, its PMU as out of reset (src/el2/pmu.ts), its VM's watchdog
+ * timed on its CPU (src/el2/watchdog.ts). Every vCPU start comes here (the VM's boot, CPU_ON, a restart).
  * The next guest_resume (or vcpu_enter) enters it.
  */
 export function resetVcpu(cpu: u32, entry: u64, context: u64): void {
@@ -165,6 +180,7 @@ export function resetVcpu(cpu: u32, entry: u64, context: u64): void {
   msr("ELR_EL2", entry);
   msr("SPSR_EL2", SPSR_EL1H_MASKED);
   isb();
+  watchdogArm(cpu);
 }
 
 /** Parks this CPU, asleep, until its vCPU is asked to start, then resets the vCPU for that start. */

@@ -21,6 +21,8 @@ import { SpinLock, lock, unlock } from "../el2/lock.ts";
 export const KICK_SGI: u32 = 8;
 /** The virtual interface's maintenance interrupt (PPI 9). */
 export const MAINTENANCE_PPI: u32 = 25;
+/** The EL2 physical timer (PPI 10, CNTHP_*): the hypervisor's own, the watchdogs' time source (src/el2/watchdog.ts). */
+export const HYP_TIMER_PPI: u32 = 26;
 /** The EL1 virtual timer (PPI 11) and EL1 physical timer (PPI 14): passed to the CPU's vCPU. */
 export const VTIMER_PPI: u32 = 27;
 export const PTIMER_PPI: u32 = 30;
@@ -72,9 +74,9 @@ export function gicRoute(intid: u32, cpu: u32): void {
   else v2Route(intid, cpu);
 }
 
-/** This CPU's interface, its private interrupts (the kick SGI and the maintenance interrupt on) and its virtual interface. */
+/** This CPU's interface, its private interrupts (the kick SGI, the maintenance interrupt and the EL2 timer on) and its virtual interface. */
 export function gicInitCpu(cpu: u32): void {
-  const enabled: u32 = (u32(1) << KICK_SGI) | (u32(1) << MAINTENANCE_PPI);
+  const enabled: u32 = (u32(1) << KICK_SGI) | (u32(1) << MAINTENANCE_PPI) | (u32(1) << HYP_TIMER_PPI);
   if (GIC_VERSION == 3) v3InitCpu(cpu, enabled, PHYS_PRIORITY);
   else v2InitCpu(enabled, PHYS_PRIORITY);
 }

@@ -17,7 +17,7 @@ import { lineEnd, put, putDec, putHex, vmLineBegin } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import { vgicdInit } from "./vgicd.ts";
 import {
-  KICK_SGI, MAINTENANCE_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
+  KICK_SGI, MAINTENANCE_PPI, HYP_TIMER_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
   gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
   gicEmptyLrs, gicEoiedLrs, gicSetPrivateEnabled, gicClearPrivateActive, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
   VTIMER_PPI, PTIMER_PPI,
@@ -615,6 +615,7 @@ function lrsHold(cpu: u32, intid: u32): bool {
  *   hypervisor involvement between the guest's EOI and the next expiry.
  * - the kick SGI: other CPUs added to this vCPU's pending set; the flush below delivers them.
  * - the maintenance interrupt: list registers drained (underflow); the flush refills them.
+ * - the EL2 timer: deactivated; the caller checks the watchdog (src/el2/trap.ts).
  * - anything else: deactivated and logged once per VM.
  * Returns the INTID acknowledged (1020 and up: spurious).
  */
@@ -639,7 +640,7 @@ export function vgicIrq(cpu: u32): u32 {
     // Completed EOIs first: the maintenance interrupt stays asserted while one is due.
     if (GIC_VERSION == 2 && intid == MAINTENANCE_PPI) vgicEoiMaintenance();
     gicDeactivate(iar);
-    if (intid != KICK_SGI && intid != MAINTENANCE_PPI && !d.unknownIrqLogged) {
+    if (intid != KICK_SGI && intid != MAINTENANCE_PPI && intid != HYP_TIMER_PPI && !d.unknownIrqLogged) {
       d.unknownIrqLogged = true;
       vmLineBegin(vm);
       put("physical interrupt ");

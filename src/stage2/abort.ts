@@ -2,7 +2,9 @@
 // emulated device is decoded from the syndrome and emulated; anything else is logged with the
 // VM, the IPA and the syndrome, and the guest receives a synchronous external abort.
 import { GuestRegs } from "../el2/cpu.ts";
-import { injectAbort } from "../el2/inject.ts";
+import { injectAbort, syncVector } from "../el2/inject.ts";
+import { vmRestart } from "../el2/restart.ts";
+import { Cause } from "../el2/health.ts";
 import { lineEnd, put, putHex } from "../el2/console.ts";
 import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
 import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
@@ -40,8 +42,17 @@ export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   injectAbort(true, write, mrs("FAR_EL2"));
 }
 
-export function instructionAbort(vm: u32, esr: u64): void {
+export function instructionAbort(cpu: u32, vm: u32, esr: u64): void {
   reportFault(vm, LogKind.InstructionAbort, "instruction abort", faultIpa(), esr);
+  // A fetch that faults at the very vector its abort would be taken to: the guest would take it
+  // there again, for ever, with nothing else run in between (stage 2 never changes; the exception
+  // masks interrupts): the vCPU is wedged, which is a failure of its VM (src/el2/health.ts). No
+  // guest that still makes progress gets here: its next fetch differs from this one.
+  const pc: u64 = mrs("ELR_EL2");
+  if (pc == syncVector(mrs("SPSR_EL2"))) {
+    vmRestart(vm, cpu, Cause.Wedged, pc);
+    return;
+  }
   injectAbort(false, false, mrs("FAR_EL2"));
 }
 

@@ -1,9 +1,10 @@
 // MMIO emulation: a guest access that faulted at stage 2 on an emulated device is carried out
 // here. Each device is a range of the VM's IPA space: the PL011 (src/stage2/vuart.ts), the
-// virtual GIC's distributor and redistributors (src/gic/vgicd.ts), and for a VM in channels its
-// PCI host bridge's ECAM (src/stage2/vpci.ts) and its channel devices' BAR0s (src/stage2/channel.ts). The decoded access arrives as
+// virtual GIC's distributor and redistributors (src/gic/vgicd.ts), the SP805 watchdog
+// (src/el2/watchdog.ts), and for a VM in channels its PCI host bridge's ECAM (src/stage2/vpci.ts)
+// and its channel devices' BAR0s (src/stage2/channel.ts). The decoded access arrives as
 // plain values, and a read returns its result: no record is filled and read back on the hot path.
-import { VM_UART, CHAN_FIRST, VPCI_ECAM, VPCI_BAR0 } from "@config";
+import { VM_UART, VM_WATCHDOG, CHAN_FIRST, VPCI_ECAM, VPCI_BAR0 } from "@config";
 import { vms } from "./vm.ts";
 import { consolePutc } from "../el2/console.ts";
 import { vuartRead, vuartWrite, UARTDR } from "./vuart.ts";
@@ -11,8 +12,9 @@ import { vgicClaims, vgicRead, vgicWrite } from "../gic/vgicd.ts";
 import { vgicFlush } from "../gic/vgic.ts";
 import { chanRead, chanRow, chanWrite } from "./channel.ts";
 import { BAR0_SIZE, VPCI_ECAM_SIZE, vpciRead, vpciWrite } from "./vpci.ts";
+import { watchdogRead, watchdogWrite } from "../el2/watchdog.ts";
 
-export const enum MmioDevice { None = 0, Uart = 1, Gic = 2, Ecam = 3, ChannelRegs = 4 }
+export const enum MmioDevice { None = 0, Uart = 1, Gic = 2, Ecam = 3, ChannelRegs = 4, Watchdog = 5 }
 
 const PAGE: u64 = 0x1000n;
 
@@ -21,6 +23,8 @@ export function mmioDevice(vm: u32, ipa: u64): u32 {
   const uart: u64 = VM_UART[vm];
   if (uart != 0n && ipa >= uart && ipa < uart + PAGE) return MmioDevice.Uart;
   if (vgicClaims(vm, ipa)) return MmioDevice.Gic;
+  const wdog: u64 = VM_WATCHDOG[vm];
+  if (wdog != 0n && ipa >= wdog && ipa < wdog + PAGE) return MmioDevice.Watchdog;
   if (vm >= CHAN_FIRST.length - 1 || CHAN_FIRST[vm] == CHAN_FIRST[vm + 1]) return MmioDevice.None;
   if (ipa >= VPCI_ECAM && ipa - VPCI_ECAM < VPCI_ECAM_SIZE) return MmioDevice.Ecam;
   if (ipa >= VPCI_BAR0 && chanRow(vm, (ipa - VPCI_BAR0) / BAR0_SIZE) != 255) return MmioDevice.ChannelRegs;
@@ -35,6 +39,7 @@ function regsRow(vm: u32, ipa: u64): u32 {
 /** A read of `bytes` at `ipa` from device `dev` (mmioDevice's answer); returns the value. */
 export function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
   if (dev == MmioDevice.Gic) return vgicRead(vm, cpu, ipa, bytes);
+  if (dev == MmioDevice.Watchdog) return u64(watchdogRead(vm, u32(ipa - VM_WATCHDOG[vm])));
   if (dev == MmioDevice.Ecam) return u64(vpciRead(vm, u32(ipa - VPCI_ECAM), bytes));
   // The channel registers are 32-bit: other widths read as zero and ignore writes.
   if (dev == MmioDevice.ChannelRegs) return bytes == 4 ? u64(chanRead(regsRow(vm, ipa), u32(ipa & 0xfffn))) : 0n;
@@ -45,6 +50,10 @@ export function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64
 export function mmioWrite(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
   if (dev == MmioDevice.Gic) {
     vgicWrite(vm, cpu, ipa, bytes, value);
+    return;
+  }
+  if (dev == MmioDevice.Watchdog) {
+    watchdogWrite(vm, cpu, u32(ipa - VM_WATCHDOG[vm]), u32(value & 0xffffffffn));
     return;
   }
   if (dev == MmioDevice.Ecam) {
