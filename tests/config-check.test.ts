@@ -173,6 +173,38 @@ describe("checkConfig", () => {
     expect(check(cfg)).toEqual([`vm "linux" RAM 0x42000000-0x42000fff overlaps its RAM 0x42000000-0x4bffffff`]);
   });
 
+  it("a health policy: its fields checked, each wrong one named; its watchdog's IPA kept free", () => {
+    const cfg = base();
+    vm(cfg, "rtos").health = { watchdog: { timeoutMs: 500 }, onFailure: { restart: 3, withinMs: 60_000, then: "off" }, view: true };
+    vm(cfg, "linux").health = { onFailure: "off" };
+    expect(check(cfg)).toEqual([]);
+    vm(cfg, "rtos").devices = [{ name: "rtc", ipa: 0x09010000n, pa: 0x09010000n, size: 0x1000n, dma: "none" }];
+    expect(check(cfg)).toEqual([`vm "rtos" emulated watchdog (SP805) IPA 0x9010000-0x9010fff overlaps its device "rtc" IPA 0x9010000-0x9010fff`]);
+    delete vm(cfg, "rtos").devices;
+    const bad = (h: unknown) => { vm(cfg, "rtos").health = h as VmConfig["health"]; return check(cfg); };
+    expect(bad({ watchdog: { timeoutMs: 0 } })).toEqual([`vm "rtos".health.watchdog.timeoutMs must be an integer from 1 to 3600000 (milliseconds)`]);
+    expect(bad({ watchdog: { timeoutMs: 1.5, start: "now" } })).toEqual([
+      `vm "rtos".health.watchdog.timeoutMs must be an integer from 1 to 3600000 (milliseconds)`,
+      `vm "rtos".health.watchdog.start must be "boot" or "guest"`,
+    ]);
+    expect(bad({ onFailure: "reboot" })).toEqual([`vm "rtos".health.onFailure must be "restart", "off" or { restart: N, withinMs: T, then: "off" }`]);
+    expect(bad({ onFailure: { restart: -1, withinMs: 0, then: "restart" } })).toEqual([
+      `vm "rtos".health.onFailure.restart must be an integer from 0 to 65535`,
+      `vm "rtos".health.onFailure.withinMs must be an integer from 1 to 4294967295 (milliseconds)`,
+      `vm "rtos".health.onFailure.then must be "off"`,
+    ]);
+    expect(bad({ view: "yes", watchdgo: {} })).toEqual([
+      `vm "rtos".health.watchdgo is not a field of a health policy (watchdog, onFailure, view)`,
+      `vm "rtos".health.view must be true or false`,
+    ]);
+    expect(bad(7)).toEqual([`vm "rtos".health must be an object { watchdog?, onFailure?, view? }`]);
+    // map shows each VM's policy.
+    vm(cfg, "rtos").health = { watchdog: { timeoutMs: 500 }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } };
+    const map = memoryMap(v3, cfg).join("\n");
+    expect(map).toMatch(/^ {2}linux {2}no watchdog; on failure off$/m);
+    expect(map).toMatch(/^ {2}rtos {3}watchdog 500 ms from boot; on failure restart at most 3 times within 60000 ms, then off \(SP805 at ipa 0x9010000\)$/m);
+  });
+
   it("a VM's emulated UART and virtual GIC IPAs must stay free", () => {
     const cfg = base();
     vm(cfg, "rtos").devices = [{ name: "rtc", ipa: 0x09000000n, pa: 0x09010000n, size: 0x1000n, dma: "none" }];

@@ -111,6 +111,20 @@ describe("guestDts", () => {
     expect(node(dts, "interrupt-controller@8000000")).toContain("0x80a0000 0x00 0x20000>;");
   });
 
+  it("gives a VM with a watchdog an arm,sp805 node, its 1 MHz WDOGCLK and the APB clock (no UART needed), timeout-sec from its timeout", () => {
+    const cfg: Config = { vms: rich.vms.map((v) => (v.name === "rtos" ? { ...v, health: { watchdog: { timeoutMs: 2500 } } } : v)) };
+    const dts = roundTrip(v3, cfg, "rtos");
+    expect(nodeNames(dts, 1)).toContain("watchdog@9010000");
+    const wd = node(dts, "watchdog@9010000")!;
+    expect(wd).toContain(`compatible = "arm,sp805\\0arm,primecell";`);
+    expect(wd).toContain("reg = <0x00 0x9010000 0x00 0x1000>;");
+    expect(wd).toContain(`clock-names = "wdog_clk\\0apb_pclk";`);
+    expect(wd).toContain("timeout-sec = <0x03>;");
+    expect(node(dts, "wdog-clk")).toContain("clock-frequency = <0xf4240>;");
+    expect(node(dts, "apb-pclk")).toBeDefined();
+    expect(nodeNames(roundTrip(v3, rich, "linux"), 1)).not.toContain("watchdog@9010000");
+  });
+
   it("describes a GICv2 VM with the GICD and the GICC frame (backed by GICV)", () => {
     const dts = roundTrip(v2, rich, "linux");
     const gic = node(dts, "interrupt-controller@8000000")!;

@@ -54,7 +54,17 @@ describe("SMCCC and PSCI (src/el2/smccc.ts, psci.ts)", () => {
     expect(call(0, 0, [0x80000000n]).x[0]).toBe(0x10001n);
     expect(call(0, 0, [0xc6000000n]).x[0]).toBe(0n);
     expect(call(0, 0, [0x8400000an, 0xc4000003n]).x[0]).toBe(0n);
-    expect(call(0, 0, [0x8400000an, 0x84000012n]).x[0]).toBe(NOT_SUPPORTED);
+    // SYSTEM_RESET2 (a restart of the VM, as SYSTEM_RESET, src/el2/health.ts) is implemented; MEM_PROTECT is not.
+    expect(call(0, 0, [0x8400000an, 0x84000012n]).x[0]).toBe(0n);
+    expect(call(0, 0, [0x8400000an, 0x84000013n]).x[0]).toBe(NOT_SUPPORTED);
+    // SYSTEM_RESET2 knows only the architectural warm reset (type 0): a vendor's type is refused, and nothing happens.
+    expect(call(0, 0, [0xc4000012n, 0x80000000n]).x[0]).toBe(INVALID_PARAMETERS);
+    expect(call(0, 0, [0xc4000012n, 1n]).x[0]).toBe(INVALID_PARAMETERS);
+  });
+
+  it("gives HVC_HEALTH only to a VM whose config gives it the view", () => {
+    // The default config gives no VM the view (board/qemu-virt-gicv3/configs/default.ts).
+    expect(call(0, 0, [0xc6000003n, 1n]).x[0]).toBe(NOT_SUPPORTED);
   });
 
   // Linux asks PSCI_FEATURES(SMCCC_VERSION) before it calls SMCCC_VERSION, and reads SMCCC v1.0 on NOT_SUPPORTED.

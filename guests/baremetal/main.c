@@ -856,6 +856,26 @@ static void reset_test(const struct dt_info *dt)
 }
 #endif
 
+/*
+ * The health policy's watchdog (an SP805, when the config gives the VM one): started as Linux's
+ * sp805_wdt starts it, petted, and counting down. It stays running (it cannot be stopped): the
+ * VM powers off well within its timeout.
+ */
+static void check_watchdog(const struct dt_info *dt)
+{
+    volatile unsigned *w = (volatile unsigned *)dt->wdog_base;
+    w[0xc00 / 4] = 0x1acce551;              /* WdogLock: unlock */
+    w[0x000 / 4] = w[0x000 / 4];            /* WdogLoad: the longest period the config allows */
+    w[0x00c / 4] = 1;                       /* WdogIntClr: the pet */
+    w[0x008 / 4] = 3;                       /* WdogControl: INTEN | RESEN */
+    w[0xc00 / 4] = 0;                       /* lock */
+    unsigned v1 = w[0x004 / 4], v2 = v1;
+    for (int i = 0; i < 1000000 && v2 == v1; i++)
+        v2 = w[0x004 / 4];
+    check((w[0x008 / 4] & 3) == 3 && v2 < v1 && w[0xc00 / 4] == 1, "watchdog runs (SP805)",
+          "at 0x%lx: WdogControl 0x%x, WdogValue 0x%x then 0x%x", dt->wdog_base, w[0x008 / 4], v1, v2);
+}
+
 int main(void *dtb)
 {
     struct dt_info dt;
@@ -883,6 +903,8 @@ int main(void *dtb)
     if (hvc_call(BULKHEAD_NULL_CALL, 0, 0, 0) == 0) {
         check_gicd_isolation(&dt);
         check_spi(&dt);
+        if (dt.wdog_base)
+            check_watchdog(&dt);
     } else {
         printf("# not under Bulkhead (the null call is NOT_SUPPORTED): no partition checks\n");
     }

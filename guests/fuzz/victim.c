@@ -150,11 +150,15 @@ static unsigned long parse_arg(const char *args, const char *name, unsigned long
     return dflt;
 }
 
-/* Whether VM `vm` is off, as HVC_HEALTH says (x1: its state). */
+/* VM `vm`'s health, as HVC_HEALTH says: its state, restarts and the cause of its last stop. */
+static unsigned long watched_restarts, watched_cause;
+
 static int vm_off(unsigned long vm)
 {
-    register unsigned long x0 __asm__("x0") = HVC_HEALTH, x1 __asm__("x1") = vm;
-    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1) :: "x2", "x3", "memory");
+    register unsigned long x0 __asm__("x0") = HVC_HEALTH, x1 __asm__("x1") = vm, x2 __asm__("x2"), x3 __asm__("x3");
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "=r"(x2), "=r"(x3) :: "memory");
+    watched_restarts = x2;
+    watched_cause = x3;
     return x0 == 0 && x1 == HEALTH_OFF;
 }
 
@@ -240,6 +244,8 @@ int main(void *dtb)
 
     printf("victim: %s after beats %lu worst-late %lu us, pings %lu answered %lu, hvc-bad %lu, unexpected-irq %lu, canary-bad %lu of %lu words\n",
            end < target ? (watch != ~0UL ? "watched VM off" : "fuzzer done") : "all beats", beats, to_us(worst_late), pings, pongs, hvc_bad, unexpected, bad, words);
+    if (watch != ~0UL)
+        printf("victim: VM %lu's health: off after %lu restarts, last cause %lu\n", watch, watched_restarts, watched_cause);
     check(pings == pongs && pings == pings_got, "victim SGIs", "%lu pings, %lu received, %lu answered", pings, pings_got, pongs);
     check(hvc_bad == 0, "victim hypercalls", "%lu wrong answers", hvc_bad);
     check(unexpected == 0, "victim interrupts", "%lu unexpected, last cpu %lu INTID %lu", unexpected,

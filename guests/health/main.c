@@ -154,5 +154,8 @@ int main(void *dtb)
     printf("health: boot %lu, started %lu us after the last pet (timeout %lu ms)\n", boot, since, timeout_ms);
     check(since >= timeout_ms * 1000, "the watchdog did not fire before its timeout", "%lu us after the last pet", since);
     check_sp805();
+    /* HVC_HEALTH: only a VM whose config gives it the view may read another's health. */
+    long r = hvc_call(0xC6000003UL, 0, 0, 0);
+    check(r == PSCI_NOT_SUPPORTED, "no health view without the config's leave", "HVC_HEALTH returned %ld", r);
     finish();
 }

@@ -1,5 +1,6 @@
 // Three bare-metal VMs, each on its own CPUs, each with 64 MiB of RAM at IPA 0x40000000
-// backed by its own physical memory above the hypervisor's 32 MiB reserve.
+// backed by its own physical memory above the hypervisor's 32 MiB reserve; alpha, the control
+// VM, has a watchdog and a health policy (docs/config.md, "Health").
 import { definePartitions } from "../../../host/config/types.ts";
 
 const MiB = 1n << 20n;
@@ -14,6 +15,9 @@ export default definePartitions({
       uart: "emulated",
       interrupts: [48],   // virtio-mmio slot 0's SPI (no device behind it): the guest pends it through its virtual GICD
       image: { builtin: "baremetal" },
+      // The control VM: an SP805 watchdog it starts itself (its last check); a VM that fails
+      // (the watchdog expires, a vCPU wedges) is restarted, at most 3 times a minute, then left off.
+      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
     },
     {
       name: "beta",

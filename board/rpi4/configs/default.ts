@@ -29,6 +29,8 @@ export default definePartitions({
       uart: "emulated",
       interrupts: [60],   // no device behind it (from-virt.ts, TEST_SPIS): the guest pends it through its virtual GICD
       image: { builtin: "baremetal" },
+      // A control loop: an SP805 watchdog it starts itself; restarted on a failure, at most 3 times a minute.
+      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
     },
     {
       name: "control",
