@@ -240,9 +240,53 @@ static void report_idle_others(void)
     printf("bench: idle-others %lu\n", spent > own ? spent - own : 0);
 }
 
+/*
+ * The restart benchmark (bootargs "restart-bench", host/bench.ts with board/<board>/configs/
+ * bench-restart.ts): a bench build of the hypervisor zeroes PMCCNTR_EL0 where it starts to act on
+ * a restart (src/el2/restart.ts) and leaves the PMU running across it, so PMCCNTR at the restarted
+ * guest's first instruction (boot_counter) counts every instruction in between, on this CPU. Run
+ * 0 asks for SYSTEM_RESET; run 1 reports that and lets its watchdog (the config's, started here)
+ * expire with interrupts masked; run 2 reports that and powers off. The run is told by the VM's
+ * own restart count (HVC_HEALTH: its config gives it the view), since a restart may scrub its RAM.
+ */
+#define HVC_VM_INFO 0xC6000001UL
+#define HVC_HEALTH  0xC6000003UL
+
+static unsigned long own_restarts(void)
+{
+    register unsigned long x0 __asm__("x0") = HVC_VM_INFO, x1 __asm__("x1"), x2 __asm__("x2"), x3 __asm__("x3");
+    __asm__ volatile("hvc #0" : "+r"(x0), "=r"(x1), "=r"(x2), "=r"(x3) :: "memory");
+    x0 = HVC_HEALTH;
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "=r"(x2), "=r"(x3) :: "memory");
+    return x0 == 0 ? x2 : ~0UL;
+}
+
+static void __attribute__((noreturn)) restart_bench(const struct dt_info *dt)
+{
+    const char *what = dt->mem_size == 64UL << 20 ? "64m" : "ram";
+    const char *scrub = bootargs_have(dt->bootargs, "scrub") ? "-scrub" : "";
+    unsigned long n = own_restarts();
+    if (n == 1 || n == 2)
+        printf("bench: restart-%s-%s%s %lu\n", n == 1 ? "reset" : "watchdog", what, scrub, boot_counter);
+    if (n == 0) {
+        pmu_cycle_counter_on();
+        hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+    } else if (n == 1 && dt->wdog_base) {
+        volatile unsigned *w = (volatile unsigned *)dt->wdog_base;
+        w[0x008 / 4] = 3;                       /* WdogControl: INTEN | RESEN, the config's timeout */
+        __asm__ volatile("msr daifset, #0xf" ::: "memory");
+        for (;;)
+            ;
+    }
+    printf("bench: done\n");
+    system_off();
+}
+
 void bench_main(const void *dtb)
 {
     struct dt_info dt;
+    if (fdt_parse(dtb, &dt) == 0 && bootargs_have(dt.bootargs, "restart-bench"))
+        restart_bench(&dt);
     /* Natively (no EL2: ID_AA64PFR0_EL1.EL2 0) an SMC is undefined: QEMU's PSCI takes HVC only. */
     int native = ((read_sysreg(id_aa64pfr0_el1) >> 8) & 0xf) == 0;
 

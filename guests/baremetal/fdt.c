@@ -148,3 +148,17 @@ int fdt_parse(const void *dtb, struct dt_info *out)
     }
     return found_mem ? 0 : -2;
 }
+
+int bootargs_have(const char *args, const char *word)
+{
+    for (const char *s = args; s && *s; s++) {
+        const char *p = s, *q = word;
+        if (s != args && s[-1] != ' ')
+            continue;
+        while (*q && *p == *q)
+            p++, q++;
+        if (!*q && (*p == ' ' || !*p))
+            return 1;
+    }
+    return 0;
+}

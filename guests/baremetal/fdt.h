@@ -21,4 +21,7 @@ struct dt_info {
 /* Returns 0 on success, or a negative reason (bad magic, no memory node). */
 int fdt_parse(const void *dtb, struct dt_info *out);
 
+/* Whether the bootargs (dt_info.bootargs, may be 0) hold `word`, whole (space-separated). */
+int bootargs_have(const char *args, const char *word);
+
 #endif

@@ -8,7 +8,8 @@
  * DONE_MAGIC into the page they share, and "after=M" beats more (500; the fuzzer's own word: it
  * writes it after its last op, so the victim outlives it, its power-off included; nothing else of
  * the victim depends on it). "watch=V" (tests/health.test.ts): it ends the same way once VM V is off,
- * as HVC_HEALTH says (its config must give it the health view). It reports
+ * as HVC_HEALTH says (its config must give it the health view), and needs no page shared with the
+ * fuzzer. It reports
  *   victim: <why it ended> after beats N worst-late U us, pings P answered A, hvc-bad H, unexpected-irq I, canary-bad C of W words
  * and checks each, and that its SPI (48) is configured as it left it, then powers off.
  *
@@ -226,7 +227,7 @@ int main(void *dtb)
      * for it) happens while the heartbeat still runs. */
     unsigned long end = target;
     while (beats < end) {
-        if (end == target && (*(volatile unsigned long *)DONE_PAGE == DONE_MAGIC || (watch != ~0UL && vm_off(watch))))
+        if (end == target && (watch != ~0UL ? vm_off(watch) : *(volatile unsigned long *)DONE_PAGE == DONE_MAGIC))
             end = beats + after < target ? beats + after : target;
         __asm__ volatile("wfi");
         if (hvc_call(0xC6000000UL, 0, 0, 0) != 0)   /* HVC_NULL */

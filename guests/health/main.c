@@ -51,20 +51,6 @@ static unsigned long to_us(unsigned long ticks)
     return ticks / (read_sysreg(cntfrq_el0) / 1000000UL);
 }
 
-static int arg_is(const char *args, const char *word)
-{
-    for (const char *s = args; s && *s; s++) {
-        const char *p = s, *q = word;
-        if (s != args && s[-1] != ' ')
-            continue;
-        while (*q && *p == *q)
-            p++, q++;
-        if (!*q && (*p == ' ' || !*p))
-            return 1;
-    }
-    return 0;
-}
-
 void exception_handler(unsigned long index, unsigned long *frame)
 {
     (void)frame;
@@ -132,7 +118,7 @@ int main(void *dtb)
     dsb();
     unsigned long timeout_ms = 2 * ((unsigned long)wd_read(WDOG_LOAD) + 1) / 1000;  /* 1 MHz WDOGCLK */
 
-    if (arg_is(dt.bootargs, "mode=crash")) {
+    if (bootargs_have(dt.bootargs, "mode=crash")) {
         printf("health: boot %lu, %s\n", boot, boot % 2 ? "spinning with interrupts masked" : "taking an exception with no vector");
         if (boot % 2)
             spin_masked();

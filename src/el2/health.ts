@@ -58,6 +58,14 @@ function budgetAllows(vm: u32, h: Window, now: u64): bool {
   return true;
 }
 
+/** `n` and `what`, plural but for 1. */
+function putCount(n: u32, what: string): void {
+  putDec(u64(n));
+  put(" ");
+  put(what);
+  if (n != 1) put("s");
+}
+
 function putCause(cause: u32, pc: u64): void {
   if (cause == Cause.Reset) put("SYSTEM_RESET");
   else if (cause == Cause.Watchdog) put("watchdog expired");
@@ -88,14 +96,14 @@ export function healthRestarts(vm: u32, cause: u32, pc: u64): bool {
     put(", powered off by its health policy (");
     if (failure && VM_ON_FAILURE[vm] != 0) put("onFailure: off");
     else {
-      putDec(u64(VM_RESTART_LIMIT[vm]));
-      put(" restarts within ");
+      put("limit: ");
+      putCount(VM_RESTART_LIMIT[vm], "restart");
+      put(" within ");
       putDec(u64(VM_RESTART_WINDOW_MS[vm]));
       put(" ms");
     }
     put(") after ");
-    putDec(u64(restarts));
-    put(" restarts");
+    putCount(restarts, "restart");
   }
   lineEnd();
   return restart;

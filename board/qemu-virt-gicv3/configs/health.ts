@@ -19,7 +19,6 @@ export default definePartitions({
       interrupts: [48],
       image: { builtin: "fuzz-victim" },
       bootargs: "beats=120000 after=200 watch=2",
-      // The victim reads a word at 0x50000000 (the fuzzer's "done" page): hang's page is there.
       shared: [
         { name: "hmark", ipa: 0x50000000n, pa: 0x4c000000n, size: 0x1000n, peers: ["hang"] },
         { name: "cmark", ipa: 0x50001000n, pa: 0x4c001000n, size: 0x1000n, peers: ["crash"] },
