@@ -35,7 +35,6 @@ export function boot_primary(): never {
   for (let vm: u32 = 0; vm < vmCount(); vm++) {
     buildStage2(vm);
     vuartReset(vms[vm].uart);
-    watchdogReset(vm);
     loadImages(vm);
   }
   vgicInit();
@@ -78,6 +77,8 @@ function runVcpu(cpu: u32): never {
     putHex(VM_ENTRY[vm]);
     lineEnd();
     markOn(cpu);
+    // A watchdog that runs from boot runs from here, the VM's first instruction, however late its CPU came up.
+    watchdogReset(vm);
     resetVcpu(cpu, VM_ENTRY[vm], VM_DTB[vm]);
   } else {
     waitForOn(cpu);

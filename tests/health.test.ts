@@ -21,7 +21,7 @@ import { watchingVictim } from "./victim.ts";
  */
 const WATCHDOG_SLACK_MS = 1000;
 
-describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2"])("%s", (board) => {
+describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
   it("restarts a VM whose watchdog expires or that wedges, 100 times, then powers it off by policy; the neighbour never notices", async () => {
     const { qemu } = await run({ board, config: `board/${board}/configs/health.ts`, timeoutSec: 150 });
     const lines = qemu.lines;
