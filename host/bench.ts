@@ -83,6 +83,7 @@ export async function benchBoard(board: string): Promise<BenchFigures> {
   if (r.timedOut || r.exitCode !== 0) throw new Error(`bench on ${board} failed (status ${r.exitCode}):\n${r.output}`);
   const figures = parseBench(r.lines);
   if (!r.lines.some((l) => l.endsWith("bench: done"))) throw new Error(`bench on ${board} did not finish:\n${r.output}`);
+  Object.assign(figures, await restartBench(board));
   const gic = Number(b.board.facts.GIC_VERSION);
   // QEMU raspi4b enters any kernel at EL2 or EL3, never EL1: its native figures are QEMU virt's with its GIC version.
   const nativeMachine = `virt,gic-version=${gic}`;
@@ -114,6 +115,26 @@ export async function benchChannel(board: string): Promise<Record<string, number
   return { "doorbell-insns": f["doorbell-to-handler-ns"], "ring-insns-per-24B": f["ring-ns-per-sample"], "ring-MB/s@1GIPS": f["ring-mb-per-s"] };
 }
 
+/** The restart benchmark's figures: SYSTEM_RESET and the watchdog's expiry, a 64 MiB VM scrubbed and not (guests/baremetal/bench.c restart_bench). */
+const RESTARTS = ["restart-reset-64m", "restart-reset-64m-scrub", "restart-watchdog-64m", "restart-watchdog-64m-scrub"];
+
+/**
+ * Instructions from where the hypervisor acts on a restart (SYSTEM_RESET taken, the watchdog's
+ * expiry noticed) to the restarted guest's first instruction, for a 64 MiB VM with its RAM scrubbed
+ * and not (board/<board>/configs/bench-restart.ts; QEMU virt boards).
+ */
+async function restartBench(board: string): Promise<Record<string, number>> {
+  const config = path.join(PROJECT_ROOT, "board", board, "configs", "bench-restart.ts");
+  if (!fs.existsSync(config)) return {};
+  const b = await build({ board, config, pmuCountsEl2: true });
+  const r = await bootImage(b, { icount: true, timeoutSec: 240 });
+  const figures = parseBench(r.lines);
+  if (r.timedOut || r.exitCode !== 0 || RESTARTS.some((n) => figures[n] === undefined)) {
+    throw new Error(`the restart bench on ${board} failed (status ${r.exitCode}):\n${r.output}`);
+  }
+  return figures;
+}
+
 export function report(results: BenchFigures[]): string[] {
   const lines = [
     "Bulkhead benchmarks — QEMU -icount shift=0, guest-side PMCCNTR: one count per instruction, minimum of 16",
@@ -135,6 +156,10 @@ export function report(results: BenchFigures[]): string[] {
     }
     const f = r.figures;
     lines.push(`boot to the guest's first instruction: ${f["boot-to-guest"]} instructions`);
+    if (f["restart-reset-64m"] !== undefined) {
+      lines.push(`restart of a 64 MiB VM to its first instruction, instructions: from SYSTEM_RESET ${f["restart-reset-64m"]} (RAM scrubbed: ${f["restart-reset-64m-scrub"]}), `
+        + `from the watchdog's expiry ${f["restart-watchdog-64m"]} (RAM scrubbed: ${f["restart-watchdog-64m-scrub"]})`);
+    }
     lines.push(`instructions the sleeping CPUs ran during a 300,000-instruction wait: ${f["idle-others"]}`);
     if (f["doorbell-insns"] !== undefined) {
       lines.push(`channel (configs/channel.ts): a doorbell, ring to the peer's handler: ${f["doorbell-insns"]} instructions; a stream through the ring: ` +

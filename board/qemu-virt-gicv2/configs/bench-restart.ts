@@ -1,2 +1,5 @@
 // The restart benchmark of board/qemu-virt-gicv3/configs/bench-restart.ts on the GICv2 variant of QEMU virt.
-export { default } from "../../qemu-virt-gicv3/configs/bench-restart.ts";
+import { definePartitions } from "../../../host/config/types.ts";
+import virt from "../../qemu-virt-gicv3/configs/bench-restart.ts";
+
+export default definePartitions({ ...virt, board: "qemu-virt-gicv2" });

@@ -2,4 +2,4 @@
 // virt, with `panic=1`: the kernel asks for its own restart (PSCI SYSTEM_RESET) after its crash.
 import { linuxHealth } from "../../qemu-virt-gicv3/configs/linux-health.ts";
 
-export default linuxHealth(0x09000000n, true);
+export default linuxHealth("qemu-virt-gicv2", 0x09000000n, true);

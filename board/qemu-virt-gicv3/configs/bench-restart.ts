@@ -9,6 +9,7 @@ const MiB = 1n << 20n;
 const health = { watchdog: { timeoutMs: 10, start: "guest" as const }, view: true };
 
 export default definePartitions({
+  board: "qemu-virt-gicv3",
   vms: [
     {
       name: "scrub",

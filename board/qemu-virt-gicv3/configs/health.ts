@@ -11,6 +11,7 @@ import { definePartitions } from "../../../host/config/types.ts";
 const MiB = 1n << 20n;
 
 export default definePartitions({
+  board: "qemu-virt-gicv3",
   vms: [
     {
       name: "victim",

@@ -5,12 +5,13 @@
 // (guests/fuzz/victim.c), reads Linux's health (HVC_HEALTH) and ends once Linux is off.
 // `panic=1` (PANIC_REBOOT): the kernel asks for its own restart (PSCI SYSTEM_RESET) a second after
 // the crash, before its watchdog would expire.
-import { definePartitions, type Config } from "../../../host/config/types.ts";
+import { definePartitions, type BoardName, type Config } from "../../../host/config/types.ts";
 
 const MiB = 1n << 20n;
 
-export function linuxHealth(uartBase: bigint, panicReboot: boolean): Config {
+export function linuxHealth(board: BoardName, uartBase: bigint, panicReboot: boolean): Config {
   return definePartitions({
+    board,
     vms: [
       {
         name: "linux",
@@ -34,4 +35,4 @@ export function linuxHealth(uartBase: bigint, panicReboot: boolean): Config {
   });
 }
 
-export default linuxHealth(0x09000000n, false);
+export default linuxHealth("qemu-virt-gicv3", 0x09000000n, false);
