@@ -48,7 +48,7 @@ const table: Record<string, SysRegDef> = {
   PMUSERENR_EL0: R(3, 3, 9, 14, 0), PMOVSSET_EL0: R(3, 3, 9, 14, 3),
   PMINTENSET_EL1: R(3, 0, 9, 14, 1), PMINTENCLR_EL1: R(3, 0, 9, 14, 2), PMCCFILTR_EL0: R(3, 3, 14, 15, 7),
   // Caches
-  CTR_EL0: R(3, 3, 0, 0, 1, "ro"),
+  CTR_EL0: R(3, 3, 0, 0, 1, "ro"), DCZID_EL0: R(3, 3, 0, 0, 7, "ro"),
   // GICv3 CPU interface (ICC) and virtualization control (ICH)
   ICC_PMR_EL1: R(3, 0, 4, 6, 0),
   ICC_IAR0_EL1: R(3, 0, 12, 8, 0, "ro"), ICC_EOIR0_EL1: R(3, 0, 12, 8, 1, "wo"),

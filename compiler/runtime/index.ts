@@ -109,7 +109,13 @@ export const dmb = (d: string): void => machine.event(`dmb ${d}`);
 export const isb = (): void => machine.event("isb");
 export const tlbi = (op: string): void => machine.event(`tlbi ${op}`);
 export const tlbiAddr = (op: string, x: bigint): void => machine.event(`tlbi ${op}, 0x${x.toString(16)}`);
-export const dc = (op: string, x: bigint): void => machine.event(`dc ${op}, 0x${x.toString(16)}`);
+export const dc = (op: string, x: bigint): void => {
+  machine.event(`dc ${op}, 0x${x.toString(16)}`);
+  // DC ZVA zeroes the naturally aligned block of 4 << DCZID_EL0.BS bytes that holds x (Arm ARM C6.2.82).
+  if (op !== "zva") return;
+  const size = 4n << (machine.mrs("DCZID_EL0") & 0xfn);
+  for (let a = x & ~(size - 1n); a < (x & ~(size - 1n)) + size; a += 4n) machine.store(a, 4, 0n);
+};
 export const ic = (op: string): void => machine.event(`ic ${op}`);
 /** Trailing zero bits of a u32 (its lowest set bit's index); 32 for 0. */
 export const ctz32 = (x: number): number => (x >>> 0) === 0 ? 32 : 31 - Math.clz32((x >>> 0) & -(x >>> 0));

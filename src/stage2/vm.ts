@@ -123,19 +123,30 @@ export function loadImages(vm: u32): void {
   isb();
 }
 
+/** DC ZVA's block in bytes (DCZID_EL0.BS: log2 of its size in words, D23.2.39), or 0 if DC ZVA is prohibited (DZP). */
+function zvaBlock(): u64 {
+  const dczid: u64 = mrs("DCZID_EL0");
+  return (dczid & 0x10n) != 0n ? 0n : 4n << (dczid & 0xfn);
+}
+
 /**
  * Zeroes the VM's own RAM (not memory it shares with other VMs: they still use it), so that
- * nothing of its last run is visible to the next. Cleaned and invalidated to the point of
- * coherency: the guest starts with its caches off, and no stale line may later be written back
- * over what it writes.
+ * nothing of its last run is visible to the next: a block at a time with DC ZVA (one instruction
+ * per 64 bytes on a Cortex-A53 or A72, where stores take eight), else by stores. Each line is
+ * then cleaned and invalidated to the point of coherency: the guest starts with its caches off,
+ * and no stale line may later be written back over what it writes. Regions are page aligned, so
+ * a whole number of blocks (at most 2 KiB) fills each.
  */
 export function scrubRam(vm: u32): void {
+  const zva: u64 = zvaBlock();
+  const block: u64 = zva != 0n ? zva : 64n;
   for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
     if (REGION_KIND[r] != RegionKind.Ram) continue;
     const end: u64 = REGION_PA[r] + REGION_SIZE[r];
-    for (let line: u64 = REGION_PA[r]; line < end; line += 64n) {
-      for (let off: u64 = 0n; off < 64n; off += 8n) store64(line + off, 0n);
-      dc("civac", line);
+    for (let at: u64 = REGION_PA[r]; at < end; at += block) {
+      if (zva != 0n) dc("zva", at);
+      else for (let off: u64 = 0n; off < 64n; off += 8n) store64(at + off, 0n);
+      for (let line: u64 = at; line < at + block; line += 64n) dc("civac", line);
     }
   }
   dsb("sy");

@@ -1,5 +1,4 @@
 // The restart benchmark of board/qemu-virt-gicv3/configs/bench-restart.ts on the GICv2 variant of QEMU virt.
-import { definePartitions } from "../../../host/config/types.ts";
-import virt from "../../qemu-virt-gicv3/configs/bench-restart.ts";
+import { benchRestart } from "../../qemu-virt-gicv3/configs/bench-restart.ts";
 
-export default definePartitions({ ...virt, board: "qemu-virt-gicv2" });
+export default benchRestart("qemu-virt-gicv2", true);
