@@ -153,3 +153,23 @@ export default definePartitions({ board: "qemu-virt-gicv2", vms: [
     fs.rmSync(dir, { recursive: true });
   });
 });
+
+describe("bulkhead init", () => {
+  it("writes a starter config for each board that check accepts as written, and refuses an unknown board", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-init-"));
+    for (const board of ["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"]) {
+      const dir = path.join(root, board);
+      const r = await cli("init", dir, "--board", board);
+      expect(r.status, r.stderr).toBe(0);
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+      expect(pkg.type).toBe("module");
+      expect(pkg.devDependencies.bulkhead).toBe(`file:${PROJECT_ROOT}`);
+      expect(fs.realpathSync(path.join(dir, "node_modules/bulkhead"))).toBe(fs.realpathSync(PROJECT_ROOT));
+      expect(await cli("check", path.join(dir, "partitions.ts"))).toEqual({ status: 0, stdout: `ok: 1 VM on ${board}`, stderr: "" });
+    }
+    const bad = await cli("init", path.join(root, "x"), "--board", "pi5");
+    expect([bad.status, bad.stderr.split("\n")[0]]).toEqual([2, `bulkhead init: unknown board "pi5" (boards: qemu-virt-gicv2, qemu-virt-gicv3, rpi4)`]);
+    expect(fs.existsSync(path.join(root, "x"))).toBe(false);
+    fs.rmSync(root, { recursive: true });
+  });
+});

@@ -15,6 +15,7 @@ if ! ls "$debs"/linux-image-*.deb >/dev/null 2>&1 || ! ls "$debs"/busybox-static
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     $SUDO dpkg --add-architecture arm64
   fi
+  echo "build.sh: fetching Debian's arm64 cloud kernel and busybox-static (once; about 50 MB)" >&2
   $SUDO apt-get update -qq
   kernel=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-arm64$' | awk '{print $1}' | sort -V | tail -1)
   [ -n "$kernel" ] || { echo "build.sh: no linux-image-6.1.0-*-cloud-arm64 package found" >&2; exit 1; }
@@ -22,6 +23,7 @@ if ! ls "$debs"/linux-image-*.deb >/dev/null 2>&1 || ! ls "$debs"/busybox-static
 fi
 
 if [ ! -s "$out/Image" ] || [ "$debs" -nt "$out/Image" ]; then
+  echo "build.sh: unpacking the kernel Image and its modules" >&2
   rm -rf "$out/kernel" && mkdir -p "$out/kernel"
   dpkg-deb -x "$(ls "$debs"/linux-image-*.deb | head -1)" "$out/kernel"
   # Debian ships the arm64 kernel as an uncompressed Image named vmlinuz.
@@ -34,6 +36,7 @@ if [ ! -x "$out/linux-peer" ] || [ "$peer_src" -nt "$out/linux-peer" ] || [ "$he
   aarch64-linux-gnu-strip "$out/linux-peer"
 fi
 # Always rewritten (about a second): it follows init, modules and tests/ without tracking them.
+echo "build.sh: assembling the initramfs" >&2
 rm -rf "$out/busybox" && mkdir -p "$out/busybox"
 dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | head -1)" "$out/busybox"
 npx --prefix "$here/../.." tsx "$here/initramfs.ts" "$out/initramfs.cpio" "$out/busybox/bin/busybox" "$here/init" \

@@ -8,10 +8,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
-import { DEFAULT_BOARD_NAME, loadBoard, type BoardFacts } from "../board.ts";
+import { DEFAULT_BOARD_NAME, boardNames, loadBoard, type BoardFacts } from "../board.ts";
 import { hex } from "../config/model.ts";
 import { BOARD_FLAG } from "../commands.ts";
-import type { Command } from "./args.ts";
+import { UsageError, type Command } from "./args.ts";
 
 export const STARTER_CONFIG = "partitions.ts";
 
@@ -23,7 +23,9 @@ export const initCommand: Command = {
   details: [`Writes <dir>/${STARTER_CONFIG}, package.json and tsconfig.json, and links node_modules/bulkhead and node_modules/typescript to this checkout; refuses to overwrite any of them. Then: \`cd <dir>; npx tsc\` type-checks the config as the editor does, \`npx bulkhead check ${STARTER_CONFIG}\` checks it against the board.`],
   async run(a) {
     const dir = path.resolve(a.positional[0]);
-    const board = await loadBoard(a.get("--board") ?? DEFAULT_BOARD_NAME);
+    const name = a.get("--board") ?? DEFAULT_BOARD_NAME;
+    if (!boardNames().includes(name)) throw new UsageError(`unknown board ${JSON.stringify(name)} (boards: ${boardNames().join(", ")})`);
+    const board = await loadBoard(name);
     const files: [string, string][] = [
       [STARTER_CONFIG, starterConfig(board.host.name, board.facts)],
       ["package.json", packageJson(dir)],
