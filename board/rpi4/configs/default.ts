@@ -5,6 +5,7 @@
 // leave it room). Every VM's RAM is at IPA 0x40000000. "control" talks to Linux over a channel
 // (docs/config.md, Channels): it sends timestamped samples and rings; Linux's userspace answers each
 // through the stock uio_pci_generic (guests/channel/linux-peer.c); both print the round trips.
+// The bare-metal VMs have watchdogs and health policies (docs/config.md, Health).
 import { definePartitions } from "../../../host/config/types.ts";
 
 const KiB = 1n << 10n;
@@ -39,6 +40,8 @@ export default definePartitions({
       uart: "emulated",
       image: { builtin: "channel" },
       bootargs: "chan=producer",
+      // The control loop's watchdog (an SP805, started by the guest) and policy: restarted on a failure, at most 3 times a minute.
+      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
     },
   ],
   channels: [
