@@ -144,6 +144,17 @@ describe("VM restart against the vCPUs' races (src/el2/restart.ts)", () => {
     expect(powerOf(CPU1)).toBe(Power.Off);
   }, 120_000);
 
+  it("restarts the VM on SYSTEM_RESET2's warm reset (type 0), as on SYSTEM_RESET", () => {
+    start(CPU0);
+    const before = scrub.calls;
+    m.sysregs.set("ELR_EL2", 0x40001234n);
+    asCpu(CPU0, () => hvc(CPU0, [0xc4000012n, 0n]), false);
+    expect(scrub.calls).toBe(before + 1);
+    expect(powerOf(CPU0)).toBe(Power.On);
+    // vCPU 0 starts the VM's next run at its entry point.
+    expect(m.sysregs.get("ELR_EL2")).toBe(0x40080000n);
+  });
+
   it("refuses CPU_ON while the VM is restarting", () => {
     start(CPU0);
     // A CPU_ON of vCPU 1 (off) from a vCPU of the VM while the restart resets its distributor:
