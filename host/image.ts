@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { PROJECT_ROOT } from "../compiler/program.ts";
-import { boardDir, DEFAULT_BOARD_NAME, type BoardFacts } from "./board.ts";
+import { boardDir, boardNames, DEFAULT_BOARD_NAME, type BoardFacts } from "./board.ts";
 import { boardOfConfig, loadConfig } from "./config/load.ts";
 import { build, BuildError, type BuildOptions, type BuildResult } from "./build.ts";
 
@@ -42,6 +42,7 @@ function tool(cmd: string, args: string[], input?: string): void {
 
 /** The board's SD card, or a refusal naming the board and what chose it: asked before anything is built. */
 async function sdCardOf(board: string, shown: string): Promise<SdCard> {
+  if (!boardNames().includes(board)) throw new BuildError([`${shown}: error: unknown board ${JSON.stringify(board)} (boards: ${boardNames().join(", ")})`]);
   const file = path.join(boardDir(board), "sdcard.ts");
   if (!fs.existsSync(file)) throw new BuildError([`${shown}: error: board ${board} boots no SD-card image (no board/${board}/sdcard.ts)`]);
   return ((await import(file)) as { sdCard: SdCard }).sdCard;

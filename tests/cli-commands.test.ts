@@ -75,6 +75,8 @@ describe("flags", () => {
     const r = await cli("run", "--board", "virt", "--guest", "build/guests/baremetal.elf");
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`--board: error: unknown board "virt" (boards: qemu-virt-gicv2, qemu-virt-gicv3, rpi4)`);
+    const img = await cli("image", "--board", "virt", "-o", path.join(os.tmpdir(), "never.img"));
+    expect([img.status, img.stderr]).toEqual([1, `--board: error: unknown board "virt" (boards: qemu-virt-gicv2, qemu-virt-gicv3, rpi4)`]);
     const c = await cli("check", "board/qemu-virt-gicv3/configs/single.ts", "--board", "virt");
     expect(c.stderr).toBe(`board/qemu-virt-gicv3/configs/single.ts: error: unknown board "virt" given by --board (boards: qemu-virt-gicv2, qemu-virt-gicv3, rpi4)`);
   });
