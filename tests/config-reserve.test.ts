@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../compiler/program.ts";
 import { cli } from "./cli.ts";
 import { loadBoard } from "../host/board.ts";
 import { layout, reserveOf, HYP_CODE_MAX } from "../host/config/images.ts";
+import { proveConfig } from "../host/build.ts";
 import { hex } from "../host/config/model.ts";
 
 const tmp = path.join(PROJECT_ROOT, "build/tmp/config-reserve");
@@ -63,6 +64,23 @@ describe("the reserve", () => {
     const cfg = (await import(path.join(PROJECT_ROOT, file))).default;
     expect(reserveOf(await loadBoard("qemu-virt-gicv3"), cfg, tmp)).toEqual([0x40000000n, 0x44000000n]);
   });
+});
+
+describe("placements", () => {
+  it("map lists each carried file where the build's tables put it (the same layout)", async () => {
+    const file = deployment("placed", 0x44000000n);
+    const map = await cli("map", file);
+    expect(map.status, map.stderr).toBe(0);
+    const listed = map.stdout.split("\n").filter((l) => /^ {2}0x\S+\s+\S+\s+(image|initrd|device tree|dtb) /.test(l));
+    const images = listed.filter((l) => / image /.test(l)).map((l) => BigInt(l.trim().split("-")[0]));
+    expect(listed.map((l) => l.trim().split(/\s+/)[1])).toEqual(["linux", "linux", "rtos", "rtos"]);
+    // The first half of the build writes the hypervisor's tables: LOAD_SRC holds each image's PA.
+    const proved = await proveConfig({ config: path.join(PROJECT_ROOT, file) });
+    const tables = fs.readFileSync(proved.configTs, "utf8");
+    const loadSrc = /export const LOAD_SRC = new BigUint64Array\(\[([^\]]*)\]\)/.exec(tables)![1].split(",").map((x) => BigInt(x.trim().replace(/n$/, "")));
+    expect(images.every((pa) => loadSrc.includes(pa)), `${images.map(hex)} in LOAD_SRC ${loadSrc.map(hex)}`).toBe(true);
+    fs.rmSync(proved.dir, { recursive: true, force: true });
+  }, 120_000);
 });
 
 describe("messages say what the config wrote", () => {

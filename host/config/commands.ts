@@ -6,7 +6,8 @@ import { checkConfig, configWarnings } from "./check.ts";
 import { boardOfConfig, loadConfig } from "./load.ts";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
 import { describeHealth, hasWatchdog, hex, oneLine, span, vmInterrupts, watchdogIpa, type Range } from "./model.ts";
-import { reserveOf } from "./images.ts";
+import { DTB_ROOM, carriedFiles, layout, reserveOf } from "./images.ts";
+import { dtbIpa, guestLoad, initrdIpa } from "./tables.ts";
 import { physicalMap } from "./map.ts";
 import { shapeErrors } from "./shape.ts";
 import type { Config } from "./types.ts";
@@ -94,6 +95,7 @@ export function memoryMap(board: Board, cfg: Config, hyp: Range = reserveOf(boar
   const w = Math.max(...rows.map((r) => r.span.length));
   const ow = Math.max(...rows.map((r) => r.owner.length));
   for (const r of rows) out.push(`  ${r.span.padEnd(w)}  ${r.owner.padEnd(ow)}  ${r.what}${r.where}`);
+  out.push(...carriedMap(board, cfg));
   out.push("cpus:");
   for (let c = 0; c < f.CPU_COUNT; c++) {
     const vm = cfg.vms.find((v) => v.cpus.includes(c));
@@ -107,4 +109,33 @@ export function memoryMap(board: Board, cfg: Config, hyp: Range = reserveOf(boar
   const irqs = cfg.vms.flatMap((vm) => vmInterrupts(vm).map((i) => ({ i, vm: vm.name }))).sort((a, b) => a.i - b.i);
   for (const { i, vm } of irqs) out.push(`  ${i}  ${vm}`);
   return out;
+}
+
+/**
+ * What the hypervisor carries in its reserve for each VM and where (images.ts layout, as the build
+ * places it), with the IPA each file is copied to at the VM's start.
+ */
+function carriedMap(board: Board, cfg: Config): string[] {
+  const files = carriedFiles(cfg);
+  const { slots } = layout(board, files);
+  const rows: { span: string; vm: string; what: string }[] = [];
+  files.forEach((c, i) => {
+    const vm = cfg.vms[i];
+    const s = slots[i];
+    if (c.initrd) rows.push({ span: span(s.initrdPa!, c.initrd.size), vm: c.vm, what: `initrd ${path.basename(c.initrd.file)} (to ipa ${hex(initrdIpa(cfg, vm, c.initrd.size))})` });
+    if (c.image) {
+      let to = "";
+      try {
+        const load = guestLoad(cfg, vm, fs.readFileSync(c.image.file));
+        to = ` (to ipa ${hex(load.loadIpa)}, entered at ${hex(load.entryIpa)})`;
+      } catch {
+        // The checker's error says why it does not load.
+      }
+      rows.push({ span: span(s.imagePa, BigInt(c.image.bytes.length)), vm: c.vm, what: `image ${path.basename(c.image.file)}${to}` });
+    }
+    rows.push({ span: span(s.dtbPa, c.dtb?.size ?? DTB_ROOM), vm: c.vm, what: `${c.dtb ? `dtb ${path.basename(c.dtb.file)}` : "device tree (generated)"} (to ipa ${hex(dtbIpa(cfg, vm))})` });
+  });
+  const w = Math.max(...rows.map((r) => r.span.length));
+  const vw = Math.max(...rows.map((r) => r.vm.length));
+  return ["carried in the hypervisor's reserve:", ...rows.map((r) => `  ${r.span.padEnd(w)}  ${r.vm.padEnd(vw)}  ${r.what}`)];
 }
