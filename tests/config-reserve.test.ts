@@ -71,7 +71,7 @@ describe("placements", () => {
     const file = deployment("placed", 0x44000000n);
     const map = await cli("map", file);
     expect(map.status, map.stderr).toBe(0);
-    const listed = map.stdout.split("\n").filter((l) => /^ {2}0x\S+\s+\S+\s+(image|initrd|device tree|dtb) /.test(l));
+    const listed = map.stdout.split("\n").filter((l) => /^ {4}0x\S+\s+\S+\s+(image|initrd|device tree|dtb) /.test(l));
     const images = listed.filter((l) => / image /.test(l)).map((l) => BigInt(l.trim().split("-")[0]));
     expect(listed.map((l) => l.trim().split(/\s+/)[1])).toEqual(["linux", "linux", "rtos", "rtos"]);
     // The first half of the build writes the hypervisor's tables: LOAD_SRC holds each image's PA.

@@ -137,5 +137,5 @@ function carriedMap(board: Board, cfg: Config): string[] {
   });
   const w = Math.max(...rows.map((r) => r.span.length));
   const vw = Math.max(...rows.map((r) => r.vm.length));
-  return ["carried in the hypervisor's reserve:", ...rows.map((r) => `  ${r.span.padEnd(w)}  ${r.vm.padEnd(vw)}  ${r.what}`)];
+  return ["carried in the hypervisor's reserve:", ...rows.map((r) => `    ${r.span.padEnd(w)}  ${r.vm.padEnd(vw)}  ${r.what}`)];
 }
