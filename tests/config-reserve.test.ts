@@ -112,3 +112,21 @@ describe("messages say what the config wrote", () => {
     expect(build).toEqual(check);
   });
 });
+
+describe("the generated device tree", () => {
+  it("check refuses one that outgrows its slot, with build's words (only build refused it before)", async () => {
+    const file = path.join(tmp, "bigdt.ts");
+    // A 70,000-character command line: the VM's device tree passes 64 KiB.
+    fs.writeFileSync(file, `import { definePartitions } from "bulkhead";
+export default definePartitions({ board: "qemu-virt-gicv3", vms: [
+  { name: "rtos", cpus: [0], ram: [{ ipa: 0x40000000n, pa: 0x60000000n, size: 0x4000000n }], image: { builtin: "baremetal" }, bootargs: "${"x".repeat(70_000)}" },
+] });
+`);
+    const check = await cli("check", rel(file));
+    const build = await cli("build", "--config", rel(file));
+    expect(check.stderr).toMatch(/^\S*bigdt\.ts: error: vm "rtos": its device tree is \d+ bytes; at most 65536 fit its slot$/);
+    expect([check.status, check.stderr]).toEqual([1, build.stderr]);
+    expect(build.status).toBe(1);
+  });
+});
+

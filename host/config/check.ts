@@ -17,7 +17,7 @@ import { describeReserved, reservedRegions } from "./reserved.ts";
 import { shapeErrors } from "./shape.ts";
 import { resolveDeviceNodes } from "./board-nodes.ts";
 import { isElf } from "./elf.ts";
-import { imageFile, reserveOf } from "./images.ts";
+import { generatedDtb, imageFile, reserveOf } from "./images.ts";
 import { MAX_TABLE_ROWS, MAX_VMS, dtbIpa, guestLoad, initrdIpa } from "./tables.ts";
 
 export { HYP_RESERVE, hypRange } from "./model.ts";
@@ -235,6 +235,16 @@ export function checkConfig(board: Board, cfg: Config, opts: CheckOptions): stri
     }
   }
   errors.push(...channelErrors(board, cfg, hyp));
+  // Last, on a config otherwise good: each generated device tree compiles and fits its slot.
+  if (errors.length === 0) {
+    for (const vm of vms) {
+      if (resolveDtb(cfg, vm, opts.baseDir) !== undefined) continue;
+      const initrd = resolveInitrd(cfg, vm, opts.baseDir);
+      const size = initrd ? BigInt(fs.statSync(initrd).size) : 0n;
+      const dtb = generatedDtb(board, cfg, vm, initrd ? { ipa: initrdIpa(cfg, vm, size), size } : undefined);
+      if (typeof dtb === "string") err(dtb);
+    }
+  }
   return errors;
 }
 

@@ -10,7 +10,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../compiler/program.ts";
 import type { Board, BoardFacts } from "../board.ts";
-import { HYP_RESERVE, MiB, PAGE, alignUp, builtinImagePath, factsOf, resolveDtb, resolveImage, resolveInitrd, type Range } from "./model.ts";
+import { HYP_RESERVE, MiB, PAGE, alignUp, builtinImagePath, factsOf, oneLine, resolveDtb, resolveImage, resolveInitrd, type Range } from "./model.ts";
+import { compileDtb, guestDts, type InitrdPlace } from "./dts.ts";
 import { guestImageBytes } from "./tables.ts";
 import type { Config, VmConfig } from "./types.ts";
 
@@ -19,6 +20,22 @@ export const HYP_CODE_MAX = 4n * MiB;
 /** The slot of a generated device tree (a VM's is a few KiB; the build refuses one that outgrows it). */
 export const DTB_ROOM = 64n * 1024n;
 const RESERVE_STEP = 32n * MiB;
+
+/**
+ * A VM's generated device tree, compiled, or why the build cannot carry it (it does not compile, or
+ * it outgrows its DTB_ROOM slot): check asks first, with the initrd placed as the build places it,
+ * so that it refuses what the build would, in the same words.
+ */
+export function generatedDtb(board: Board | BoardFacts, cfg: Config, vm: VmConfig, initrd?: InitrdPlace): Buffer | string {
+  let blob: Buffer;
+  try {
+    blob = compileDtb(guestDts(board, cfg, vm, initrd), vm.name);
+  } catch (e) {
+    return oneLine((e as Error).message);
+  }
+  if (BigInt(blob.length) > DTB_ROOM) return `vm "${vm.name}": its device tree is ${blob.length} bytes; at most ${DTB_ROOM} fit its slot`;
+  return blob;
+}
 
 /** Whether this process has built the test guests: once is enough (the config fuzzer checks hundreds of configs). */
 let guestsBuilt = false;
