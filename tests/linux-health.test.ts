@@ -1,8 +1,8 @@
 // A Linux crash contained (issue 10): board/<board>/configs/linux-health.ts runs Debian's Linux with
 // a watchdog it drives itself — sp805_wdt on the emulated SP805, busybox's watchdog daemon — and a
 // kernel that crashes after each boot (`echo c > /proc/sysrq-trigger`, guests/linux/tests/panic).
-// On qemu-virt-gicv3 the kernel hangs in its panic and the watchdog expires; on qemu-virt-gicv2 it
-// boots with `panic=1` and asks for its own restart (PSCI SYSTEM_RESET). Either way the hypervisor
+// On qemu-virt-gicv3 and rpi4 the kernel hangs in its panic and the watchdog expires; on
+// qemu-virt-gicv2 it boots with `panic=1` and asks for its own restart (PSCI SYSTEM_RESET). Either way the hypervisor
 // restarts it once, it boots to its init again, and its policy then leaves it off; beside it the
 // fuzzer's victim (a 1 ms heartbeat, SGI pings, canaries) never notices, and reads Linux's health.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ beforeAll(() => {
 describe.each([
   { board: "qemu-virt-gicv3", panic: 0, cause: "watchdog expired", code: 2 },
   { board: "qemu-virt-gicv2", panic: 1, cause: "SYSTEM_RESET", code: 1 },
+  { board: "rpi4", panic: 0, cause: "watchdog expired", code: 2 },
 ])("$board", ({ board, panic, cause, code }) => {
   it(`restarts a crashed Linux (${cause}), which boots to its init again; the neighbour never notices`, async () => {
     const { qemu } = await run({ board, config: `board/${board}/configs/linux-health.ts`, timeoutSec: 240 });
