@@ -94,10 +94,19 @@ export function mapRange(root: Root, va: u64, pa: u64, size: u64, attrs: u64): v
   while (off < size) {
     const level: u32 = leafLevel(root, va + off, pa + off, size - off);
     const t: u32 = tableFor(root, va + off, level);
-    const i: u32 = entryIndex(root, va + off, level) & 511;
-    if ((tables[t].e[i] & DESC_VALID) != 0n) panic("mapRange: address mapped twice");
-    tables[t].e[i] = (pa + off) | attrs | (level == 3 ? DESC_PAGE : DESC_BLOCK);
-    off += levelSize(level);
+    const step: u64 = levelSize(level);
+    // One walk for a run of entries: the next entry of table t maps the next `step` bytes. va and
+    // pa stay aligned to `step`, and become aligned to the level above (where leafLevel may pick
+    // a larger block) only where the index wraps to the next table: so the run lasts while the
+    // index stays in the table and a whole `step` remains. Every entry placed had one, so off <= size.
+    let i: u32 = entryIndex(root, va + off, level) & 511;
+    while (true) {
+      if ((tables[t].e[i & 511] & DESC_VALID) != 0n) panic("mapRange: address mapped twice");
+      tables[t].e[i & 511] = (pa + off) | attrs | (level == 3 ? DESC_PAGE : DESC_BLOCK);
+      off += step;
+      i++;
+      if (i >= 512 || size - off < step) break;
+    }
   }
 }
 
