@@ -384,6 +384,14 @@ static void sgi_secondary(void)
         gic_send_sgi(SGI_PONG, dt_boot_mpidr_aff0);
 }
 
+/* Waits (bounded) until `mpidr` is off: a CPU that signalled its work done may not have reached
+ * its CPU_OFF yet, and a CPU_ON before it does gets ALREADY_ON (PSCI). */
+static void wait_cpu_off(unsigned long mpidr)
+{
+    for (unsigned long i = 0; i < 100000000UL && hvc_call(PSCI_AFFINITY_INFO_64, mpidr, 0, 0) != 1; i++)
+        __asm__ volatile("yield");
+}
+
 static void check_sgi(const struct dt_info *dt)
 {
     unsigned long self = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
@@ -409,6 +417,7 @@ static void check_sgi(const struct dt_info *dt)
     sgi_ready = 0;
     before = irq_count[SGI_PONG];
     dsb();
+    wait_cpu_off(target);   /* the secondary of an earlier check may still be on its way off */
     long r = hvc_call(PSCI_CPU_ON_64, target, (unsigned long)secondary_entry, SGI_CONTEXT);
     for (unsigned long i = 0; i < 200000000UL && !sgi_ready && r == PSCI_SUCCESS; i++)
         __asm__ volatile("yield");
@@ -416,10 +425,7 @@ static void check_sgi(const struct dt_info *dt)
     unsigned got = wait_change(&irq_count[SGI_PONG], before, 2000);
     check(got != before, "SGI from vCPU 0 to vCPU 1 and back", "CPU_ON %ld, ready %u, pong %u",
           r, sgi_ready, got - before);
-    /* Let the secondary finish its CPU_OFF before the run goes on. */
-    for (unsigned long i = 0; i < 100000000UL &&
-         hvc_call(PSCI_AFFINITY_INFO_64, target, 0, 0) != 1; i++)
-        __asm__ volatile("yield");
+    wait_cpu_off(target);   /* before the run goes on */
 }
 
 /*
@@ -790,9 +796,7 @@ static unsigned long vcpu1_clean(const struct dt_info *dt, unsigned long *value)
         __asm__ volatile("yield");
     dmb();
     *value = RP->clean_value;
-    for (unsigned long i = 0; i < 100000000UL &&
-         hvc_call(PSCI_AFFINITY_INFO_64, dt->cpu_mpidr[1], 0, 0) != 1; i++)
-        __asm__ volatile("yield");
+    wait_cpu_off(dt->cpu_mpidr[1]);
     return RP->clean;
 }
 
