@@ -16,8 +16,9 @@ export interface LoadOptions {
 }
 
 export const DEFAULT_BOARD = path.join(PROJECT_ROOT, "board/qemu-virt-gicv3/board.ts");
-/** Written by `bulkhead build` for the default board and config; what editors and host tests see. */
-export const DEFAULT_CONFIG = path.join(PROJECT_ROOT, "build/qemu-virt-gicv3/default/config.ts");
+/** Written by `bulkhead build` for the default board's three bare-metal VMs (configs/threevm.ts, which
+ * tests/global-setup.ts builds); what editors and host tests see. */
+export const DEFAULT_CONFIG = path.join(PROJECT_ROOT, "build/qemu-virt-gicv3/threevm/config.ts");
 
 export function compilerOptions(opts: LoadOptions = {}): ts.CompilerOptions {
   return {

@@ -301,14 +301,17 @@ describe("checkConfig", () => {
   it("passes every shipped config of both boards", async () => {
     for (const b of [v3, v2]) {
       const names = fs.readdirSync(path.join(b.dir, "configs")).filter((n) => n.endsWith(".ts"));
-      expect(names).toEqual(expect.arrayContaining(["default.ts", "isolation.ts", "restart.ts", "single.ts"]));
+      expect(names).toEqual(expect.arrayContaining(["default.ts", "threevm.ts", "isolation.ts", "restart.ts", "single.ts"]));
       for (const name of names) {
         const cfg = await loadConfig(path.join(b.dir, "configs", name), { typecheck: false });
         expect(check(cfg, b), `${b.facts.BOARD_NAME} ${name}`).toEqual([]);
       }
     }
     const def = await loadConfig(path.join(v3.dir, "configs/default.ts"));
-    expect(def.vms.map((v) => [v.name, v.cpus])).toEqual([["alpha", [0]], ["beta", [1]], ["gamma", [2, 3]]]);
+    expect(def.vms.map((v) => [v.name, v.cpus])).toEqual([["linux", [0, 1]], ["alpha", [2]], ["control", [3]]]);
+    expect(def.channels?.map((c) => [c.name, c.vms])).toEqual([["samples", { control: "rw", linux: "rw" }]]);
+    const three = await loadConfig(path.join(v3.dir, "configs/threevm.ts"));
+    expect(three.vms.map((v) => [v.name, v.cpus])).toEqual([["alpha", [0]], ["beta", [1]], ["gamma", [2, 3]]]);
   });
 
   it("quickConfig: one VM on every CPU above the hypervisor reserve", () => {
@@ -324,7 +327,7 @@ describe("checkConfig", () => {
   });
 
   it("draws the memory map", async () => {
-    const cfg = await loadConfig(path.join(v3.dir, "configs/default.ts"));
+    const cfg = await loadConfig(path.join(v3.dir, "configs/threevm.ts"));
     const map = memoryMap(v3, cfg).join("\n");
     expect(map).toMatch(/0x40000000-0x41ffffff\s+hypervisor\s+hypervisor's RAM reserve/);
     expect(map).toMatch(/0x8080000-0x809ffff\s+withheld\s+GIC ITS \(GITS\): its commands route/);
@@ -514,8 +517,8 @@ describe("bulkhead check / map", () => {
   };
   const header = `import { definePartitions } from "../../../host/config/types.ts";\n`;
 
-  it("exits 0 on the default configs", () => {
-    const r = cli("check", "board/qemu-virt-gicv3/configs/default.ts");
+  it("exits 0 on the shipped configs", () => {
+    const r = cli("check", "board/qemu-virt-gicv3/configs/threevm.ts");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe("ok: 3 VMs on qemu-virt-gicv3\n");
     const r2 = cli("check", "board/qemu-virt-gicv2/configs/single.ts");
@@ -575,7 +578,7 @@ describe("bulkhead check / map", () => {
   });
 
   it("map prints the layout", () => {
-    const r = cli("map", "board/qemu-virt-gicv2/configs/default.ts");
+    const r = cli("map", "board/qemu-virt-gicv2/configs/threevm.ts");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/GIC virtual CPU interface \(GICV\)/);
     expect(r.stdout).toMatch(/0x8020000-0x8020fff\s+withheld\s+GICv2m MSI frame: a write pends any SPI it serves, whichever VM owns it/);

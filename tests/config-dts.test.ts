@@ -135,7 +135,7 @@ describe("guestDts", () => {
 
   it("compiles every VM of the shipped configs; the 4-vCPU GICv2 timer uses 0xf04 as QEMU does", async () => {
     for (const b of [v3, v2]) {
-      for (const name of ["default", "single"]) {
+      for (const name of ["default", "threevm", "single"]) {
         const cfg = await loadConfig(path.join(b.dir, "configs", `${name}.ts`), { typecheck: false });
         for (const vm of cfg.vms) {
           const dts = roundTrip(b, cfg, vm.name);

@@ -37,7 +37,7 @@ afterAll(() => {
 describe("bulkhead run --gdb", () => {
   it("stops in trap_sync with hyp.elf's symbols, and in a VM's code on its own CPU", async () => {
     const port = await freePort();
-    run = spawn("node", [path.join(PROJECT_ROOT, "bin/bulkhead.mjs"), "run", "--board", "qemu-virt-gicv3", `--gdb=${port}`, "--gdb-wait", "--timeout", "90"], {
+    run = spawn("node", [path.join(PROJECT_ROOT, "bin/bulkhead.mjs"), "run", "--board", "qemu-virt-gicv3", "--config", path.join(PROJECT_ROOT, "board/qemu-virt-gicv3/configs/threevm.ts"), `--gdb=${port}`, "--gdb-wait", "--timeout", "90"], {
       cwd: PROJECT_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -59,7 +59,7 @@ describe("bulkhead run --gdb", () => {
       "set pagination off", "set confirm off", "set tcp connect-timeout 30",
       `target remote 127.0.0.1:${port}`,
       "break trap_sync", "continue", "bt", "info registers pc", "info threads", "delete 1",
-      // beta, the default config's second VM, runs its only vCPU on CPU 1: thread 2 (docs/debugging.md).
+      // beta, the threevm config's second VM, runs its only vCPU on CPU 1: thread 2 (docs/debugging.md).
       `add-symbol-file ${guestElf}`, "break check thread 2 if ($cpsr & 0xc) == 4", "continue", "bt", "info registers pc cpsr",
       "kill",
     ];

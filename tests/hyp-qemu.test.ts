@@ -1,5 +1,8 @@
-// Integration: the hypervisor built for each QEMU board boots real guests under QEMU (-smp 4).
+// Integration: the hypervisor built for each QEMU board boots real guests under QEMU (-smp 4). (The
+// boards' default configs, with Linux, are booted by tests/channel.test.ts.)
 import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { PROJECT_ROOT } from "../compiler/program.ts";
 import { run } from "../host/run.ts";
 import { builtinImage } from "../host/config/images.ts";
 
@@ -43,8 +46,8 @@ describe.each([...BOARDS, "rpi4"])("%s", (board) => {
 });
 
 describe.each(BOARDS)("%s", (board) => {
-  it("runs the default partition config: three VMs on their own CPUs, concurrently", async () => {
-    const { qemu } = await run({ board, timeoutSec: 90 });
+  it("runs the threevm config: three bare-metal VMs on their own CPUs, concurrently", async () => {
+    const { qemu } = await run({ board, config: path.join(PROJECT_ROOT, "board", board, "configs", "threevm.ts"), timeoutSec: 90 });
     expect(qemu.timedOut).toBe(false);
     for (const vm of ["alpha", "beta", "gamma"]) {
       const s = summary(qemu.lines, vm);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import { build, proveConfig } from "../host/build.ts";
+import { PROJECT_ROOT } from "../compiler/program.ts";
 import { loadBoard, type Board } from "../host/board.ts";
 import { buildStage2OnHost, prove, leaves, type Stage2Program } from "../host/proof.ts";
 import type { Config } from "../host/config/types.ts";
@@ -12,16 +13,16 @@ let board: Board;
 let config: Config;
 let configTs: string;
 let outDir: string;
-/** The GICv2 variant's default config, built the same way: its VMs reach the GICV frame at their GICC IPA. */
+/** The GICv2 variant's threevm config, built the same way: its VMs reach the GICV frame at their GICC IPA. */
 let v2: { board: Board; config: Config; configTs: string; outDir: string };
 
 beforeAll(async () => {
-  const b = await build({ board: BOARD });
+  const b = await build({ board: BOARD, config: path.join(PROJECT_ROOT, "board", BOARD, "configs/threevm.ts") });
   board = await loadBoard(BOARD);
   config = b.config;
   configTs = path.join(b.dir, "config.ts");
   outDir = path.join(b.dir, "proof-test");
-  const b2 = await build({ board: "qemu-virt-gicv2" });
+  const b2 = await build({ board: "qemu-virt-gicv2", config: path.join(PROJECT_ROOT, "board/qemu-virt-gicv2/configs/threevm.ts") });
   v2 = { board: await loadBoard("qemu-virt-gicv2"), config: b2.config, configTs: path.join(b2.dir, "config.ts"), outDir: path.join(b2.dir, "proof-test") };
 });
 
