@@ -15,6 +15,13 @@
  *   taken in its interrupt handler; streamed samples it only takes.
  * - `chan=reader`: a member with read-only access ("ro"): waits for the magic word, reads it,
  *   tries to overwrite it (stage 2 must refuse: a data abort), and rings back.
+ * - `chan=restarter` and `chan=steady` (tests/channel-restart.test.ts): a member that restarts
+ *   itself (PSCI SYSTEM_RESET) mid-stream, and its peer, which must not notice but for the missing
+ *   answer. The restarter answers BEFORE_RESET samples, then leaves its device as no boot does
+ *   (INTx disabled, BAR0 being sized, an Interrupt Line, a doorbell latched) and restarts; on its
+ *   second boot (its record in the channel's memory says so: a restart zeroes its RAM) it checks
+ *   the device is as it found it on the first, says hello again, and echoes. The steady peer
+ *   starts over on that hello, and checks every sample is answered and its own device untouched.
  *
  * Ring layout in the first channel's memory: ring A (samples) at 0, ring B (answers) at 4 KiB.
  * Built by guests/baremetal/build.sh with the bare-metal guest's support files.
@@ -40,12 +47,24 @@
 #define HELLO_SECONDS   600     /* a Linux peer boots first */
 #define ANSWER_SECONDS  10
 #define VTIMER_PPI      27
+#define BEFORE_RESET    8       /* samples the restarter answers before it restarts */
+#define AFTER_RESET     16      /* samples sent after the restart */
+#define RESTART_SECONDS 30      /* the steady peer's wait for an answer or the restarter's second hello */
+#define RECORD_OFFSET   0x2000  /* the restarter's record: RECORD_MAGIC, its boot, its first boot's device */
+#define RECORD_MAGIC    0x5e5e7001u
+#define PCI_COMMAND_INTX_DISABLE (1u << 10)
+#define PCI_STATUS_INTERRUPT    (1u << 19)      /* in the Command/Status dword */
 
 static struct chan chans[2];
 static int nchans;
 /* The virtual counter when the last doorbell interrupt was taken (the echo's timestamps). */
 static volatile unsigned long irq_at;
 static volatile int expect_abort, abort_taken;
+/* Doorbell interrupts taken, whether or not IntrStatus was set (chans[i].events counts those that found it set). */
+static volatile unsigned doorbell_irqs;
+/* The first channel's config space (Command/Status, BAR0, BAR2, Interrupt Line/Pin) as this boot found it. */
+static uint32_t found[4];
+static const unsigned found_at[4] = { 0x04, 0x10, 0x18, 0x3c };
 
 static unsigned long counter(void)
 {
@@ -91,8 +110,10 @@ static void irq(unsigned intid)
     }
     irq_at = counter();
     for (int i = 0; i < nchans; i++)
-        if (intid == chans[i].intid)
+        if (intid == chans[i].intid) {
+            doorbell_irqs++;
             chan_irq(&chans[i]);
+        }
 }
 
 void exception_handler(unsigned long index, unsigned long *frame)
@@ -309,6 +330,146 @@ static void reader(struct chan *c)
     chan_ring(c, 0);
 }
 
+static volatile uint32_t *slot0(unsigned reg)
+{
+    return (volatile uint32_t *)(CHAN_ECAM + reg);
+}
+
+/* First boot: answer BEFORE_RESET samples, leave the device as no boot finds it, and restart. */
+static void restart_midstream(struct chan *c, volatile uint32_t *rec)
+{
+    for (int i = 0; i < 4; i++)
+        rec[2 + i] = found[i];
+    rec[6] = c->regs[0];
+    rec[1] = 1;
+    rec[0] = RECORD_MAGIC;
+    check((found[0] & 0xffff0000u) == 0 && (found[0] & PCI_COMMAND_INTX_DISABLE) == 0 && rec[6] == 1,
+          "the channel device out of reset at the first boot", "Command/Status 0x%x, IntrMask %u", found[0], rec[6]);
+    struct chan_ring a, b;
+    rings_of(c, &a, &b);
+    chan_ring(c, 0);                        /* hello */
+    unsigned seen = 0, answered = 0;
+    unsigned long deadline = deadline_in(ANSWER_SECONDS);
+    while (answered < BEFORE_RESET) {
+        unsigned now = chan_wait(c, seen, deadline);
+        if (now == seen)
+            break;
+        seen = now;
+        uint32_t s[SAMPLE_WORDS];
+        while (answered < BEFORE_RESET && chan_ring_get(&a, s)) {
+            uint32_t ans[ANSWER_WORDS] = { s[0], s[1], s[2], s[3] };
+            put64(ans + 4, irq_at);
+            chan_ring_put(&b, ans);
+            if (++answered == BEFORE_RESET) {
+                /* What a driver leaves behind: INTx disabled, BAR0 mid-sizing, an Interrupt Line. */
+                *slot0(0x3c) = 0x5a;
+                *slot0(0x10) = 0xffffffffu;
+                *slot0(0x04) = found[0] | PCI_COMMAND_INTX_DISABLE | 0x6;
+            }
+            chan_ring(c, 0);
+        }
+    }
+    check(answered == BEFORE_RESET, "samples answered before the restart", "%u of %d", answered, BEFORE_RESET);
+    /* The next sample's doorbell, latched in IntrStatus (INTx disabled: no interrupt): PCI_STATUS.INTERRUPT. */
+    deadline = deadline_in(ANSWER_SECONDS);
+    while (!(*slot0(0x04) & PCI_STATUS_INTERRUPT) && counter() < deadline)
+        ;
+    check(*slot0(0x04) & PCI_STATUS_INTERRUPT, "a doorbell latched while INTx is disabled", "Command/Status 0x%x", *slot0(0x04));
+    printf("# restarter: SYSTEM_RESET with the device dirty\n");
+    hvc_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+    check(0, "SYSTEM_RESET restarts the VM", "it returned");
+}
+
+/* A member that restarts mid-stream: its device must come back as at its first boot. */
+static void restarter(struct chan *c)
+{
+    volatile uint32_t *rec = (volatile uint32_t *)((volatile uint8_t *)c->mem + RECORD_OFFSET);
+    if (rec[0] != RECORD_MAGIC) {
+        restart_midstream(c, rec);
+        return;
+    }
+    check(rec[1] == 1, "a second boot, after SYSTEM_RESET", "boot %u", rec[1] + 1);
+    int differ = 0;
+    for (int i = 0; i < 4; i++)
+        differ += found[i] != rec[2 + i];
+    check(!differ, "after its restart the channel device's config is as at boot",
+          "%d differ: 0x%x 0x%x 0x%x 0x%x", differ, found[0], found[1], found[2], found[3]);
+    unsigned mask = c->regs[0], status = c->regs[1];
+    check(mask == rec[6] && status == 0 && doorbell_irqs == 0, "no doorbell left over from before the restart",
+          "IntrMask %u, IntrStatus %u, %u doorbell interrupts", mask, status, doorbell_irqs);
+    rec[1] = 2;
+    echo(c);                                /* hello again: the steady peer starts over */
+}
+
+static void device_config(volatile uint32_t *cfg)
+{
+    for (int i = 0; i < 4; i++)
+        cfg[i] = *slot0(found_at[i]);
+}
+
+/* The restarter's peer: samples until the restarter's second hello, then AFTER_RESET more, all answered. */
+static void steady(struct chan *c)
+{
+    volatile uint32_t *rec = (volatile uint32_t *)((volatile uint8_t *)c->mem + RECORD_OFFSET);
+    struct chan_ring a, b;
+    rings_of(c, &a, &b);
+    chan_ring_reset(&a);
+    chan_ring_reset(&b);
+    *slot0(0x3c) = 0x77;                    /* this VM's own mark: the peer's restart must leave it */
+    uint32_t before[4], after[4];
+    device_config(before);
+    unsigned seen = chan_wait(c, 0, deadline_in(HELLO_SECONDS));
+    check(seen != 0, "the peer says hello", "%u doorbells", seen);
+    unsigned answered[2] = { 0, 0 }, sent = 0;
+    int restarted = 0;
+    while (seen && answered[1] < AFTER_RESET) {
+        uint32_t s[SAMPLE_WORDS] = { sent, restarted && answered[1] == AFTER_RESET - 1 ? FLAG_LAST : 0 };
+        put64(s + 2, counter());
+        chan_ring_put(&a, s);
+        chan_ring(c, 1);
+        int got = 0;
+        unsigned long deadline = deadline_in(RESTART_SECONDS);
+        while (!got) {
+            uint32_t ans[ANSWER_WORDS];
+            while (chan_ring_get(&b, ans))
+                got = got || ans[0] == sent;
+            if (got || (!restarted && rec[0] == RECORD_MAGIC && rec[1] == 2))
+                break;
+            unsigned now = chan_wait(c, seen, deadline);
+            if (now == seen)
+                break;
+            seen = now;
+        }
+        if (got) {
+            answered[restarted]++;
+            sent++;
+        } else if (!restarted && rec[1] == 2) {
+            /* The restarter's second hello: it starts over on empty rings. */
+            restarted = 1;
+            chan_ring_reset(&a);
+            chan_ring_reset(&b);
+            sent = 0;
+        } else {
+            break;
+        }
+    }
+    check(answered[0] == BEFORE_RESET, "the restarter's answers before its restart", "%u of %d", answered[0], BEFORE_RESET);
+    check(restarted, "the restarter's hello after its restart", "%u doorbells", seen);
+    check(answered[1] == AFTER_RESET, "every sample answered through the channel after the restart",
+          "%u of %d", answered[1], AFTER_RESET);
+    device_config(after);
+    check(before[0] == after[0] && before[3] == after[3] && c->regs[0] == 1,
+          "this VM's channel device untouched by the peer's restart", "Command/Status 0x%x -> 0x%x, Interrupt Line 0x%x -> 0x%x",
+          before[0], after[0], before[3], after[3]);
+    /* The restarter rings once for each hello and at most once per answer: no interrupt without a
+     * doorbell, none that finds IntrStatus clear. (Masked: both counts from the same handlers.) */
+    __asm__ volatile("msr daifset, #2" ::: "memory");
+    unsigned irqs = doorbell_irqs, events = c->events, rung = 2 + answered[0] + answered[1];
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+    check(irqs == events && events >= seen && events <= rung, "no spurious doorbell interrupt",
+          "%u interrupts, %u with IntrStatus set, at most %u doorbells rung", irqs, events, rung);
+}
+
 int main(void *dtb)
 {
     struct dt_info dt;
@@ -317,6 +478,8 @@ int main(void *dtb)
     gic_set_hook(irq);
     gic_init_cpu();
     gic_enable(VTIMER_PPI);
+    for (int i = 0; i < 4; i++)
+        found[i] = *slot0(found_at[i]);
     while (nchans < 2 && chan_open(&chans[nchans], CHAN_ECAM, nchans) == 0)
         nchans++;
     check(nchans > 0, "a channel on the PCI bus", "%d found", nchans);
@@ -335,6 +498,10 @@ int main(void *dtb)
         echo(&chans[0]);
     } else if (nchans && str_has(role, "chan=reader")) {
         reader(&chans[0]);
+    } else if (nchans && str_has(role, "chan=restarter")) {
+        restarter(&chans[0]);
+    } else if (nchans && str_has(role, "chan=steady")) {
+        steady(&chans[0]);
     } else {
         check(0, "a role", "bootargs \"%s\"", role);
     }
