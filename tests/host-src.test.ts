@@ -63,7 +63,7 @@ describe("SMCCC and PSCI (src/el2/smccc.ts, psci.ts)", () => {
   });
 
   it("gives HVC_HEALTH only to a VM whose config gives it the view", () => {
-    // The default config gives no VM the view (board/qemu-virt-gicv3/configs/default.ts).
+    // The default config gives no VM the view (board/qemu-virt-gicv3/configs/threevm.ts, the host tests' @config).
     expect(call(0, 0, [0xc6000003n, 1n]).x[0]).toBe(NOT_SUPPORTED);
   });
 
