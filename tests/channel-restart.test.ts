@@ -15,7 +15,7 @@ describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2"])("%s", (board) => {
     const lines = qemu.lines;
     expect(qemu.timedOut, qemu.output).toBe(false);
     // The first boot dirties the device and leaves a doorbell latched in it, then restarts.
-    const restart = lines.indexOf("[hyp] vm restarter: SYSTEM_RESET, restarting the VM");
+    const restart = lines.findIndex((l) => l.startsWith("[hyp] vm restarter: SYSTEM_RESET, restarting the VM"));
     expect(restart, qemu.output).toBeGreaterThan(0);
     for (const what of ["the channel device out of reset at the first boot", "samples answered before the restart (8 of 8)", "a doorbell latched while INTx is disabled"]) {
       expect(lines.slice(0, restart).some((l) => l.startsWith(`[restarter] ok - ${what}`)), `${what}\n${qemu.output}`).toBe(true);

@@ -80,7 +80,7 @@ function slotOf(p: Stage2Program, vm: number, ipa: bigint): { e: BigUint64Array;
 }
 
 describe("stage-2 isolation proof", () => {
-  it("proves the default config, built by the hypervisor's own code on the host", async () => {
+  it("proves the threevm config, built by the hypervisor's own code on the host", async () => {
     const p = await fresh();
     expect(prove(board, config, p)).toEqual([]);
     // 64 MiB per VM in 2 MiB blocks: the host run used the blocks the board uses.
@@ -181,7 +181,7 @@ describe("stage-2 isolation proof", () => {
   });
 
   it("runs in every build and records what it proved", async () => {
-    const b = await build({ board: BOARD });
+    const b = await build({ board: BOARD, config: path.join(PROJECT_ROOT, "board", BOARD, "configs/threevm.ts") });
     const proof = fs.readFileSync(path.join(b.dir, "proof.txt"), "utf8");
     expect(proof).toContain("stage-2 isolation proved:");
     for (const vm of ["alpha", "beta", "gamma"]) expect(proof).toContain(`vm "${vm}": 32 leaf mappings`);
