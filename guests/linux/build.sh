@@ -8,6 +8,11 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$(mkdir -p "${1:?usage: build.sh OUTDIR}" && cd "$1" && pwd)"
 debs="$out/debs"
 mkdir -p "$debs"
+# One build at a time: test files call this concurrently (each in its beforeAll), and a second one
+# must not unpack or rewrite what the first is reading. Readers of the results outside this script
+# see whole files only: the initramfs is replaced by a rename, and only when it changed.
+exec 9>"$out/.build.lock"
+flock 9
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
@@ -35,7 +40,7 @@ if [ ! -x "$out/linux-peer" ] || [ "$peer_src" -nt "$out/linux-peer" ] || [ "$he
   aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$here/../channel" -o "$out/linux-peer" "$peer_src"
   aarch64-linux-gnu-strip "$out/linux-peer"
 fi
-# Always rewritten (about a second): it follows init, modules and tests/ without tracking them.
+# Always assembled (about a second): it follows init, modules and tests/ without tracking them.
 echo "build.sh: assembling the initramfs" >&2
 rm -rf "$out/busybox" && mkdir -p "$out/busybox"
 dpkg-deb -x "$(ls "$debs"/busybox-static_*.deb | head -1)" "$out/busybox"

@@ -95,4 +95,9 @@ entry("etc/modules", 0o100644, Buffer.from(order.map((rel) => `/lib/modules/${kv
 for (const f of fs.readdirSync(scriptDir).sort()) entry(`tests/${f}`, 0o100755, fs.readFileSync(path.join(scriptDir, f)));
 for (const p of programs) entry(`bin/${path.basename(p)}`, 0o100755, fs.readFileSync(p));
 entry("TRAILER!!!", 0);
-fs.writeFileSync(out, Buffer.concat(parts));
+// Replaced whole (a rename), and only when it changed: a build reading it meanwhile sees one whole file.
+const cpio = Buffer.concat(parts);
+if (!fs.existsSync(out) || !fs.readFileSync(out).equals(cpio)) {
+  fs.writeFileSync(`${out}.tmp`, cpio);
+  fs.renameSync(`${out}.tmp`, out);
+}
