@@ -12,6 +12,7 @@ import {
   VgicCpu, SgiRequest, vgicVms, vgicCpus, vgicInit, markPending, fillLrs, FILL_BLOCKED, highestPending,
   lrEncode, lrIntid, lrState, lrPriority, lrHw, lrPhysical, decodeSgi1r, decodeSgir, LR_ACTIVE, LR_PENDING,
 } from "../src/gic/vgic.ts";
+import { LrSummary, summariseLrs, combineState } from "../src/gic/vstate.ts";
 import {
   VgicdAccess, vgicdAccess, vgicClaims, vgicRead, vgicWrite, findRegister, vgicdInit,
   REG_OFFSET, REG_LENGTH, REG_FRAMES, REG_VERSIONS, REG_WIDTHS,
@@ -218,8 +219,8 @@ describe("list registers", () => {
   it("evicts a lower-priority pending (not active) interrupt for a higher-priority one", () => {
     const c = cpuState(2);
     c.privEnabled = 0xffffffff;
-    c.lr[0] = lrEncode(3, 40, 0xc0, true, 0);
-    c.lr[1] = (lrEncode(3, 41, 0xe0, true, 0) & ~(3n << 62n)) | (2n << 62n);   // active: stays
+    c.lr[0] = lrEncode(3, 40, 0xc0, true, 0, true);
+    c.lr[1] = (lrEncode(3, 41, 0xe0, true, 0, true) & ~(3n << 62n)) | (2n << 62n);   // active: stays
     markPending(c, 7, 0x10, false, 0);
     const r = fillLrs(c, 3, true);
     expect(lrIntid(3, c.lr[0])).toBe(7);
@@ -252,11 +253,11 @@ describe("list registers", () => {
 
   it("encodes GICv2 list registers: 5-bit priority, EOI maintenance for a physical interrupt, or SGI source", () => {
     // A physical interrupt: no HW link but the EOI bit (QEMU's GICv2 model: see src/gic/vgic.ts).
-    const hw = lrEncode(2, 27, 0x88, true, 0);
+    const hw = lrEncode(2, 27, 0x88, true, 0, false);
     expect(Number(hw)).toBe(27 | (1 << 19) | (0x11 << 23) | (LR_PENDING << 28));
     expect(lrHw(2, hw)).toBe(true);
     expect(lrPhysical(2, hw)).toBe(27);
-    const sgi = lrEncode(2, 3, 0x80, false, 5);
+    const sgi = lrEncode(2, 3, 0x80, false, 5, false);
     expect(Number(sgi)).toBe(3 | (5 << 10) | (0x10 << 23) | (LR_PENDING << 28));
     expect(lrIntid(2, hw)).toBe(27);
     expect(lrPriority(2, hw)).toBe(0x88);
@@ -271,11 +272,52 @@ describe("list registers", () => {
     const c = cpuState(4);
     c.privEnabled = 0xffff;
     // Register 0: the timer, completed by the guest (state invalid, EOI bit): its maintenance is due.
-    c.lr[0] = lrEncode(2, 27, 0xa0, true, 0) & ~(3n << 28n);
+    c.lr[0] = lrEncode(2, 27, 0xa0, true, 0, false) & ~(3n << 28n);
     markPending(c, 3, 0x80, false, 1);
     fillLrs(c, 2, true);
     expect(lrIntid(2, c.lr[0])).toBe(27);
     expect(lrIntid(2, c.lr[1])).toBe(3);
+  });
+});
+
+describe("interrupt state as the guest reads it (src/gic/vstate.ts)", () => {
+  it("encodes the guest's group in the list register (GICv3 Group [60], GICv2 Grp1 [30])", () => {
+    expect((lrEncode(3, 27, 0x80, true, 0, false) >> 60n) & 1n).toBe(0n);
+    expect((lrEncode(3, 27, 0x80, true, 0, true) >> 60n) & 1n).toBe(1n);
+    expect((lrEncode(2, 3, 0x80, false, 1, true) >> 30n) & 1n).toBe(1n);
+    expect((lrEncode(2, 3, 0x80, false, 1, false) >> 30n) & 1n).toBe(0n);
+  });
+
+  it("summarises the list registers of one word of INTIDs, a GICv2 EOI awaiting maintenance among those held", () => {
+    const c = cpuState(4);
+    c.lr[0] = lrEncode(3, 27, 0x80, true, 0, true);                                   // pending
+    c.lr[1] = (lrEncode(3, 6, 0x80, false, 0, true) & ~(3n << 62n)) | (3n << 62n);   // pending and active
+    c.lr[2] = lrEncode(3, 48, 0x80, true, 0, true);                                   // another word
+    const s = new LrSummary();
+    summariseLrs(c, 3, 0, s);
+    expect([s.held, s.pending, s.active]).toEqual([(1 << 27) | (1 << 6), (1 << 27) | (1 << 6), 1 << 6]);
+    summariseLrs(c, 3, 1, s);
+    expect([s.held, s.pending, s.active]).toEqual([1 << 16, 1 << 16, 0]);
+    const v2 = cpuState(4);
+    v2.lr[0] = lrEncode(2, 27, 0xa0, true, 0, false) & ~(3n << 28n);                  // completed, maintenance due
+    summariseLrs(v2, 2, 0, s);
+    expect([s.held, s.pending, s.active]).toEqual([1 << 27, 0, 0]);
+  });
+
+  it("combines registers, pending set and physical state as hardware would show them", () => {
+    const s = new LrSummary();
+    const bit = 1 << 27;
+    // In a register, pending: pending (the physical active state is the hypervisor's acknowledgement).
+    Object.assign(s, { held: bit, pending: bit, active: 0 });
+    expect([combineState(s, 0, 0, bit, false), combineState(s, 0, 0, bit, true)]).toEqual([bit, 0]);
+    // In a register, active, its level still asserted: active and pending.
+    Object.assign(s, { held: bit, pending: 0, active: bit });
+    expect([combineState(s, 0, bit, bit, false), combineState(s, 0, bit, bit, true)]).toEqual([bit, bit]);
+    // Waiting in the pending set, acknowledged at the physical GIC: pending, not active.
+    Object.assign(s, { held: 0, pending: 0, active: 0 });
+    expect([combineState(s, bit, 0, bit, false), combineState(s, bit, 0, bit, true)]).toEqual([bit, 0]);
+    // In neither: the physical state (a disabled timer that fired; an active state the guest set).
+    expect([combineState(s, 0, bit, 0, false), combineState(s, 0, 0, bit, true)]).toEqual([bit, bit]);
   });
 });
 

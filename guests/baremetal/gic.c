@@ -14,6 +14,8 @@
 #define GICD_IGROUPR    0x080
 #define GICD_ISENABLER  0x100
 #define GICD_ICENABLER  0x180
+#define GICD_ISPENDR    0x200
+#define GICD_ISACTIVER  0x300
 #define GICD_IPRIORITYR 0x400
 #define GICD_SGIR       0xf00
 #define GICR_WAKER      0x0014
@@ -59,6 +61,14 @@ static unsigned long regs_for(unsigned intid)
     if (version == 3 && intid < 32)
         return gicr_or_gicc + GICR_FRAME * my_aff0() + GICR_SGI;
     return gicd;
+}
+
+
+int gic_state(unsigned intid)
+{
+    unsigned long base = regs_for(intid), word = 4 * (intid / 32), bit = 1u << (intid % 32);
+    return (rd32(base + GICD_ISPENDR + word) & bit ? GIC_PENDING : 0) |
+           (rd32(base + GICD_ISACTIVER + word) & bit ? GIC_ACTIVE : 0);
 }
 
 void gic_init_cpu(void)

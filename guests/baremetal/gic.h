@@ -25,6 +25,10 @@ void gic_send_sgi_raw(unsigned long value);
 /* Acknowledge (returns the INTID; 1023 spurious) and end an interrupt. */
 unsigned gic_ack(void);
 void gic_eoi(unsigned intid);
+/* The state of `intid` in GICD/GICR_ISPENDR and ISACTIVER: GIC_PENDING | GIC_ACTIVE. */
+#define GIC_PENDING 1
+#define GIC_ACTIVE  2
+int gic_state(unsigned intid);
 /* Distributor registers (emulated by the hypervisor). */
 unsigned gicd_read(unsigned offset);
 void gicd_write(unsigned offset, unsigned value);

@@ -8,6 +8,7 @@
  */
 #include "arch.h"
 #include "check.h"
+#include "conform.h"
 #include "fdt.h"
 #include "gic.h"
 #include "psci.h"
@@ -903,6 +904,7 @@ int main(void *dtb)
     check_timer();
     check_sgi(&dt);
     check_priority_order();
+    check_conformance();
     /* What only a partitioned VM sees: foreign interrupts hidden, passthrough SPIs of its config. */
     if (hvc_call(BULKHEAD_NULL_CALL, 0, 0, 0) == 0) {
         check_gicd_isolation(&dt);

@@ -100,12 +100,20 @@ export function gicResetVirtualCpu(): void {
 }
 
 /**
- * Clears the active state of private interrupts `bits` of CPU `cpu`: GICR_ICACTIVER0 in its
- * redistributor's SGI frame (GICv3), the banked GICD_ICACTIVER0 (GICv2: only the calling CPU's own).
+ * Word 0 (SGIs and PPIs) of a one-bit-per-INTID register of CPU `cpu`: in its redistributor's SGI
+ * frame (GICv3, GICR_ISPENDR0 ...), the banked first word of the distributor's (GICv2: only the
+ * calling CPU's own).
  */
-export function gicClearPrivateActive(cpu: u32, bits: u32): void {
+export function gicReadPrivateBits(cpu: u32, reg: u32): u32 {
   const base: u64 = GIC_VERSION == 3 ? sgiBase(cpu) : GICD_BASE;
-  mmioWrite32(base + u64(GICD_ICACTIVER), bits);
+  return mmioRead32(base + u64(reg));
+}
+
+/** Writes word 0 of a set/clear register of CPU `cpu` (as gicReadPrivateBits). */
+export function gicWritePrivateBits(cpu: u32, reg: u32, bits: u32): void {
+  if (bits == 0) return;
+  const base: u64 = GIC_VERSION == 3 ? sgiBase(cpu) : GICD_BASE;
+  mmioWrite32(base + u64(reg), bits);
 }
 
 /** A word of a one-bit-per-INTID distributor register (SPIs: words 1..31). */

@@ -19,11 +19,16 @@ import { vgicdInit } from "./vgicd.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HYP_TIMER_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
   gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
-  gicEmptyLrs, gicEoiedLrs, gicSetPrivateEnabled, gicClearPrivateActive, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
+  gicEmptyLrs, gicEoiedLrs, gicSetPrivateEnabled, gicWritePrivateBits, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
   VTIMER_PPI, PTIMER_PPI,
 } from "./gic.ts";
 
 export const SPURIOUS: u32 = 1023;
+/**
+ * Every interrupt's group out of reset, as KVM has it: Group 1 on GICv3 (whose guests, Linux
+ * among them, use Group 1 alone), Group 0 on GICv2 (signalled as IRQ while GICV_CTLR.FIQEn is clear).
+ */
+export const GROUP_RESET: u32 = GIC_VERSION == 3 ? 0xffffffff : 0;
 /** Interrupt priorities as list registers hold them: GICv2 keeps 5 bits, so the virtual GIC implements 5 on both. */
 export const PRIORITY_MASK: u32 = 0xf8;
 
@@ -68,6 +73,12 @@ export class VgicCpu {
   privEnabled: u32 = 0;
   privPriority = new Uint8Array(32);
   privConfig: u32 = 0;
+  /**
+   * The interrupt groups as the guest set them (GICD_IGROUPR, GICR_IGROUPR0; 1: Group 1): word 0
+   * this vCPU's SGIs and PPIs, words 1-31 its VM's SPIs — every vCPU of the VM holds the same
+   * copy of those (src/gic/vgicd.ts writes them all), so that a list-register fill needs only its vCPU.
+   */
+  group = new Uint32Array(32);
   /** GICR_WAKER.ProcessorSleep as the guest wrote it (GICv3). */
   sleep: bool = true;
   /** The list registers as read before a fill and as the fill leaves them; lrCount of them exist. */
@@ -83,6 +94,11 @@ export const vgicCpus = pool(CPU_COUNT, VgicCpu);
 
 export function isOwned(d: VgicVm, intid: u32): bool {
   return isSpi(intid) && ((d.owned[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
+}
+
+/** Whether the guest put `intid` in Group 1 (for the vCPU `c`). */
+export function isGroup1(c: VgicCpu, intid: u32): bool {
+  return intid < 1024 && ((c.group[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
 }
 
 export function isPending(c: VgicCpu, intid: u32): bool {
@@ -140,9 +156,13 @@ export function highestPending(c: VgicCpu): u32 {
 
 // ---- list registers (pure) ----
 // GICv3 ICH_LR<n>_EL2: vINTID [31:0], pINTID [44:32], Priority [55:48], Group [60], HW [61], State [63:62].
+//                      A Group 0 interrupt is signalled as a virtual FIQ, and only while the guest's
+//                      ICC_IGRPEN0_EL1 (ICH_VMCR_EL2.VENG0) is set (IHI 0069 4.8).
 // GICv2 GICH_LR<n>:    VirtualID [9:0], PhysicalID [19:10] (HW) or CPUID [12:10] (SGI source) and EOI [19] (no HW),
 //                      Priority [27:23] (5 bits), State [29:28], Grp1 [30], HW [31].
-//                      State: 0 invalid, 1 pending, 2 active, 3 pending and active.
+//                      State: 0 invalid, 1 pending, 2 active, 3 pending and active. A Group 0
+//                      interrupt is a virtual FIQ only while the guest's GICV_CTLR.FIQEn is set,
+//                      else an IRQ (IHI 0048 5.3.1).
 //
 // On GICv2 a hardware interrupt is not linked with the HW bit but injected with EOI [19]: the
 // guest's EOI raises the maintenance interrupt, and the hypervisor deactivates the physical one
@@ -156,13 +176,16 @@ export const LR_INVALID: u32 = 0;
 export const LR_PENDING: u32 = 1;
 export const LR_ACTIVE: u32 = 2;
 
-export function lrEncode(version: u32, intid: u32, priority: u32, hw: bool, source: u32): u64 {
+/** A pending interrupt as a list register holds it; `group1`: the guest's group of it (GICD_IGROUPR). */
+export function lrEncode(version: u32, intid: u32, priority: u32, hw: bool, source: u32, group1: bool): u64 {
   if (version == 3) {
-    let v: u64 = u64(intid) | (u64(priority & 0xff) << 48n) | (1n << 60n) | (u64(LR_PENDING) << 62n);
+    let v: u64 = u64(intid) | (u64(priority & 0xff) << 48n) | (u64(LR_PENDING) << 62n);
+    if (group1) v = v | (1n << 60n);
     if (hw) v = v | (u64(intid & 0x1fff) << 32n) | (1n << 61n);
     return v;
   }
-  const w: u32 = (intid & 0x3ff) | (((priority >> 3) & 0x1f) << 23) | (LR_PENDING << 28);
+  let w: u32 = (intid & 0x3ff) | (((priority >> 3) & 0x1f) << 23) | (LR_PENDING << 28);
+  if (group1) w = w | (u32(1) << 30);
   return u64(hw ? w | GICH_LR_EOI : w | ((source & 7) << 10));
 }
 
@@ -196,7 +219,7 @@ export function lrPhysical(version: u32, v: u64): u32 {
  * Whether a register is in use although its state is invalid: a GICv2 EOI-maintained one the guest
  * has completed, whose physical interrupt is still active until vgicEoiMaintenance deactivates it.
  */
-function lrAwaitsMaintenance(version: u32, v: u64): bool {
+export function lrAwaitsMaintenance(version: u32, v: u64): bool {
   return version == 2 && lrState(version, v) == LR_INVALID && lrHw(version, v);
 }
 
@@ -271,7 +294,7 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
     }
     if (slot == 16) return changed | FILL_BLOCKED;
     const src: u32 = intid < 16 ? u32(c.sgiSource[intid & 15]) : 0;
-    c.lr[slot & 15] = lrEncode(version, intid, priority, hw, src);
+    c.lr[slot & 15] = lrEncode(version, intid, priority, hw, src, isGroup1(c, intid));
     changed = changed | (u32(1) << slot);
     used = used | (u32(1) << slot);
     clearPending(c, intid);
@@ -342,6 +365,7 @@ export function vgicInit(): void {
     const c: VgicCpu = vgicCpus[cpu];
     c.vm = u32(CPU_VM[cpu]);
     c.vcpu = u32(CPU_VCPU[cpu]);
+    for (let w: u32 = 0; w < 32; w++) c.group[w] = GROUP_RESET;
   }
   for (let vm: u32 = 0; vm < VM_COUNT; vm++) {
     if (vm >= CPU_COUNT) break;
@@ -430,12 +454,13 @@ export function vgicResetCpu(cpu: u32): void {
   c.pendingCount = 0;
   c.privEnabled = 0;
   c.privConfig = 0;
+  c.group[0] = GROUP_RESET;
   for (let i: u32 = 0; i < 32; i++) c.privPriority[i] = 0;
   c.sleep = true;
   unlock(c.lock);
   gicSetPrivateEnabled(cpu, VTIMER_PPI, false);
   gicSetPrivateEnabled(cpu, PTIMER_PPI, false);
-  gicClearPrivateActive(cpu, HW_PPIS);
+  gicWritePrivateBits(cpu, GICD_ICACTIVER, HW_PPIS);
   // An interrupt the guest acknowledged and never completed leaves its priority active in the
   // virtual CPU interface, masking every interrupt of equal or lower priority.
   gicResetVirtualCpu();
@@ -456,6 +481,10 @@ export function vgicResetVm(vm: u32): void {
   const d: VgicVm = vgicVms[vm];
   d.ctlr = 0;
   const cpu0: u32 = cpuOfVcpu(vm, 0n);
+  for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
+    if (vgicCpus[cpu].vm != vm) continue;
+    for (let w: u32 = 1; w < 32; w++) vgicCpus[cpu].group[w] = GROUP_RESET;
+  }
   for (let w: u32 = 1; w < 32; w++) {
     const owned: u32 = d.owned[w];
     if (owned == 0) continue;
@@ -557,7 +586,7 @@ function injectDirect(cpu: u32, d: VgicVm, intid: u32, hw: bool, source: u32): b
   if (empty == 0) return false;
   const slot: u32 = ctz32(empty);
   const priority: u32 = virtualPriority(c, d, intid) & PRIORITY_MASK;
-  gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, hw, source));
+  gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, hw, source, isGroup1(c, intid)));
   return true;
 }
 

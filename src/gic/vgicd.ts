@@ -14,9 +14,10 @@ import { CPU_COUNT, GIC_VERSION, GICD_BASE, GICD_SIZE, GICR_BASE } from "@board"
 import { lineEnd, put, vmLineBegin } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import {
-  HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR, GICD_ISACTIVER, GICD_ICACTIVER,
+  HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR, GICD_ICACTIVER,
   gicReadBits, gicWriteBits, gicReadConfig, gicWriteConfig, gicRoute, gicSetPrivateEnabled, gicSetPrivatePending, gicKick,
 } from "./gic.ts";
+import { vstateRead } from "./vstate.ts";
 import {
   VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, vgicFlush, vgicSgir, PRIORITY_MASK,
 } from "./vgic.ts";
@@ -197,19 +198,19 @@ function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
     const c: VgicCpu = privState(a);
     switch (u32(REG_READ[row])) {
       case Kind.Group:
-        return a.version == 3 ? u64(mask) : 0n;
+        return u64((first == 0 ? c.group[0] : vgicCpus[a.cpu].group[(first >> 5) & 31]) & mask);
       case Kind.Enable: {
         if (first == 0) return u64(c.privEnabled);
         const virtual: u32 = vspiEnabledBits(a.vm, first >> 5);
         return u64((gicReadBits(GICD_ISENABLER, first >> 5) & physical) | virtual);
       }
       case Kind.Pending: {
-        if (first == 0) return u64(c.pending[0]);
-        const virtual: u32 = vspiPendingBits(a.vm, first >> 5);
-        return u64((gicReadBits(GICD_ISPENDR, first >> 5) & physical) | virtual);
+        // src/gic/vstate.ts: list registers, pending sets, the physical GIC; a virtual SPI may also be latched.
+        const state: u32 = vstateRead(a.vm, a.cpu, a.privCpu, first >> 5, mask, false);
+        return u64(first == 0 ? state : state | vspiPendingBits(a.vm, first >> 5));
       }
       case Kind.Active:
-        return u64(first == 0 ? 0 : gicReadBits(GICD_ISACTIVER, first >> 5) & physical);
+        return u64(vstateRead(a.vm, a.cpu, a.privCpu, first >> 5, mask, true));
       default:
         return 0n;
     }
