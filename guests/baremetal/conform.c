@@ -1,12 +1,14 @@
 /*
  * What an Arm machine shows a guest, checked as a conformance suite would (see conform.h):
- * the timers' interrupt state in the distributor, an SGI's. Each check passes natively on QEMU virt (tests/guest-native.test.ts) and must
+ * the timers' interrupt state in the distributor, an SGI's; a 16-bit T32 load at EL0 from an
+ * emulated device; CPU_ON of one vCPU by several at once. Each check passes natively on QEMU virt (tests/guest-native.test.ts) and must
  * pass under Bulkhead (tests/hyp-qemu.test.ts).
  */
 #include "arch.h"
 #include "check.h"
 #include "conform.h"
 #include "gic.h"
+#include "psci.h"
 
 #define PTIMER_INTID    30
 #define STATE_SGI       6       /* its pending and active state read back */
@@ -100,8 +102,164 @@ static void check_sgi_state(void)
           "SGI %u: sent 0x%x, acknowledged %u: 0x%x, ended 0x%x", STATE_SGI, sent, acked, taken, ended);
 }
 
-void check_conformance(void)
+/* ---- a 16-bit T32 load at EL0 from an emulated device (el0.S) ---- */
+
+void el0_t32_run(const void *code, unsigned long r1, unsigned long flags);
+extern const char el0_t32_plain[], el0_t32_it[], el0_t32_return[];
+static volatile unsigned long el0_r[4], el0_esr;
+
+int conform_el0(unsigned long *frame)
 {
+    for (int i = 0; i < 4; i++)
+        el0_r[i] = frame[i] & 0xffffffffUL;
+    el0_esr = read_sysreg(esr_el1);
+    write_sysreg(elr_el1, (unsigned long)el0_t32_return);
+    write_sysreg(spsr_el1, 0x3c5);      /* EL1h, D A I F masked */
+    return 1;
+}
+
+/* One run of `code`: whether it read `want` into r0, left r2 and r3 as said, and ended at its first SVC. */
+static int t32_ran(const char *code, unsigned long flags, unsigned want, unsigned long r2, const char *what)
+{
+    el0_esr = 0;
+    el0_t32_run(code, gicd_base(), flags);
+    unsigned long ec = el0_esr >> 26 & 0x3f, imm = el0_esr & 0xffff;
+    int ok = el0_r[0] == want && el0_r[2] == r2 && el0_r[3] == 1 && ec == 0x11 && imm == 0;
+    check(ok, what, "GICD_TYPER 0x%lx (0x%x), r2 %lu r3 %lu, then ESR 0x%lx (SVC #%lu)",
+          el0_r[0], want, el0_r[2], el0_r[3], el0_esr, imm);
+    return ok;
+}
+
+static void check_t32_mmio(void)
+{
+    unsigned long el0 = read_sysreg(id_aa64pfr0_el1) & 0xf;
+
+    if (el0 != 2) {
+        check_skip("16-bit T32 loads at EL0 (no AArch32 at EL0: ID_AA64PFR0_EL1.EL0 %lu)", el0);
+        return;
+    }
+    unsigned want = gicd_read(4);
+    t32_ran(el0_t32_plain, 0, want, 1, "a 16-bit T32 load at EL0 from an emulated device resumes at the next instruction");
+    t32_ran(el0_t32_it, 1UL << 30, want, 0, "... and inside an IT block, with the IT state moved on");
+}
+
+/* ---- CPU_ON of one vCPU by several at once ---- */
+
+#define RACE_ROUNDS     20
+#define RACE_CALLER     0x2ace0UL       /* CPU_ON context: calls CPU_ON of the target with vCPU 0 */
+#define RACE_TARGET     0x2ace1UL       /* CPU_ON context: waits for every caller, then powers off */
+static volatile unsigned long race_round, race_target, race_callers;
+static volatile unsigned long race_done[FDT_MAX_CPUS], race_success[FDT_MAX_CPUS],
+                              race_already[FDT_MAX_CPUS], race_other[FDT_MAX_CPUS], race_last_other[FDT_MAX_CPUS];
+
+static int spin_until(volatile unsigned long *p, unsigned long want, unsigned ms)
+{
+    unsigned long end = read_sysreg(cntvct_el0) + ticks_ms(ms);
+    while (*p != want && read_sysreg(cntvct_el0) < end)
+        __asm__ volatile("yield");
+    return *p == want;
+}
+
+/* Waits (at most `ms`) until the vCPU of `mpidr` is off; whether it is. */
+static int wait_off(unsigned long mpidr, unsigned ms)
+{
+    unsigned long end = read_sysreg(cntvct_el0) + ticks_ms(ms);
+    long state;
+    while ((state = hvc_call(PSCI_AFFINITY_INFO_64, mpidr, 0, 0)) != 1 && read_sysreg(cntvct_el0) < end)
+        __asm__ volatile("yield");
+    return state == 1;
+}
+
+/* Caller `me` (vCPU index) in round `r`. */
+static void race_call(unsigned me, unsigned long r)
+{
+    long rc = hvc_call(PSCI_CPU_ON_64, race_target, (unsigned long)secondary_entry, RACE_TARGET);
+    if (rc == PSCI_SUCCESS)
+        race_success[me]++;
+    else if (rc == PSCI_ALREADY_ON)
+        race_already[me]++;
+    else {
+        race_other[me]++;
+        race_last_other[me] = (unsigned long)rc;
+    }
+    dsb();
+    race_done[me] = r;
+    dsb();
+}
+
+int conform_secondary(unsigned long context)
+{
+    unsigned me = read_sysreg(mpidr_el1) & 0xff;
+
+    if (context == RACE_CALLER) {
+        for (unsigned long r = 1; r <= RACE_ROUNDS; r++) {
+            if (!spin_until(&race_round, r, 2000))
+                break;
+            race_call(me % FDT_MAX_CPUS, r);
+        }
+        hvc_call(PSCI_CPU_OFF, 0, 0, 0);
+        return 1;
+    }
+    if (context == RACE_TARGET) {
+        /* On until every caller has had its answer: a late one must find it on, not off again. */
+        for (unsigned i = 0; i < race_callers; i++)
+            spin_until(&race_done[i], race_round, 2000);
+        hvc_call(PSCI_CPU_OFF, 0, 0, 0);
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * vCPUs 0 .. n-2 call CPU_ON for vCPU n-1 at once, RACE_ROUNDS times: one SUCCESS per round, and
+ * every other caller ALREADY_ON, as KVM answers (not ON_PENDING while the target has not yet started).
+ */
+static void check_cpu_on_race(const struct dt_info *dt)
+{
+    unsigned n = dt->ncpus < FDT_MAX_CPUS ? dt->ncpus : FDT_MAX_CPUS;
+    unsigned long success = 0, already = 0, other = 0, last_other = 0;
+
+    if (n < 3) {
+        check_skip("CPU_ON of one vCPU by several at once (the device tree lists %u CPUs)", n);
+        return;
+    }
+    race_callers = n - 1;
+    race_target = dt->cpu_mpidr[n - 1];
+    race_round = 0;
+    for (unsigned i = 0; i < n; i++)
+        race_done[i] = race_success[i] = race_already[i] = race_other[i] = 0;
+    dsb();
+    for (unsigned i = 1; i < n - 1; i++)
+        hvc_call(PSCI_CPU_ON_64, dt->cpu_mpidr[i], (unsigned long)secondary_entry, RACE_CALLER);
+    for (unsigned long r = 1; r <= RACE_ROUNDS; r++) {
+        if (!wait_off(race_target, 2000))
+            break;
+        race_round = r;
+        dsb();
+        sev();
+        race_call(0, r);
+        for (unsigned i = 1; i < n - 1; i++)
+            spin_until(&race_done[i], r, 2000);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (i)
+            wait_off(dt->cpu_mpidr[i], 2000);
+        success += race_success[i];
+        already += race_already[i];
+        other += race_other[i];
+        if (race_other[i])
+            last_other = race_last_other[i];
+    }
+    check(success == RACE_ROUNDS && already == RACE_ROUNDS * (n - 2) && other == 0,
+          "CPU_ON of one vCPU by several at once: one SUCCESS, the others ALREADY_ON",
+          "%u callers, %u rounds: %lu SUCCESS, %lu ALREADY_ON, %lu other (last %ld)",
+          n - 1, RACE_ROUNDS, success, already, other, (long)last_other);
+}
+
+void check_conformance(const struct dt_info *dt)
+{
+    check_t32_mmio();
+    check_cpu_on_race(dt);
     if (!gic_version())
         return;
     irq_mask();

@@ -3,7 +3,14 @@
 #ifndef CONFORM_H
 #define CONFORM_H
 
+#include "fdt.h"
+
 /* Runs every check; leaves IRQs masked. */
-void check_conformance(void);
+void check_conformance(const struct dt_info *dt);
+/* exception_handler's vector 12 (a synchronous exception from AArch32 EL0: el0.S's T32 code). */
+int conform_el0(unsigned long *frame);
+/* secondary_main's: the CPU_ON contexts of the checks; 0 for any other. */
+int conform_secondary(unsigned long context);
+extern char secondary_entry[];          /* start.S: CPU_ON entry point */
 
 #endif

@@ -55,6 +55,8 @@ void exception_handler(unsigned long index, unsigned long *frame)
         gic_irq();
         return;
     }
+    if (index == 12 && conform_el0(frame))      /* lower EL, AArch32: conform.c's T32 code */
+        return;
     if (index == 4 && expect_abort) {
         abort_esr = esr;
         abort_far = far;
@@ -195,6 +197,8 @@ void secondary_main(unsigned long context, unsigned long vbar, unsigned long sp,
     if (BENCH_MODE && context == BENCH_SGI_CONTEXT) {
         bench_secondary();      /* never returns */
     }
+    if (conform_secondary(context))
+        return;
     if (context == SGI_CONTEXT) {
         sgi_secondary();
         hvc_call(PSCI_CPU_OFF, 0, 0, 0);
@@ -904,7 +908,7 @@ int main(void *dtb)
     check_timer();
     check_sgi(&dt);
     check_priority_order();
-    check_conformance();
+    check_conformance(&dt);
     /* What only a partitioned VM sees: foreign interrupts hidden, passthrough SPIs of its config. */
     if (hvc_call(BULKHEAD_NULL_CALL, 0, 0, 0) == 0) {
         check_gicd_isolation(&dt);

@@ -3,6 +3,7 @@
 // returns to it: an unexpected trap is logged and answered with an exception injected into the
 // guest, never with a hypervisor panic.
 import { GuestRegs, thisCpu } from "./cpu.ts";
+import { skipInstruction } from "./step.ts";
 import { vmOfCpu } from "./placement.ts";
 import { smcccCall } from "./smccc.ts";
 import { stopRequested, stopVcpu, vmFail } from "./restart.ts";
@@ -60,7 +61,7 @@ export function trap_sync(regs: GuestRegs): void {
  */
 export function trap_smccc(regs: GuestRegs, esr: u64): bool {
   // A trapped SMC returns to the SMC itself: step over it. ELR_EL2 already points past an HVC.
-  if ((u32(esr >> ESR_EC_SHIFT) & 0x3f) == Ec.Smc64) msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+  if ((u32(esr >> ESR_EC_SHIFT) & 0x3f) == Ec.Smc64) skipInstruction(esr);
   const cpu: u32 = thisCpu();
   return smcccCall(cpu, vmOfCpu(cpu), regs);
 }
@@ -79,7 +80,7 @@ export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
     // A GICv3 guest's SGI (HCR_EL2.IMO traps ICC_SGI1R/ASGI1R/SGI0R_EL1 writes): src/gic/vgic.ts.
     const value: u64 = rt == 31 ? 0n : regs.x[rt];
     vgicSgi1r(cpu, vm, value);
-    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    skipInstruction(esr);
     return;
   }
   // The PMU (MDCR_EL2.TPM, where the PMU cannot hide EL2 itself): src/el2/pmu.ts.
@@ -89,17 +90,17 @@ export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
     return;
   }
   if (pmu == PmuAccess.Done) {
-    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    skipInstruction(esr);
     return;
   }
   // Set/way cache maintenance (HCR_EL2.TSW) and, after one, the EL1 memory controls (HCR_EL2.TVM): src/el2/setway.ts.
   if (isSetWay(esr)) {
     setWayTrap(vm);
-    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    skipInstruction(esr);
     return;
   }
   if (vmControlTrap(vm, regs, esr)) {
-    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    skipInstruction(esr);
     return;
   }
   if (isRead && rt != 31) regs.x[rt] = 0n;
@@ -107,7 +108,7 @@ export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
     vms[vm].sysregLogged = true;
     report(vm, LogKind.UnexpectedTrap, "system register access trapped (reads as zero, writes ignored; logged once)", esr);
   }
-  msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+  skipInstruction(esr);
 }
 
 /**

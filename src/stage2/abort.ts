@@ -3,6 +3,7 @@
 // VM, the IPA and the syndrome, and the guest receives a synchronous external abort.
 import { GuestRegs } from "../el2/cpu.ts";
 import { injectAbort, syncVector } from "../el2/inject.ts";
+import { skipInstruction } from "../el2/step.ts";
 import { vmRestart } from "../el2/restart.ts";
 import { Cause } from "../el2/health.ts";
 import { lineEnd, put, putHex } from "../el2/console.ts";
@@ -35,7 +36,7 @@ export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   const dev: u32 = emulable ? mmioDevice(vm, ipa) : MmioDevice.None;
   if (dev != MmioDevice.None) {
     emulate(dev, cpu, vm, regs, esr, ipa, write);
-    msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+    skipInstruction(esr);
     return;
   }
   reportFault(vm, LogKind.DataAbort, "data abort", ipa, esr);
