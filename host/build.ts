@@ -49,6 +49,9 @@ export interface BuildOptions {
   /** Quick mode: an initial RAM disk, and the kernel command line. */
   initrd?: string;
   bootargs?: string;
+  /** Quick mode: the VM's CPUs (the first that many) and RAM (bytes), instead of all of each. */
+  cpus?: number;
+  memory?: bigint;
   /** Benchmarks only (host/bench.ts): the guest's PMU may count at EL2, untrapped (src/el2/pmu.ts). Never for a deployment. */
   pmuCountsEl2?: boolean;
   /** Where the build's files go (default build/<board>/<config>). */
@@ -125,7 +128,7 @@ async function resolveConfig(opts: BuildOptions): Promise<{ board: Board; config
     const files = [opts.guest, opts.initrd].filter((f): f is string => !!f).map((f) => path.resolve(f));
     for (const f of files) if (!fs.existsSync(f)) throw new BuildError([`${f}: no such file`]);
     // The VM's RAM starts above the reserve, which its own files size.
-    const quick = (reserve?: bigint) => quickConfig(board, files[0], { reserve, initrd: opts.initrd, bootargs: opts.bootargs });
+    const quick = (reserve?: bigint) => quickConfig(board, files[0], { reserve, initrd: opts.initrd, bootargs: opts.bootargs, cpus: opts.cpus, memory: opts.memory });
     const reserve = reserveOf(board, quick());
     const config = quick(reserve[1] - reserve[0]);
     return { board, config, file: null, name: `guest-${path.basename(files[0]).replace(/[^\w.-]/g, "_")}` };

@@ -14,13 +14,32 @@ const DEPLOYMENT_FLAGS: Flag[] = [
   { name: "--config", value: "FILE", help: `a partition config (docs/config.md); default: the board's configs/default.ts (board ${DEFAULT_BOARD_NAME} unless --board)` },
   { name: "--guest", value: "IMAGE", help: "instead of a config: one VM with this image (a Linux Image, an ELF file or a flat binary) on every CPU and most of RAM" },
   { name: "--initrd", value: "FILE", help: "with --guest: an initial RAM disk" },
-  { name: "--bootargs", value: "TEXT", help: "with --guest: the kernel command line" },
+  { name: "--bootargs", value: "TEXT", help: "with --guest: the kernel command line (an empty one stays empty)" },
+  { name: "--cpus", value: "N", help: "with --guest: the VM gets CPUs 0..N-1 (default: every CPU)" },
+  { name: "--memory", value: "SIZE", help: "with --guest: the VM's RAM, in bytes or with K, M or G (default: all above the hypervisor)" },
 ];
+
+/** A size as --memory takes it: a whole number of bytes, or of KiB, MiB or GiB (K, M, G; KiB, MB ... accepted). */
+export function parseSize(text: string, flag: string): bigint {
+  const m = /^(\d+)\s*([KMG]?)(?:i?B)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} takes a size such as 256M or 1G, not "${text}"`);
+  const shift = { "": 0n, K: 10n, M: 20n, G: 30n }[m[2].toUpperCase() as "" | "K" | "M" | "G"];
+  return BigInt(m[1]) << shift;
+}
+
+function cpuCount(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`--cpus takes a number of CPUs (1 or more), not "${text}"`);
+  return Number(text);
+}
 
 function buildOptions(a: Args): BuildOptions {
   if (a.has("--config") && a.has("--guest")) throw new UsageError("--config and --guest exclude each other");
-  for (const f of ["--initrd", "--bootargs"]) if (a.has(f) && !a.has("--guest")) throw new UsageError(`${f} goes with --guest (a config names its own in each VM)`);
-  return { board: a.get("--board"), config: a.get("--config"), guest: a.get("--guest"), initrd: a.get("--initrd"), bootargs: a.get("--bootargs") };
+  for (const f of ["--initrd", "--bootargs", "--cpus", "--memory"]) if (a.has(f) && !a.has("--guest")) throw new UsageError(`${f} goes with --guest (a config names its own in each VM)`);
+  const cpus = a.get("--cpus"), memory = a.get("--memory");
+  return {
+    board: a.get("--board"), config: a.get("--config"), guest: a.get("--guest"), initrd: a.get("--initrd"), bootargs: a.get("--bootargs"),
+    cpus: cpus === undefined ? undefined : cpuCount(cpus), memory: memory === undefined ? undefined : parseSize(memory, "--memory"),
+  };
 }
 
 export const buildCommand: Command = {

@@ -261,22 +261,25 @@ function peers(a: VmConfig, name: string, bName: string, b: VmConfig): boolean {
 }
 
 /**
- * A one-VM config for `--guest IMAGE`: vm "guest" on every CPU, RAM at the board's RAM_BASE (IPA;
- * or its host's quickRamIpa) backed by everything above the hypervisor reserve (PA = RAM_BASE +
- * HYP_RESERVE), emulated UART.
+ * A one-VM config for `--guest IMAGE`: vm "guest" on every CPU (`cpus`: the first that many), RAM
+ * at the board's RAM_BASE (IPA; or its host's quickRamIpa) backed by everything above the
+ * hypervisor reserve (PA = RAM_BASE + HYP_RESERVE; `memory`: that many bytes of it), emulated UART.
+ * A `bootargs` given is the command line as it is, an empty one too. The checker judges the shape
+ * asked for like any config's (a CPU or RAM the board does not have is an error naming it).
  */
-export function quickConfig(board: Board | BoardFacts, imagePath: string, opts: { reserve?: bigint; initrd?: string; bootargs?: string } = {}): Config {
+export function quickConfig(board: Board | BoardFacts, imagePath: string,
+  opts: { reserve?: bigint; initrd?: string; bootargs?: string; cpus?: number; memory?: bigint } = {}): Config {
   const f = factsOf(board);
   const reserve = opts.reserve ?? HYP_RESERVE;
   return {
     vms: [{
       name: "guest",
-      cpus: Array.from({ length: f.CPU_COUNT }, (_, i) => i),
-      ram: [{ ipa: ("host" in board ? board.host.quickRamIpa : undefined) ?? f.RAM_BASE, pa: f.RAM_BASE + reserve, size: f.RAM_SIZE - reserve }],
+      cpus: Array.from({ length: opts.cpus ?? f.CPU_COUNT }, (_, i) => i),
+      ram: [{ ipa: ("host" in board ? board.host.quickRamIpa : undefined) ?? f.RAM_BASE, pa: f.RAM_BASE + reserve, size: opts.memory ?? f.RAM_SIZE - reserve }],
       uart: "emulated",
       image: path.resolve(imagePath),
       ...(opts.initrd ? { initrd: path.resolve(opts.initrd) } : {}),
-      ...(opts.bootargs ? { bootargs: opts.bootargs } : {}),
+      ...(opts.bootargs !== undefined ? { bootargs: opts.bootargs } : {}),
     }],
   };
 }

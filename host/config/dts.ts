@@ -54,7 +54,8 @@ export function guestDts(board: Board | BoardFacts, cfg: Config, vmOrName: VmCon
   out("\tchosen {");
   if (uart) out(`\t\tstdout-path = "/pl011@${f.UART_BASE.toString(16)}";`);
   const bootargs = vm.bootargs ?? (uart ? `console=ttyAMA0 earlycon=pl011,${hex(f.UART_BASE)}` : undefined);
-  if (bootargs) out(`\t\tbootargs = "${bootargs.replace(/["\\]/g, "")}";`);
+  // An empty command line the config asked for stays empty (no default console in its place).
+  if (bootargs !== undefined) out(`\t\tbootargs = "${bootargs.replace(/["\\]/g, "")}";`);
   if (initrd) {
     const cells = (x: bigint) => `<${hex(x >> 32n)} ${hex(x & 0xffffffffn)}>`;
     out(`\t\tlinux,initrd-start = ${cells(initrd.ipa)};`);
