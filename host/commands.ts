@@ -71,6 +71,7 @@ export const runCommand: Command = {
   ],
   details: [
     "The run ends with the hypervisor's status (`[hyp] run ended: status N`) when every VM has powered off. Ctrl-C or SIGTERM ends QEMU too.",
+    "On a terminal, the keys go to the board's UART (raw mode while QEMU runs; Ctrl-C too): the VM with the console's focus gets them. Ctrl-\\ three times moves the focus to the next VM; Ctrl-A x ends the run, Ctrl-A Ctrl-A types a Ctrl-A.",
   ],
   async run(a) {
     const timeout = Number(a.get("--timeout") ?? 0);
@@ -89,6 +90,7 @@ export const runCommand: Command = {
         log: (l) => console.error(`  ${l}`),
         onCommand: a.has("--verbose") ? (argv) => console.error(`bulkhead run: ${shellLine(argv)}`) : undefined,
         onLine: (l) => console.log(l),
+        terminal: true,
       };
       const b = await build(opts);
       if (gdb) {

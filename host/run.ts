@@ -2,7 +2,7 @@
 // the console, and end with the run's status (a timeout is a failure with its own message).
 import path from "node:path";
 import { build, type BuildOptions, type BuildResult } from "./build.ts";
-import { runQemu, type GdbStub, type QemuResult } from "../qemu/launch.ts";
+import { runQemu, type GdbStub, type QemuResult, type SerialInput } from "../qemu/launch.ts";
 
 export interface RunOptions extends BuildOptions {
   /** The run's time limit; undefined: none (a test always gives one). */
@@ -11,6 +11,8 @@ export interface RunOptions extends BuildOptions {
   /** A CPU model other than the board's (QEMU virt only), e.g. one with the LSE atomics the fuzzer tries. */
   cpu?: string;
   onLine?: (line: string) => void;
+  /** Every piece of console text as it comes, unfinished lines included (qemu/launch.ts). */
+  onText?: (text: string) => void;
   /** Told QEMU's command line before it starts (`bulkhead run --verbose`). */
   onCommand?: (argv: string[]) => void;
   /** Ends QEMU when aborted (`bulkhead run` on Ctrl-C or SIGTERM). */
@@ -19,6 +21,10 @@ export interface RunOptions extends BuildOptions {
   extraArgs?: string[];
   /** QEMU's gdbstub (`bulkhead run --gdb`, docs/debugging.md). */
   gdb?: GdbStub;
+  /** Called once QEMU runs, with what types into the board UART (qemu/launch.ts). */
+  onSpawn?: (input: SerialInput) => void;
+  /** The terminal types into the board UART, in raw mode while QEMU runs, if stdin is a TTY. */
+  terminal?: boolean;
 }
 
 /** The hypervisor's last line (src/el2/exit.ts): a guest's lines start with its own label, never `[hyp]`. */
@@ -45,6 +51,7 @@ export async function bootImage(b: BuildResult, opts: RunOptions): Promise<QemuR
     kernel: b.board.host.imageFormat === "elf" ? b.elf : b.bin,
     icount: opts.icount, timeoutSec: opts.timeoutSec, onLine: opts.onLine, onCommand: opts.onCommand, signal: opts.signal,
     extraArgs: opts.extraArgs, gdb: opts.gdb,
+    onText: opts.onText, onSpawn: opts.onSpawn, terminal: opts.terminal,
     // A board without PSCI firmware (spin-table CPUs) halts after the status line: QEMU is ended there.
     endOn: b.board.facts.SPIN_TABLE_BASE !== 0n ? (l) => STATUS_LINE.test(l) : undefined,
   });

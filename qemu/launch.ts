@@ -1,8 +1,12 @@
 // Host-side QEMU launcher: builds the qemu-system-aarch64 command line for a
 // run, spawns it with the serial console on stdio, streams console lines and
-// kills the process on timeout or when its caller aborts.
+// kills the process on timeout or when its caller aborts. Input to the serial line
+// comes from the caller (onSpawn: a test typing) or from the terminal (terminal.ts: raw mode).
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
+import { passTerminal, type SerialInput } from "./terminal.ts";
+
+export type { SerialInput };
 
 export interface QemuRun {
   machine: string;          // full -machine string, e.g. "virt,gic-version=3,virtualization=on"
@@ -15,6 +19,8 @@ export interface QemuRun {
   timeoutSec?: number;
   icount?: boolean;         // -icount shift=0: one instruction = one ns, deterministic
   onLine?: (line: string) => void;
+  /** Every piece of console text as it comes (CR stripped), unfinished lines included. */
+  onText?: (text: string) => void;
   /** Told the command line before QEMU starts. */
   onCommand?: (argv: string[]) => void;
   /** QEMU is killed when this aborts (the caller's process is ending): never left running. */
@@ -23,6 +29,10 @@ export interface QemuRun {
   gdb?: GdbStub;
   /** Ends QEMU after a console line it accepts (a board that halts, not powers off, at the end of a run); the run's exit code is then 0. */
   endOn?: (line: string) => boolean;
+  /** Called once QEMU runs, with what writes to its serial line (the board UART's receiver). */
+  onSpawn?: (input: SerialInput) => void;
+  /** The terminal types into the serial line (raw mode while QEMU runs: qemu/terminal.ts), if stdin is one. */
+  terminal?: boolean;
 }
 
 /** docs/debugging.md. Only on the loopback interface: whoever reaches a gdbstub owns the machine. */
@@ -70,7 +80,7 @@ export function runQemu(run: QemuRun): Promise<QemuResult> {
   const command = qemuCommand(run);
   run.onCommand?.(command);
   return new Promise((resolve, reject) => {
-    // stdin is a pipe we never write: /dev/null would give the stdio chardev EOF.
+    // stdin is a pipe (the serial line's input): /dev/null would give the stdio chardev EOF.
     const child = spawn(command[0], command.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
     const decoder = new StringDecoder("utf8");
     const lines: string[] = [];
@@ -91,6 +101,7 @@ export function runQemu(run: QemuRun): Promise<QemuResult> {
     const take = (text: string) => {
       text = text.replace(/\r/g, "");
       output += text;
+      run.onText?.(text);
       const parts = (partial + text).split("\n");
       partial = parts.pop() ?? "";
       for (const line of parts) emit(line);
@@ -110,9 +121,15 @@ export function runQemu(run: QemuRun): Promise<QemuResult> {
     };
     if (run.signal?.aborted) abort();
     else run.signal?.addEventListener("abort", abort, { once: true });
+    const input: SerialInput = { write: (data) => { if (child.stdin.writable) child.stdin.write(data); } };
+    // A serial line whose reader is gone (QEMU ended) is no error of the writer's.
+    child.stdin.on("error", () => {});
+    const restoreTerminal = run.terminal ? passTerminal(input, abort) : () => {};
+    run.onSpawn?.(input);
     const done = () => {
       clearTimeout(timer);
       run.signal?.removeEventListener("abort", abort);
+      restoreTerminal();
     };
 
     child.on("error", (err) => {

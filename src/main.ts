@@ -14,6 +14,7 @@ import { vuartReset } from "./stage2/vuart.ts";
 import { watchdogReset } from "./el2/watchdog.ts";
 import { vgicInit, vgicInitCpu } from "./gic/vgic.ts";
 import { chanInit } from "./stage2/channel.ts";
+import { consoleInputInit } from "./el2/consolein.ts";
 
 // The trap handlers and the panic handler are called from assembly only.
 import "./el2/trap.ts";
@@ -39,6 +40,7 @@ export function boot_primary(): never {
   }
   vgicInit();
   chanInit();
+  consoleInputInit();
   // Every VM counts as running from here, before any CPU enters a guest: the run ends only when
   // each has powered off, however early one does (src/el2/restart.ts).
   vmsRunningInit();

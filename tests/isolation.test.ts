@@ -13,15 +13,14 @@ type BoardName = (typeof BOARDS)[number];
 /**
  * GIC registers of interrupts the attacker does not own: "abort" where the hypervisor does not
  * emulate the frame, "RAZ/WI" where the virtual GIC does. Either is contained; this records which
- * one each board shows: the vGIC emulates the distributor (GICD_ISENABLER1/ISPENDR1 of the UART's
- * and the victim's SPIs) and only the VM's own redistributors, so GICv3 redistributor frames past
- * its vCPUs' abort.
+ * one each board shows: the vGIC emulates the distributor (GICD_ISENABLER/ISPENDR of the victim's
+ * SPI; the UART's INTID is the attacker's own emulated UART's) and only the VM's own
+ * redistributors, so GICv3 redistributor frames past its vCPUs' abort.
  */
 const GIC_FOREIGN: Record<BoardName, { GICD: "abort" | "RAZ/WI"; GICR?: "abort" | "RAZ/WI"; attempts: number }> = {
   "qemu-virt-gicv3": { GICD: "RAZ/WI", GICR: "abort", attempts: 4 },
   "qemu-virt-gicv2": { GICD: "RAZ/WI", attempts: 2 },
-  // The UART's SPI (INTID 153) and the victim's (60) are in different GICD words: two registers each.
-  rpi4: { GICD: "RAZ/WI", attempts: 4 },
+  rpi4: { GICD: "RAZ/WI", attempts: 2 },
 };
 
 /**

@@ -13,6 +13,8 @@ import {
   lrEncode, lrIntid, lrState, lrPriority, lrHw, lrPhysical, decodeSgi1r, decodeSgir, LR_ACTIVE, LR_PENDING,
 } from "../src/gic/vgic.ts";
 import { LrSummary, summariseLrs, combineState } from "../src/gic/vstate.ts";
+import { vspiVms, vspiDeclareLevel } from "../src/gic/vspi.ts";
+import { VUart, vuartReset, vuartReceive, vuartRead, vuartWrite } from "../src/stage2/vuart.ts";
 import {
   VgicdAccess, vgicdAccess, vgicClaims, vgicRead, vgicWrite, findRegister, vgicdInit,
   REG_OFFSET, REG_LENGTH, REG_FRAMES, REG_VERSIONS, REG_WIDTHS,
@@ -47,6 +49,7 @@ beforeEach(() => {
   });
   for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.privEnabled = 0; c.lr.fill(0n); }
   for (const d of vgicVms) { d.owned.fill(0); d.deniedAccesses = 0; d.deniedLogged = false; d.priority.fill(0); d.ctlr = 0; }
+  for (const s of vspiVms) { s.declared.fill(0); s.level.fill(0); s.latched.fill(0); s.enabled.fill(0); }
   vgicInit();
   gicdWrites = [];
 });
@@ -64,6 +67,69 @@ describe("vgicInit", () => {
     expect(vgicVms[1].owned.every((w) => w === 0)).toBe(true);   // beta: none
     expect(vgicVms[2].owned[1]).toBe(1 << 17);          // gamma: SPI 49
     expect(vgicVms[2].vcpus).toBe(2);
+  });
+});
+
+describe("each VM's UART interrupt (INTID 33, the board UART's own number): a virtual SPI", () => {
+  const UART = 33;
+  const pendingOn = (cpu: number) => ((vgicCpus[cpu].pending[1] >> 1) & 1) === 1;
+  /** A distributor write of VM 0 from CPU 1 (so that vCPU 0's CPU is kicked, not flushed here). */
+  const fromCpu1 = (offset: number, value: bigint) => {
+    const a = new VgicdAccess();
+    a.vm = 0; a.cpu = 1; a.frame = Frame.Dist; a.privCpu = 4; a.offset = offset; a.bytes = 4; a.value = value; a.version = 3;
+    vgicdAccess(a, true);
+  };
+  beforeEach(() => {
+    for (let vm = 0; vm < 3; vm++) vspiDeclareLevel(vm, UART);
+  });
+
+  it("is the VM's to enable, prioritise, route and configure, and none of it reaches the physical GIC", () => {
+    gicd.set(0x104n, 0xffffffffn);                                   // physically, 33 is on (the hypervisor's UART)
+    expect(access(0, 0x104, 4, false)).toBe(1n << 16n);              // alpha's 33 is not yet enabled
+    access(0, 0x104, 4, true, 1n << 1n);                              // ISENABLER: 33
+    expect(access(0, 0x104, 4, false)).toBe((1n << 16n) | (1n << 1n));
+    access(0, 0x184, 4, true, 1n << 1n);                              // ICENABLER
+    access(0, 0x204, 4, true, 1n << 1n);                              // ISPENDR
+    access(0, 0x284, 4, true, 1n << 1n);                              // ICPENDR
+    access(0, 0x384, 4, true, 1n << 1n);                              // ICACTIVER
+    access(0, 0x400 + UART, 1, true, 0x40n);                         // IPRIORITYR
+    access(0, 0xc08, 4, true, 3n << 2n);                              // ICFGR: edge for 33 (ignored)
+    access(0, 0x6000 + 8 * UART, 8, true, 0n);                        // IROUTER
+    expect(gicdWrites).toEqual([]);
+    expect(access(0, 0x400 + UART, 1, false)).toBe(0x40n);
+    expect(access(0, 0xc08, 4, false) & (3n << 2n)).toBe(0n);         // level-sensitive, as its device tree says
+    expect(vgicVms[0].deniedAccesses).toBe(0);
+    // Another VM's enable of "its" 33 is its own virtual SPI's, not alpha's, and not the GIC's.
+    access(1, 0x104, 4, true, 1n << 1n);
+    expect(access(0, 0x104, 4, false) & 2n).toBe(0n);
+    expect(gicdWrites).toEqual([]);
+  });
+
+  it("is raised by the emulated PL011 at each rise of UARTMIS, and its FIFO is bounded", () => {
+    const u = new VUart();
+    vuartReset(u);
+    fromCpu1(0x104, 1n << 1n);                                        // the guest enables its UART's SPI
+    vuartWrite(0, u, 0x2c, 1 << 4, 1);                                // LCR_H.FEN
+    vuartWrite(0, u, 0x38, (1 << 6) | (1 << 4), 1);                   // IMSC: RTIM, RXIM
+    expect(vuartRead(0, u, 0x18, 1) & (1 << 4)).not.toBe(0);          // FR.RXFE
+    expect(vuartReceive(0, u, 0x61, 1)).toBe(true);
+    expect(vuartRead(0, u, 0x3c, 1)).toBe(1 << 6);                    // RIS: RTRIS (below the trigger level)
+    expect(pendingOn(0)).toBe(true);                                  // delivered to vCPU 0 (CPU 0)
+    vgicCpus[0].pending[1] = 0;
+    vgicCpus[0].pendingCount = 0;
+    vuartReceive(0, u, 0x62, 1);                                      // the line is high already: no second raise
+    expect(pendingOn(0)).toBe(false);
+    expect(vuartRead(0, u, 0x00, 1)).toBe(0x61);
+    expect(vuartRead(0, u, 0x00, 1)).toBe(0x62);
+    expect(vuartRead(0, u, 0x40, 1)).toBe(0);                         // MIS: read empty, the line falls
+    vuartReceive(0, u, 0x63, 1);                                      // and rises again with the next byte
+    expect(pendingOn(0)).toBe(true);
+    let taken = 0;
+    for (let i = 0; i < 300; i++) if (vuartReceive(0, u, 0x78, 1)) taken++;
+    expect(taken).toBe(255);                                          // 256 in all, with the "c"
+    expect(u.dropped).toBe(45);
+    expect(vuartRead(0, u, 0x18, 1) & (1 << 6)).not.toBe(0);          // FR.RXFF
+    expect(vuartRead(0, u, 0x3c, 1)).toBe((1 << 6) | (1 << 4));       // RXRIS too: at the trigger level
   });
 });
 

@@ -9,6 +9,7 @@
 # (the hostile-guest fuzzer, guests/fuzz/main.c, ops.c and exec.S, and its victim, guests/fuzz/victim.c)
 # and OUTDIR/channel.{elf,bin} (the channel guest: guests/channel/main.c and channel.c)
 # and OUTDIR/health.{elf,bin} (the health-policy guest that hangs and crashes: guests/health/main.c).
+# and OUTDIR/echo{,-deaf}.{elf,bin} (the console-input guest's two roles: guests/echo/main.c).
 # Skips a variant whose outputs are newer than every source file.
 set -euo pipefail
 
@@ -30,13 +31,14 @@ harden="$(cd "$here/../harden" && pwd)"
 fuzz="$(cd "$here/../fuzz" && pwd)"
 channel="$(cd "$here/../channel" && pwd)"
 health="$(cd "$here/../health" && pwd)"
+echo_dir="$(cd "$here/../echo" && pwd)"
 
 build() {   # build NAME [extra cflags...]
   local name="$1"; shift
   local elf="$out/$name.elf" bin="$out/$name.bin"
   if [ -f "$elf" ] && [ -f "$bin" ] && \
-     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" "$health" -type f -newer "$bin" -print -quit)" ] && \
-     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" "$health" -type f -newer "$elf" -print -quit)" ]; then
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" "$health" "$echo_dir" -type f -newer "$bin" -print -quit)" ] && \
+     [ -z "$(find "$here" "$attack" "$flood" "$harden" "$fuzz" "$channel" "$health" "$echo_dir" -type f -newer "$elf" -print -quit)" ]; then
     return 0
   fi
   (cd "$here" && "${cross}gcc" "${cflags[@]}" "$@" -o "$elf" "${srcs[@]}")
@@ -63,3 +65,6 @@ srcs=("${support[@]/#main.c/$channel/main.c}" "$channel/channel.c")
 build channel -I"$here" -I"$channel"
 srcs=("${support[@]/#main.c/$health/main.c}")
 build health -I"$here"
+srcs=("${support[@]/#main.c/$echo_dir/main.c}")
+build echo -I"$here"
+build echo-deaf -I"$here" -DDEAF

@@ -58,6 +58,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
     int depth = 0, in_memory = 0, in_cpus = 0, in_cpu = 0, found_mem = 0;
     int in_bulkhead = 0, in_chosen = 0, node_gic = 0, node_pl011 = 0, node_sp805 = 0;
     unsigned long node_reg[2] = {0, 0};      /* the current root child's first two reg addresses */
+    unsigned node_spi = 0;                   /* its first interrupt's INTID, if an SPI */
 
     out->ncpus = 0;
     out->gic_version = 0;
@@ -66,6 +67,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
     out->bootargs = 0;
     out->uart_base = 0;
     out->wdog_base = 0;
+    out->uart_intid = 0;
     for (;;) {
         unsigned tok = be32(p);
         p += 4;
@@ -85,6 +87,7 @@ int fdt_parse(const void *dtb, struct dt_info *out)
             if (depth == 2) {
                 node_gic = node_pl011 = node_sp805 = 0;
                 node_reg[0] = node_reg[1] = 0;
+                node_spi = 0;
             }
             in_bulkhead = depth == 2 && node_is(name, "bulkhead");
             in_chosen = depth == 2 && node_is(name, "chosen");
@@ -95,8 +98,10 @@ int fdt_parse(const void *dtb, struct dt_info *out)
                 out->gic_reg[0] = node_reg[0];
                 out->gic_reg[1] = node_reg[1];
             }
-            if (depth == 2 && node_pl011 && !out->uart_base)
+            if (depth == 2 && node_pl011 && !out->uart_base) {
                 out->uart_base = node_reg[0];
+                out->uart_intid = node_spi;
+            }
             if (depth == 2 && node_sp805 && !out->wdog_base)
                 out->wdog_base = node_reg[0];
             depth--;
@@ -129,6 +134,8 @@ int fdt_parse(const void *dtb, struct dt_info *out)
                 unsigned step = 4 * (addr_cells + size_cells);
                 for (unsigned i = 0; i < 2 && (i + 1) * step <= len; i++)
                     node_reg[i] = read_cells(val + i * step, addr_cells);
+            } else if (depth == 2 && !in_bulkhead && str_eq(pname, "interrupts") && len >= 12 && be32(val) == 0) {
+                node_spi = be32(val + 4) + 32;     /* <type number flags>; type 0 is an SPI */
             } else if (in_chosen && str_eq(pname, "bootargs")) {
                 out->bootargs = (const char *)val;
             } else if (in_bulkhead && str_eq(pname, "interrupts")) {

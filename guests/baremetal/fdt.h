@@ -16,6 +16,7 @@ struct dt_info {
     const char *bootargs;               /* /chosen "bootargs" (in the DTB itself), or 0 */
     unsigned long uart_base;            /* the first "arm,pl011" node's reg, or 0 */
     unsigned long wdog_base;            /* the first "arm,sp805" node's reg (the health policy's watchdog), or 0 */
+    unsigned uart_intid;                /* its "interrupts" (an SPI: INTID = number + 32), or 0 */
 };
 
 /* Returns 0 on success, or a negative reason (bad magic, no memory node). */

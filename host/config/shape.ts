@@ -4,7 +4,7 @@ import { DMA_MODES } from "./dma.ts";
 import { hex } from "./model.ts";
 
 /** The test guests guests/baremetal/build.sh builds (BuiltinImage in types.ts). */
-const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset", "flood", "flood-victim", "harden", "fuzz", "fuzz-victim", "channel", "health"];
+const BUILTIN_GUESTS = ["baremetal", "bench", "attack", "reset", "flood", "flood-victim", "harden", "fuzz", "fuzz-victim", "channel", "health", "echo", "echo-deaf"];
 
 /** Largest watchdog timeout (ms): an hour, well inside what the SP805's 32-bit counter holds at its 1 MHz clock (host/config/dts.ts). */
 export const MAX_WATCHDOG_MS = 3_600_000;

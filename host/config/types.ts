@@ -89,7 +89,7 @@ export interface Channel {
 
 /** The special image form: a guest built by guests/baremetal/build.sh into build/guests/<builtin>.bin (attack: guests/attack). */
 export interface BuiltinImage {
-  builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden" | "fuzz" | "fuzz-victim" | "channel" | "health";
+  builtin: "baremetal" | "bench" | "attack" | "reset" | "flood" | "flood-victim" | "harden" | "fuzz" | "fuzz-victim" | "channel" | "health" | "echo" | "echo-deaf";
 }
 
 export interface VmConfig {

@@ -20,14 +20,23 @@
 //   `[hyp]` (VM names are checked: none is "hyp") or move the cursor of a terminal.
 // A line queued while the drainer is finishing is not forgotten: the drainer looks again after it
 // lets go. CPUs with nothing to run (src/el2/exit.ts halt) drain too, and the run's end flushes all.
+//
+// A VM that has the console's input focus and has been typed at (src/el2/consolein.ts) is being
+// used interactively: its unfinished line (a prompt, the echo of a key) is queued as soon as
+// nothing of it waits, as an open line (LINE_OPEN); the rest of the line follows without a label of
+// its own (LINE_MORE). The drainer keeps the terminal's one open line: another source's line first
+// ends it with a newline, and a continuation that finds it ended starts afresh with its label, so
+// every line on the terminal still starts with its source's label, and none but the hypervisor's
+// with `[hyp]`. Every other VM's lines go out whole, never cut by another's.
 import { CPU_COUNT } from "@board";
 import { CPU_VM, vmName } from "@config";
 import { thisCpu } from "./cpu.ts";
 import { lock, unlock } from "./lock.ts";
 import { uartPutc } from "./pl011.ts";
+import { gicKick } from "../gic/gic.ts";
 import {
-  Line, LineQueue, RECORD_MAX, queuePush, queueWaiting, queueFrontLength, queueFrontDropped, queueFrontByte, queuePop,
-  queueTakeDropped, queueHasRoom, queueTail,
+  Line, LineQueue, RECORD_MAX, LINE_OPEN, LINE_MORE, queuePush, queueWaiting, queueFrontLength, queueFrontFlags, queueFrontDropped,
+  queueFrontByte, queuePop, queueTakeDropped, queueHasRoom, queueTail,
 } from "./linequeue.ts";
 
 const HEX_DIGITS = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
@@ -56,8 +65,19 @@ const guestDrafts = pool(CPU_COUNT, Line);
 class GuestText {
   text = new Uint8Array(160);
   length: u32 = 0;
+  /** The start of the line is queued already (as an open line): the rest goes on from it. */
+  continued: bool = false;
 }
 const guestText = pool(CPU_COUNT, GuestText);
+
+/** The VM with the input's focus (CPU_COUNT: none); its unfinished lines are shown as they come once it has been typed at. */
+const focusVm = new Uint32Array([CPU_COUNT]);
+/** Per VM: input has reached it since it started (it is being used interactively). */
+const typedAt = new Uint32Array(CPU_COUNT);
+/** The source whose line the terminal shows unfinished (the drain token's holder only); SOURCES: none. */
+const openSource = new Uint32Array([SOURCES]);
+/** A label written afresh before a continuation (the drain token's holder only). */
+const labelDraft = new Line();
 
 /** The drainer's token: 0 free, else the holder's CPU + 1. Taken by compare-and-swap only. */
 const drainToken = new Uint32Array(1);
@@ -95,6 +115,7 @@ function startLine(source: u32): void {
   const d: Draft = draft();
   d.source = source;
   d.line.length = 0;
+  d.line.flags = 0;
 }
 
 /** Starts a hypervisor line labelled `label` (the hypervisor's own lines: "hyp"). */
@@ -178,14 +199,11 @@ export function logHex(msg: string, value: u64): void {
 
 // ---- a VM's own output ----
 
-/** `[name] ` and the VM's text, its control bytes in caret notation (`^[`, `^?`, `M-^[` for C1). */
-function formatGuestLine(vm: u32, g: GuestText, out: Line): void {
+/** `[name] ` (but on a continuation) and the VM's text, its control bytes in caret notation (`^[`, `^?`, `M-^[` for C1). */
+function formatGuestLine(vm: u32, g: GuestText, out: Line, flags: u32): void {
   out.length = 0;
-  const name: string = vmName(vm);
-  append(out, 91);
-  for (let i: u32 = 0; i < name.length; i++) append(out, u32(name.charCodeAt(i)));
-  append(out, 93);
-  append(out, 32);
+  out.flags = flags;
+  if ((flags & LINE_MORE) == 0) appendLabel(out, vm);
   let i: u32 = 0;
   while (i < g.length && i < g.text.length) {
     const c: u32 = u32(g.text[i]);
@@ -209,12 +227,55 @@ function formatGuestLine(vm: u32, g: GuestText, out: Line): void {
   }
 }
 
-/** Queues the VM's received text as one line (the caller holds the VM's queue lock). */
-function queueGuestLine(vm: u32, g: GuestText, q: LineQueue): void {
+function appendLabel(out: Line, vm: u32): void {
+  const name: string = vmName(vm);
+  append(out, 91);
+  for (let i: u32 = 0; i < name.length; i++) append(out, u32(name.charCodeAt(i)));
+  append(out, 93);
+  append(out, 32);
+}
+
+/**
+ * Queues the VM's received text as one line, or (`open`) as the start or a further part of a line
+ * that goes on (the caller holds the VM's queue lock).
+ */
+function queueGuestLine(vm: u32, g: GuestText, q: LineQueue, open: bool): void {
   const out: Line = guestDrafts[thisCpuIndex()];
-  formatGuestLine(vm, g, out);
+  formatGuestLine(vm, g, out, (g.continued ? LINE_MORE : 0) | (open ? LINE_OPEN : 0));
   queuePush(q, out);
   g.length = 0;
+  g.continued = open;
+}
+
+/**
+ * Whether the VM's unfinished line is to be shown now: it has the focus and has been typed at,
+ * nothing of it waits (else the drainer shows it when its last line goes out: writeNextLine), and
+ * the text does not end in a CR (which a line's end drops). The caller holds the VM's queue lock.
+ */
+function showUnfinished(vm: u32, g: GuestText, q: LineQueue): bool {
+  if (vm != focusVm[0] || typedAt[vm % CPU_COUNT] == 0 || g.length == 0 || queueWaiting(q)) return false;
+  return g.text[(g.length - 1) % 160] != 13;
+}
+
+/** The input's focus moved to VM `vm` (src/el2/consolein.ts). */
+export function consoleSetFocus(vm: u32): void {
+  storeRelease32(addressOf(focusVm), vm < CPU_COUNT ? vm : CPU_COUNT);
+}
+
+/**
+ * Input reached VM `vm` (src/el2/consolein.ts, on any CPU): from now on its unfinished lines are
+ * shown while it has the focus, beginning with the one it has (a prompt waiting for this key).
+ */
+export function consoleTypedAt(vm: u32): void {
+  if (vm >= CPU_COUNT) return;
+  storeRelease32(addressOf(typedAt) + u64(vm) * 4n, 1);
+  const q: LineQueue = queues[vm];
+  const g: GuestText = guestText[vm];
+  lock(q.lock);
+  const show: bool = showUnfinished(vm, g, q);
+  if (show) queueGuestLine(vm, g, q, true);
+  unlock(q.lock);
+  if (show) consoleDrain();
 }
 
 /**
@@ -256,15 +317,19 @@ export function consolePutc(vm: u32, c: u8): void {
   lock(q.lock);
   if (c == 10) {
     while (g.length > 0 && g.text[(g.length - 1) % 160] == 13) g.length--;
-    queueGuestLine(vm, g, q);
+    queueGuestLine(vm, g, q, false);
     queued = true;
   } else {
     if (g.length >= g.text.length) {
-      queueGuestLine(vm, g, q);
+      queueGuestLine(vm, g, q, false);
       queued = true;
     }
     g.text[g.length % 160] = c;
     g.length++;
+    if (showUnfinished(vm, g, q)) {
+      queueGuestLine(vm, g, q, true);
+      queued = true;
+    }
   }
   unlock(q.lock);
   if (queued) consoleDrain();
@@ -276,6 +341,8 @@ export function consoleResetVm(vm: u32): void {
   const q: LineQueue = queues[vm];
   lock(q.lock);
   guestText[vm].length = 0;
+  guestText[vm].continued = false;
+  typedAt[vm] = 0;
   unlock(q.lock);
 }
 
@@ -311,6 +378,7 @@ function writeByte(c: u32): void {
  * holder only; it is never composing a line of its own meanwhile).
  */
 function writeDropMarker(source: u32, dropped: u32): void {
+  endOpenLine();
   const d: Draft = draft();
   const was: bool = d.direct;
   d.direct = true;
@@ -323,6 +391,46 @@ function writeDropMarker(source: u32, dropped: u32): void {
   putDec(u64(dropped));
   put(" console lines dropped (queue full)\n");
   d.direct = was;
+}
+
+/** Ends the terminal's open line, if any, with a newline (the token's holder only). */
+function endOpenLine(): void {
+  if (openSource[0] >= SOURCES) return;
+  openSource[0] = SOURCES;
+  writeByte(10);
+}
+
+/** Writes the oldest line of queue `q` (source `s`): after, or on, the terminal's open line (the token's holder only). */
+function writeLine(s: u32, q: LineQueue): void {
+  const flags: u32 = queueFrontFlags(q);
+  const more: bool = (flags & LINE_MORE) != 0 && openSource[0] == s;
+  if (!more) endOpenLine();
+  // A continuation whose start another line has ended: labelled afresh.
+  if ((flags & LINE_MORE) != 0 && !more) {
+    labelDraft.length = 0;
+    appendLabel(labelDraft, s);
+    for (let i: u32 = 0; i < labelDraft.length; i++) writeByte(u32(labelDraft.text[i & 511]));
+  }
+  const length: u32 = queueFrontLength(q);
+  for (let i: u32 = 0; i < length; i++) writeByte(u32(queueFrontByte(q, i)));
+  if ((flags & LINE_OPEN) != 0) {
+    openSource[0] = s;
+  } else {
+    openSource[0] = SOURCES;
+    writeByte(10);
+  }
+  queuePop(q);
+}
+
+/** The focused VM's queue has emptied: its unfinished line, if any, is shown if it is being typed at (the token's holder only). */
+function showFocusUnfinished(): void {
+  const vm: u32 = loadAcquire32(addressOf(focusVm));
+  if (vm >= CPU_COUNT) return;
+  const q: LineQueue = queues[vm];
+  lock(q.lock);
+  const g: GuestText = guestText[vm];
+  if (showUnfinished(vm, g, q)) queueGuestLine(vm, g, q, true);
+  unlock(q.lock);
 }
 
 /**
@@ -344,10 +452,8 @@ function writeNextLine(): bool {
     nextSource[0] = (s + 1) % SOURCES;
     const dropped: u32 = queueFrontDropped(q);
     if (dropped != 0) writeDropMarker(s, dropped);
-    const length: u32 = queueFrontLength(q);
-    for (let i: u32 = 0; i < length; i++) writeByte(u32(queueFrontByte(q, i)));
-    writeByte(10);
-    queuePop(q);
+    writeLine(s, q);
+    if (s == focusVm[0] && typedAt[s % CPU_COUNT] != 0 && !queueWaiting(q)) showFocusUnfinished();
     return true;
   }
   return false;
@@ -377,8 +483,37 @@ export function consoleDrain(): void {
     if (!wrote) return;
     if (queueWaiting(own)) continue;
     extra++;
-    if (extra >= DRAIN_EXTRA || !anyWaiting()) return;
+    if (!anyWaiting()) return;
+    if (extra >= DRAIN_EXTRA) {
+      kickWaitingVms(own);
+      return;
+    }
   }
+}
+
+/**
+ * The drainer leaves with other VMs' lines queued: each such VM's CPU is kicked, and writes its
+ * own lines out (consoleDrainOwn, from trap_irq), or they would wait for that VM's next console
+ * write, for ever if it has gone quiet (a guest waiting for input, in WFI). It pays for its own
+ * lines, as it would have at its next write: a VM gets a kick only for output of its own.
+ */
+function kickWaitingVms(own: LineQueue): void {
+  const me: u32 = thisCpuIndex();
+  for (let vm: u32 = 0; vm < CPU_COUNT; vm++) {
+    const q: LineQueue = queues[vm];
+    if (q == own || !queueWaiting(q)) continue;
+    for (let p: u32 = 0; p < CPU_COUNT; p++) {
+      if (p != me && u32(CPU_VM[p]) == vm) {
+        gicKick(p);
+        break;
+      }
+    }
+  }
+}
+
+/** A kicked CPU (trap_irq): writes out its VM's queued lines, if any (kickWaitingVms). */
+export function consoleDrainOwn(): void {
+  if (queueWaiting(ownQueue())) consoleDrain();
 }
 
 /** Everything queued, written out: for a CPU that has nothing else to do (no vCPU is kept waiting). */
@@ -410,7 +545,9 @@ function takeOverDrain(): bool {
 export function consoleFinal(): void {
   draft().direct = true;
   if (!takeOverDrain()) return;
+  storeRelease32(addressOf(focusVm), CPU_COUNT);
   while (writeNextLine()) {}
+  endOpenLine();
 }
 
 /**

@@ -5,8 +5,8 @@
 // on the next line that fits, so the drainer can say where lines went missing.
 //
 // Invariants: 0 <= head - tail <= QUEUE_BYTES (free-running u32 counters, wrapping); bytes in
-// [tail, head) are whole records, each a 4-byte header (length, then lines dropped just before it,
-// both u16, little-endian) and `length` bytes of text; only producers holding `lock` move head,
+// [tail, head) are whole records, each a 4-byte header (length and the Line's flags, then lines
+// dropped just before it, both u16, little-endian) and `length` bytes of text; only producers holding `lock` move head,
 // only the drainer moves tail. So a source can only ever lose its own lines, never another's.
 import { SpinLock, lock, unlock } from "./lock.ts";
 
@@ -17,10 +17,18 @@ const HEADER_BYTES: u32 = 4;
 /** The longest line a queue takes (a Line's capacity). */
 export const RECORD_MAX: u32 = 512;
 
-/** One line being composed (src/el2/console.ts keeps one per CPU). */
+/** Line.flags: the line goes on after this text (no newline yet: a prompt, an echo). */
+export const LINE_OPEN: u32 = 1;
+/** Line.flags: the text goes on from an open line of the same source (it has no label of its own). */
+export const LINE_MORE: u32 = 2;
+const LENGTH_MASK: u32 = 0x3ff;
+const FLAGS_SHIFT: u32 = 14;
+
+/** One line being composed (src/el2/console.ts keeps one per CPU), or a part of one (flags). */
 export class Line {
   text = new Uint8Array(512);
   length: u32 = 0;
+  flags: u32 = 0;
 }
 
 export class LineQueue {
@@ -57,8 +65,9 @@ export function queuePush(q: LineQueue, line: Line): bool {
     if (q.dropped < 0xffff) q.dropped++;
     return false;
   }
-  setByte(q, head, length);
-  setByte(q, head + 1, length >> 8);
+  const word: u32 = length | ((line.flags & 3) << FLAGS_SHIFT);
+  setByte(q, head, word);
+  setByte(q, head + 1, word >> 8);
   setByte(q, head + 2, q.dropped);
   setByte(q, head + 3, q.dropped >> 8);
   for (let i: u32 = 0; i < length; i++) setByte(q, head + HEADER_BYTES + i, u32(line.text[i & 511]));
@@ -87,7 +96,12 @@ export function queueWaiting(q: LineQueue): bool {
 
 /** The oldest line's length (the drainer only, after queueWaiting). */
 export function queueFrontLength(q: LineQueue): u32 {
-  return u16At(q, loadAcquire32(addressOf(q.tail)));
+  return u16At(q, loadAcquire32(addressOf(q.tail))) & LENGTH_MASK;
+}
+
+/** The oldest line's flags (LINE_OPEN, LINE_MORE). */
+export function queueFrontFlags(q: LineQueue): u32 {
+  return (u16At(q, loadAcquire32(addressOf(q.tail))) >> FLAGS_SHIFT) & 3;
 }
 
 /** How many lines were dropped just before the oldest line. */

@@ -13,11 +13,12 @@ import { HYP_TIMER_PPI, KICK_SGI, gicFiq } from "../gic/gic.ts";
 import { injectUndefined } from "./inject.ts";
 import { isSetWay, setWayTrap, vmControlTrap } from "./setway.ts";
 import { PmuAccess, pmuTrap } from "./pmu.ts";
-import { lineBegin, lineEnd, put, putDec, putHex } from "./console.ts";
+import { consoleDrainOwn, lineBegin, lineEnd, put, putDec, putHex } from "./console.ts";
 import { LogKind, vmLogBegin } from "./ratelimit.ts";
 import { dataAbort, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
-import { CPU_COUNT, GIC_VERSION } from "@board";
+import { CPU_COUNT, GIC_VERSION, UART_INTID } from "@board";
+import { consoleInputIrq } from "./consolein.ts";
 import { vgicIrq, vgicSgi1r } from "../gic/vgic.ts";
 
 const enum Ec {
@@ -128,11 +129,17 @@ function isSgiRegister(esr: u64): bool {
 export function trap_irq(regs: GuestRegs): void {
   const cpu: u32 = thisCpu();
   const intid: u32 = vgicIrq(cpu);
+  if (intid == UART_INTID) {
+    consoleInputIrq(cpu);
+    return;
+  }
   // Its VM is restarting or powering off (src/el2/restart.ts, which sends the kick): this vCPU stops here, and later enters afresh.
   if (intid == KICK_SGI && stopRequested(cpu)) stopVcpu(cpu);
   // The watchdog's timer, or a kick to re-arm it (src/el2/watchdog.ts): an expiry fails the VM here,
   // at an instruction boundary of the guest, whatever it masked.
   if ((intid == HYP_TIMER_PPI || intid == KICK_SGI) && watchdogDue(cpu)) vmFail(vmOfCpu(cpu), cpu, Cause.Watchdog);
+  // A drainer left this VM's lines queued (src/el2/console.ts kickWaitingVms).
+  if (intid == KICK_SGI) consoleDrainOwn();
 }
 
 /** Physical FIQs taken on each CPU; logged at the 1st, 2nd, 4th, 8th, ... so that a storm cannot flood the console. */

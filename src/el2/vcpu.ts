@@ -17,6 +17,7 @@ import { idleWait } from "./idle.ts";
 import { watchdogArm, watchdogDisarm } from "./watchdog.ts";
 import { vgicResetCpu } from "../gic/vgic.ts";
 import { gicKick } from "../gic/gic.ts";
+import { consoleInputCpuOff, consoleInputCpuOn } from "./consolein.ts";
 
 export const enum Power { Off = 0, On = 1, OnPending = 2 }
 /** requestOn's answer when the VM is not running: nothing was started. */
@@ -105,6 +106,7 @@ export function vmRunState(vm: u32): u32 {
 
 /** The vCPU is off; SEV wakes a CPU waiting for it to stop (src/el2/restart.ts). */
 export function markOff(cpu: u32): void {
+  consoleInputCpuOff(cpu);
   storeRelease32(powerWord(cpu), Power.Off);
   dsb("ish");
   sev();
@@ -194,6 +196,7 @@ export function waitForOn(cpu: u32): void {
     if (started) storeRelease32(powerWord(cpu), Power.On);
     unlock(powerLock);
   }
+  consoleInputCpuOn(cpu);
   resetVcpu(cpu, pendingEntry[cpu], pendingContext[cpu]);
 }
 
@@ -206,4 +209,5 @@ export function parkVcpu(cpu: u32): void {
 
 export function markOn(cpu: u32): void {
   storeRelease32(powerWord(cpu), Power.On);
+  consoleInputCpuOn(cpu);
 }

@@ -645,6 +645,7 @@ function lrsHold(cpu: u32, intid: u32): bool {
  * - the kick SGI: other CPUs added to this vCPU's pending set; the flush below delivers them.
  * - the maintenance interrupt: list registers drained (underflow); the flush refills them.
  * - the EL2 timer: deactivated; the caller checks the watchdog (src/el2/trap.ts).
+ * - the board UART's: returned still active, for the console's input (src/el2/consolein.ts).
  * - anything else: deactivated and logged once per VM.
  * Returns the INTID acknowledged (1020 and up: spurious).
  */
@@ -653,6 +654,8 @@ export function vgicIrq(cpu: u32): u32 {
   const intid: u32 = gicIntid(iar);
   if (intid >= 1020) return intid;
   gicPriorityDrop(iar);
+  // The board UART's input: src/el2/consolein.ts takes it (and deactivates it), from trap_irq.
+  if (intid == UART_INTID) return intid;
   const vm: u32 = cpu < CPU_COUNT ? u32(CPU_VM[cpu]) : NO_VM;
   if (vm >= CPU_COUNT) {
     gicDeactivate(iar);

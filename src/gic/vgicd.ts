@@ -22,7 +22,7 @@ import {
   VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, vgicFlush, vgicSgir, PRIORITY_MASK,
 } from "./vgic.ts";
 import { lock, unlock } from "../el2/lock.ts";
-import { isVirtualSpi, vspiDeclared, vspiEnabledBits, vspiPendingBits, vspiSetEnabled, vspiSetPending } from "./vspi.ts";
+import { isVirtualSpi, vspiConfig, vspiDeclared, vspiEnabledBits, vspiPendingBits, vspiSetEnabled, vspiSetPending } from "./vspi.ts";
 
 /** The redistributor frame pair of each vCPU (RD_base, then SGI_base at +64 KiB). */
 export const GICR_FRAME: u64 = 0x20000n;
@@ -235,7 +235,8 @@ function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
         field = intid < 32 ? u32(1) << (privState(a).vcpu & 7) : u32(1) << (u32(d.target[intid & 1023]) & 7);
         break;
       case Kind.Config:
-        field = intid < 16 || isVirtualSpi(a.vm, intid) ? 2 : intid < 32 ? (privState(a).privConfig >> ((intid & 15) * 2)) & 3 : gicReadConfig(intid);
+        if (isVirtualSpi(a.vm, intid)) field = vspiConfig(a.vm, intid);
+        else field = intid < 16 ? 2 : intid < 32 ? (privState(a).privConfig >> ((intid & 15) * 2)) & 3 : gicReadConfig(intid);
         break;
       default:
         break;

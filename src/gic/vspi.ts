@@ -1,9 +1,11 @@
 // Virtual SPIs: interrupts of a VM with no physical line behind them, raised by the hypervisor
-// itself (a channel's doorbell, src/stage2/channel.ts), so that no physical interrupt is shared
-// between VMs. A physical SPI's enable and pending state live in the physical distributor; a
+// itself (a channel's doorbell, src/stage2/channel.ts; the emulated PL011's, src/stage2/vuart.ts),
+// so that no physical interrupt is shared between VMs. A physical SPI's enable and pending state live in the physical distributor; a
 // virtual SPI's live here, and its active state only in the list register that holds it (no HW
 // bit: the guest's EOI ends it). Its priority and target vCPU are the virtual distributor's, as
-// for any SPI (VgicVm.priority, VgicVm.target); its trigger is edge (GICD_ICFGR reads 0b10).
+// for any SPI (VgicVm.priority, VgicVm.target); its trigger is edge (GICD_ICFGR reads 0b10), but
+// for a device whose own output is a level (the PL011's UARTINTR): GICD_ICFGR reads 0b00 there,
+// as its device tree says, and the device raises it at each rise of its output.
 //
 // Raising one while the guest has it disabled latches it, and enabling it delivers the latch; the
 // guest's set- and clear-pending act on the latch and on the target vCPU's pending set.
@@ -22,6 +24,8 @@ export class VspiVm {
   enabled = new Uint32Array(32);
   /** Raised while disabled (or pended by the guest while disabled): delivered when enabled. */
   latched = new Uint32Array(32);
+  /** Of the declared, those that GICD_ICFGR reports level-sensitive. */
+  level = new Uint32Array(32);
 }
 
 export const vspiVms = pool(CPU_COUNT, VspiVm);
@@ -33,6 +37,20 @@ export function vspiDeclare(vm: u32, intid: u32): void {
   v.declared[intid >> 5] = v.declared[intid >> 5] | (u32(1) << (intid & 31));
   const d: VgicVm = vgicVms[vm];
   if (intid > d.maxIntid) d.maxIntid = intid;
+}
+
+/** Boot: `intid` is a virtual SPI of `vm` that a device raises at each rise of its level output (GICD_ICFGR 0b00). */
+export function vspiDeclareLevel(vm: u32, intid: u32): void {
+  vspiDeclare(vm, intid);
+  if (vm >= CPU_COUNT || intid < 32 || intid >= 1020) return;
+  const v: VspiVm = vspiVms[vm];
+  v.level[intid >> 5] = v.level[intid >> 5] | (u32(1) << (intid & 31));
+}
+
+/** GICD_ICFGR's two bits for virtual SPI `intid` of `vm`: 0b00 level, 0b10 edge. */
+export function vspiConfig(vm: u32, intid: u32): u32 {
+  if (vm >= CPU_COUNT || intid >= 1024) return 2;
+  return ((vspiVms[vm].level[intid >> 5] >> (intid & 31)) & 1) != 0 ? 0 : 2;
 }
 
 /** The virtual SPIs of `vm` among INTIDs 32 × word .. 32 × word + 31. */

@@ -43,7 +43,10 @@ export function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64
   if (dev == MmioDevice.Ecam) return u64(vpciRead(vm, u32(ipa - VPCI_ECAM), bytes));
   // The channel registers are 32-bit: other widths read as zero and ignore writes.
   if (dev == MmioDevice.ChannelRegs) return bytes == 4 ? u64(chanRead(regsRow(vm, ipa), u32(ipa & 0xfffn))) : 0n;
-  return u64(vuartRead(vms[vm].uart, u32(ipa - VM_UART[vm])));
+  const v: u32 = vuartRead(vm, vms[vm].uart, u32(ipa - VM_UART[vm]), cpu);
+  // A read that raises the UART's interrupt again (more bytes arrived) on this vCPU: into a list register now.
+  vgicFlush(cpu);
+  return u64(v);
 }
 
 /** A write of `value` (`bytes` wide) at `ipa` to device `dev`. */
@@ -69,5 +72,6 @@ export function mmioWrite(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, val
   }
   const offset: u32 = u32(ipa - VM_UART[vm]);
   if (offset == UARTDR) consolePutc(vm, u8(value & 0xffn));
-  else vuartWrite(vms[vm].uart, offset, u32(value & 0xffffffffn));
+  else vuartWrite(vm, vms[vm].uart, offset, u32(value & 0xffffffffn), cpu);
+  vgicFlush(cpu);
 }
