@@ -11,10 +11,18 @@
 // is lost. The hypervisor runs with interrupts masked (PSTATE.I), so the interrupt that ends the
 // WFI is not taken: idleWait acknowledges it and every other one pending, as trap_irq would, or
 // the next WFI would return at once, for ever.
+import { UART_INTID } from "@board";
 import { vgicIrq } from "../gic/vgic.ts";
+import { consoleInputIrq } from "./consolein.ts";
 
-/** Sleeps CPU `cpu` (the calling one) until an interrupt arrives, and handles what arrived. */
+/**
+ * Sleeps CPU `cpu` (the calling one) until an interrupt arrives, and handles what arrived: the
+ * board UART's input too, which the GIC may have signalled here before its route moved off this
+ * CPU (src/el2/consolein.ts consoleInputCpuOff), and which vgicIrq leaves active for its taker.
+ */
 export function idleWait(cpu: u32): void {
   wfi();
-  while (vgicIrq(cpu) < 1020) {}
+  for (let intid: u32 = vgicIrq(cpu); intid < 1020; intid = vgicIrq(cpu)) {
+    if (intid == UART_INTID) consoleInputIrq(cpu);
+  }
 }
