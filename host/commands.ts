@@ -89,7 +89,9 @@ export const runCommand: Command = {
         ...buildOptions(a), timeoutSec: timeout || undefined, signal: stop.signal, gdb,
         log: (l) => console.error(`  ${l}`),
         onCommand: a.has("--verbose") ? (argv) => console.error(`bulkhead run: ${shellLine(argv)}`) : undefined,
-        onLine: (l) => console.log(l),
+        // On a terminal, the console's text as it comes (a prompt has no newline: docs/config.md, "The console").
+        onLine: process.stdin.isTTY ? undefined : (l) => console.log(l),
+        onText: process.stdin.isTTY ? (t) => process.stdout.write(t) : undefined,
         terminal: true,
       };
       const b = await build(opts);
