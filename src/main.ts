@@ -13,6 +13,7 @@ import { vms, buildStage2, loadImages, vmCount, vmsRunningInit, vtcrValue, vttbr
 import { vuartReset } from "./stage2/vuart.ts";
 import { watchdogReset } from "./el2/watchdog.ts";
 import { vgicInit, vgicInitCpu } from "./gic/vgic.ts";
+import { vgicdInit } from "./gic/vgicd.ts";
 import { chanInit } from "./stage2/channel.ts";
 import { consoleInputInit } from "./el2/consolein.ts";
 
@@ -38,6 +39,7 @@ export function boot_primary(): never {
     vuartReset(vms[vm].uart);
     loadImages(vm);
   }
+  vgicdInit(); // the register table first: vgicInit routes the SPIs it describes
   vgicInit();
   chanInit();
   consoleInputInit();

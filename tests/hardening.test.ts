@@ -6,8 +6,10 @@
 // - One QEMU run per board of the `harden` config: guests/harden attacks from EL1.
 import { beforeEach, describe, expect, it } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
-import { vgicCpus, vgicVms, vgicInit, vgicIrq, vgicSgi1r, lrIntid, lrState, lrHw, LR_ACTIVE } from "../src/gic/vgic.ts";
-import { VgicdAccess, vgicdAccess, vgicWrite } from "../src/gic/vgicd.ts";
+import { vgicCpus, vgicVms } from "../src/gic/vgic-state.ts";
+import { lrIntid, lrState, lrHw, LR_ACTIVE } from "../src/gic/lr.ts";
+import { vgicInit, vgicIrq, vgicSgi1r } from "../src/gic/vgic.ts";
+import { VgicdAccess, vgicdAccess, vgicWrite, vgicdInit } from "../src/gic/vgicd.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { trap_fiq, trap_sync } from "../src/el2/trap.ts";
 import { HCR_GUEST } from "../src/el2/setup.ts";
@@ -46,6 +48,7 @@ beforeEach(() => {
   });
   for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.underflow = false; }
   for (const d of vgicVms) { d.owned.fill(0); d.ctlr = 0; d.target.fill(0); }
+  vgicdInit();
   vgicInit();
   gicdWrites = [];
 });

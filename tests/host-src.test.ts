@@ -6,7 +6,7 @@ import { Machine, setMachine, BhPanic } from "../compiler/runtime/index.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { smcccCall } from "../src/el2/smccc.ts";
 import { dataAbort } from "../src/stage2/abort.ts";
-import { vgicCpus } from "../src/gic/vgic.ts";
+import { vgicCpus } from "../src/gic/vgic-state.ts";
 import { runStatus } from "../host/run.ts";
 
 const UART = 0x09000000n;

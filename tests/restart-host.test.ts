@@ -11,7 +11,8 @@ import { trap_irq } from "../src/el2/trap.ts";
 import { stopRequested } from "../src/el2/restart.ts";
 import { powerOf, requestOn, waitForOn, markOff, resetVcpu, vmResume } from "../src/el2/vcpu.ts";
 import { HCR_GUEST } from "../src/el2/setup.ts";
-import { vgicCpus, vgicResetCpu, markPending } from "../src/gic/vgic.ts";
+import { vgicCpus, markPending } from "../src/gic/vgic-state.ts";
+import { vgicResetCpu } from "../src/gic/vgic.ts";
 
 // Zeroing 64 MiB byte by byte on the simulated machine would take minutes: counted, not done.
 const scrub = vi.hoisted(() => ({ calls: 0 }));

@@ -8,10 +8,10 @@
 // qemu-virt-gicv3 (GICD at 0x08000000, GICR at 0x080a0000).
 import { beforeEach, describe, expect, it } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
-import {
-  VgicCpu, SgiRequest, vgicVms, vgicCpus, vgicInit, markPending, fillLrs, FILL_BLOCKED, highestPending,
-  lrEncode, lrIntid, lrState, lrPriority, lrHw, lrPhysical, decodeSgi1r, decodeSgir, LR_ACTIVE, LR_PENDING,
-} from "../src/gic/vgic.ts";
+import { VgicCpu, vgicVms, vgicCpus, markPending, highestPending } from "../src/gic/vgic-state.ts";
+import { fillLrs, FILL_BLOCKED, lrEncode, lrIntid, lrState, lrPriority, lrHw, lrPhysical, LR_ACTIVE, LR_PENDING } from "../src/gic/lr.ts";
+import { SgiRequest, decodeSgi1r, decodeSgir } from "../src/gic/sgi.ts";
+import { vgicInit } from "../src/gic/vgic.ts";
 import { LrSummary, summariseLrs, combineState } from "../src/gic/vstate.ts";
 import { vspiVms, vspiDeclareLevel } from "../src/gic/vspi.ts";
 import { VUart, vuartReset, vuartReceive, vuartRead, vuartWrite } from "../src/stage2/vuart.ts";
@@ -50,6 +50,7 @@ beforeEach(() => {
   for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.privEnabled = 0; c.lr.fill(0n); }
   for (const d of vgicVms) { d.owned.fill(0); d.deniedAccesses = 0; d.deniedLogged = false; d.priority.fill(0); d.ctlr = 0; }
   for (const s of vspiVms) { s.declared.fill(0); s.level.fill(0); s.latched.fill(0); s.enabled.fill(0); }
+  vgicdInit();
   vgicInit();
   gicdWrites = [];
 });

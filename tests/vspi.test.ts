@@ -4,7 +4,9 @@
 // beta VM 1 on CPU 1; INTID 960 is made a virtual SPI of alpha here, as chanInit does at boot.
 import { beforeEach, describe, expect, it } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
-import { vgicVms, vgicCpus, vgicInit, isPending } from "../src/gic/vgic.ts";
+import { vgicVms, vgicCpus, isPending } from "../src/gic/vgic-state.ts";
+import { vgicInit } from "../src/gic/vgic.ts";
+import { vgicdInit } from "../src/gic/vgicd.ts";
 import { VgicdAccess, vgicdAccess } from "../src/gic/vgicd.ts";
 import { vspiDeclare, vspiRaise, vspiReset, vspiVms } from "../src/gic/vspi.ts";
 
@@ -33,6 +35,7 @@ beforeEach(() => {
   for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.lr.fill(0n); }
   for (const d of vgicVms) { d.owned.fill(0); d.priority.fill(0); d.target.fill(0); d.ctlr = 0; d.maxIntid = 31; d.deniedAccesses = 0; }
   for (const v of vspiVms) { v.declared.fill(0); v.enabled.fill(0); v.latched.fill(0); }
+  vgicdInit();
   vgicInit();
   vspiDeclare(0, INTID);
   gicdWrites = [];

@@ -18,9 +18,8 @@ import {
   gicReadBits, gicWriteBits, gicReadConfig, gicWriteConfig, gicRoute, gicSetPrivateEnabled, gicSetPrivatePending, gicKick,
 } from "./gic.ts";
 import { vstateRead } from "./vstate.ts";
-import {
-  VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, vgicFlush, vgicSgir, PRIORITY_MASK,
-} from "./vgic.ts";
+import { VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, PRIORITY_MASK } from "./vgic-state.ts";
+import { vgicFlush, vgicSgir } from "./vgic.ts";
 import { lock, unlock } from "../el2/lock.ts";
 import { isVirtualSpi, vspiConfig, vspiDeclared, vspiEnabledBits, vspiPendingBits, vspiSetEnabled, vspiSetPending } from "./vspi.ts";
 

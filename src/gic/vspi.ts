@@ -13,7 +13,8 @@
 import { CPU_COUNT } from "@board";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
-import { VgicCpu, VgicVm, vgicVms, vgicCpus, vgicRaise, isPending, clearPending } from "./vgic.ts";
+import { VgicCpu, VgicVm, vgicVms, vgicCpus, isPending, clearPending } from "./vgic-state.ts";
+import { vgicRaise } from "./vgic.ts";
 
 export class VspiVm {
   /** Taken by the VM's vCPUs (distributor accesses) and by whoever raises one (a peer's vCPU); before a VgicCpu lock. */

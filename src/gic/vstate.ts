@@ -18,9 +18,8 @@
 // VM to read them; a statically partitioned vCPU owns its CPU, and this reads nothing it cannot.)
 import { CPU_COUNT, GIC_VERSION } from "@board";
 import { HW_PPIS, GICD_ISPENDR, GICD_ISACTIVER, gicReadBits, gicReadPrivateBits, gicReadLr } from "./gic.ts";
-import {
-  VgicCpu, VgicVm, vgicCpus, vgicVms, lrIntid, lrState, lrAwaitsMaintenance, LR_INVALID, LR_PENDING, LR_ACTIVE,
-} from "./vgic.ts";
+import { VgicCpu, VgicVm, vgicCpus, vgicVms } from "./vgic-state.ts";
+import { lrIntid, lrState, lrAwaitsMaintenance, LR_INVALID, LR_PENDING, LR_ACTIVE } from "./lr.ts";
 
 /** What a CPU's list registers say of one word of INTIDs (32 from word * 32). */
 export class LrSummary {

@@ -1,0 +1,152 @@
+// The list registers' encoding (GICv3 ICH_LR<n>_EL2, GICv2 GICH_LR<n>) and the fill of a vCPU's
+// list registers from its pending set, in priority order. Pure: the GIC version is an argument.
+import { VgicCpu, SPURIOUS, clearPending, highestPending, isGroup1, markPending } from "./vgic-state.ts";
+
+
+// ---- list registers (pure) ----
+// GICv3 ICH_LR<n>_EL2: vINTID [31:0], pINTID [44:32], Priority [55:48], Group [60], HW [61], State [63:62].
+//                      A Group 0 interrupt is signalled as a virtual FIQ, and only while the guest's
+//                      ICC_IGRPEN0_EL1 (ICH_VMCR_EL2.VENG0) is set (IHI 0069 4.8).
+// GICv2 GICH_LR<n>:    VirtualID [9:0], PhysicalID [19:10] (HW) or CPUID [12:10] (SGI source) and EOI [19] (no HW),
+//                      Priority [27:23] (5 bits), State [29:28], Grp1 [30], HW [31].
+//                      State: 0 invalid, 1 pending, 2 active, 3 pending and active. A Group 0
+//                      interrupt is a virtual FIQ only while the guest's GICV_CTLR.FIQEn is set,
+//                      else an IRQ (IHI 0048 5.3.1).
+//
+// On GICv2 a hardware interrupt is not linked with the HW bit but injected with EOI [19]: the
+// guest's EOI raises the maintenance interrupt, and the hypervisor deactivates the physical one
+// (vgicEoiMaintenance). The HW bit would spare that exit, and does on a GIC-400; but QEMU's GICv2
+// model (arm_gic.c, gic_clear_active) re-evaluates only the virtual interface after a virtual EOI
+// deactivates a hardware interrupt, so a level interrupt still asserted then — a timer the guest
+// re-armed in the past — stays pending and unsignalled until some other GIC access, for ever if
+// none comes. A GICC_DIR write at EL2 is re-evaluated. (GICv3 links with the HW bit.)
+
+export const LR_INVALID: u32 = 0;
+export const LR_PENDING: u32 = 1;
+export const LR_ACTIVE: u32 = 2;
+
+/** A pending interrupt as a list register holds it; `group1`: the guest's group of it (GICD_IGROUPR). */
+export function lrEncode(version: u32, intid: u32, priority: u32, hw: bool, source: u32, group1: bool): u64 {
+  if (version == 3) {
+    let v: u64 = u64(intid) | (u64(priority & 0xff) << 48n) | (u64(LR_PENDING) << 62n);
+    if (group1) v = v | (1n << 60n);
+    if (hw) v = v | (u64(intid & 0x1fff) << 32n) | (1n << 61n);
+    return v;
+  }
+  let w: u32 = (intid & 0x3ff) | (((priority >> 3) & 0x1f) << 23) | (LR_PENDING << 28);
+  if (group1) w = w | (u32(1) << 30);
+  return u64(hw ? w | GICH_LR_EOI : w | ((source & 7) << 10));
+}
+
+export function lrIntid(version: u32, v: u64): u32 {
+  return version == 3 ? u32(v & 0xffffffffn) : u32(v & 0x3ffn);
+}
+
+export function lrState(version: u32, v: u64): u32 {
+  return version == 3 ? u32(v >> 62n) & 3 : u32(v >> 28n) & 3;
+}
+
+export function lrPriority(version: u32, v: u64): u32 {
+  return version == 3 ? u32(v >> 48n) & 0xff : (u32(v >> 23n) & 0x1f) << 3;
+}
+
+/** GICH_LR.EOI (GICv2, HW clear): the guest's EOI of this register raises the maintenance interrupt. */
+const GICH_LR_EOI: u32 = 1 << 19;
+
+/** Whether the register holds a physical interrupt: HW-linked (GICv3), or EOI-maintained (GICv2). */
+export function lrHw(version: u32, v: u64): bool {
+  return version == 3 ? ((v >> 61n) & 1n) != 0n : ((v >> 31n) & 1n) != 0n || (u32(v & 0xffffffffn) & GICH_LR_EOI) != 0;
+}
+
+/** The physical INTID behind a register lrHw() holds: its pINTID, or (GICv2, EOI) its own INTID. */
+export function lrPhysical(version: u32, v: u64): u32 {
+  if (version == 3) return u32(v >> 32n) & 0x1fff;
+  return ((v >> 31n) & 1n) != 0n ? u32(v >> 10n) & 0x3ff : u32(v & 0x3ffn);
+}
+
+/**
+ * Whether a register is in use although its state is invalid: a GICv2 EOI-maintained one the guest
+ * has completed, whose physical interrupt is still active until vgicEoiMaintenance deactivates it.
+ */
+export function lrAwaitsMaintenance(version: u32, v: u64): bool {
+  return version == 2 && lrState(version, v) == LR_INVALID && lrHw(version, v);
+}
+
+function lrWithState(version: u32, v: u64, state: u32): u64 {
+  return version == 3 ? (v & ~(3n << 62n)) | (u64(state) << 62n) : (v & ~(3n << 28n)) | (u64(state) << 28n);
+}
+
+/** Set in fillLrs' result: a deliverable interrupt is still waiting for a list register. */
+export const FILL_BLOCKED: u32 = 1 << 16;
+
+/**
+ * Moves pending interrupts into c.lr (the current list registers; c.lrCount of them), highest
+ * priority first: into an empty register, or by evicting a lower-priority interrupt that is only
+ * pending (it goes back to the pending set). An INTID already in a register is not given a second
+ * one (that is UNPREDICTABLE): an active SGI becomes active and pending, a pending one stays as is.
+ * Nothing is delivered while the guest's distributor is disabled (`enabled` false).
+ * Returns the mask of registers changed, | FILL_BLOCKED when deliverable interrupts remain.
+ */
+export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
+  let changed: u32 = 0;
+  if (c.pendingCount == 0 || !enabled) return 0;
+  const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
+  // The registers in use (valid, or awaiting a GICv2 EOI maintenance), found once: a round looks
+  // only at those, and places into the lowest free one.
+  let used: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const v: u64 = c.lr[i];
+    if (lrState(version, v) != LR_INVALID || lrAwaitsMaintenance(version, v)) used = used | (u32(1) << i);
+  }
+  // Each round places one interrupt or stops; eviction only ever lowers the priority values held,
+  // so the loop ends; the bound is a second guarantee.
+  for (let round: u32 = 0; round < 64; round++) {
+    const intid: u32 = highestPending(c);
+    if (intid == SPURIOUS) return changed;
+    const priority: u32 = u32(c.pendPriority[intid & 1023]);
+    const hw: bool = ((c.hw[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
+    const free: u32 = ~used & ((u32(1) << n) - 1);
+    let same: u32 = 16;
+    let victim: u32 = 16;
+    let victimPriority: u32 = priority;
+    let scan: u32 = used;
+    while (scan != 0) {
+      const i: u32 = ctz32(scan);
+      scan = scan & (scan - 1);
+      const v: u64 = c.lr[i & 15];
+      const st: u32 = lrState(version, v);
+      if (st == LR_INVALID) continue;
+      if (lrIntid(version, v) == intid) same = i;
+      else if (st == LR_PENDING && lrPriority(version, v) > victimPriority) {
+        victim = i;
+        victimPriority = lrPriority(version, v);
+      }
+    }
+    if (same < 16) {
+      const v: u64 = c.lr[same];
+      if (lrState(version, v) == LR_ACTIVE && !lrHw(version, v)) {
+        c.lr[same] = lrWithState(version, v, 3);
+        changed = changed | (u32(1) << same);
+      }
+      clearPending(c, intid);
+      continue;
+    }
+    let slot: u32 = free != 0 ? ctz32(free) : 16;
+    if (slot == 16 && victim < 16) {
+      const old: u64 = c.lr[victim];
+      const oldIntid: u32 = lrIntid(version, old);
+      const source: u32 = version == 2 ? u32(old >> 10n) & 7 : 0;
+      const oldPriority: u32 = lrPriority(version, old);
+      const oldHw: bool = lrHw(version, old);
+      markPending(c, oldIntid, oldPriority, oldHw, source);
+      slot = victim;
+    }
+    if (slot == 16) return changed | FILL_BLOCKED;
+    const src: u32 = intid < 16 ? u32(c.sgiSource[intid & 15]) : 0;
+    c.lr[slot & 15] = lrEncode(version, intid, priority, hw, src, isGroup1(c, intid));
+    changed = changed | (u32(1) << slot);
+    used = used | (u32(1) << slot);
+    clearPending(c, intid);
+  }
+  return changed | (c.pendingCount != 0 ? FILL_BLOCKED : 0);
+}

@@ -1,0 +1,140 @@
+// The virtual GIC's state: each VM's virtual distributor (VgicVm: the SPIs it owns, their
+// targets) and each vCPU's interrupt state (VgicCpu: its pending set, a bitmap with a priority
+// for each INTID and a summary word of the non-empty words, its groups and list registers in use).
+// VgicCpu is indexed by physical CPU: each CPU runs exactly one vCPU. Another CPU may add to a
+// vCPU's pending set (an SGI, a write to its redistributor), so the set changes only under its
+// lock. Pure: tests/vgic.test.ts runs it on the host.
+import { CPU_COUNT, GIC_VERSION } from "@board";
+import { SpinLock } from "../el2/lock.ts";
+import { isSpi } from "./gic.ts";
+
+export const SPURIOUS: u32 = 1023;
+/**
+ * Every interrupt's group out of reset, as KVM has it: Group 1 on GICv3 (whose guests, Linux
+ * among them, use Group 1 alone), Group 0 on GICv2 (signalled as IRQ while GICV_CTLR.FIQEn is clear).
+ */
+export const GROUP_RESET: u32 = GIC_VERSION == 3 ? 0xffffffff : 0;
+/** Interrupt priorities as list registers hold them: GICv2 keeps 5 bits, so the virtual GIC implements 5 on both. */
+export const PRIORITY_MASK: u32 = 0xf8;
+
+/** A VM's virtual distributor. */
+export class VgicVm {
+  /** SPIs the VM owns: bit i%32 of word i/32 (from the config's IRQ_INTID rows). */
+  owned = new Uint32Array(32);
+  /** The guest's priority of each SPI (virtual only: the physical priority is the hypervisor's). */
+  priority = new Uint8Array(1024);
+  /** The vCPU each owned SPI targets (GICv2 ITARGETSR / GICv3 IROUTER); the physical route follows. */
+  target = new Uint8Array(1024);
+  /** GICD_CTLR as the guest wrote it (EnableGrp0/EnableGrp1). */
+  ctlr: u32 = 0;
+  /** The largest INTID the VM owns (31 if none): sizes GICD_TYPER.ITLinesNumber. */
+  maxIntid: u32 = 31;
+  vcpus: u32 = 0;
+  /** Accesses to interrupts the VM does not own (ignored), and SGIs aimed outside the VM (dropped). */
+  deniedAccesses: u32 = 0;
+  deniedSgis: u32 = 0;
+  deniedLogged: bool = false;
+  sgiLogged: bool = false;
+  unknownIrqLogged: bool = false;
+}
+
+/** A vCPU's interrupt state (see the module comment for who touches what). */
+export class VgicCpu {
+  lock = new SpinLock();
+  vm: u32 = 0;
+  vcpu: u32 = 0;
+  /** INTIDs waiting for a list register. */
+  pending = new Uint32Array(32);
+  /** Bit w set exactly when pending[w] is not 0 (markPending, clearPending and vgicResetCpu keep it): the search visits only those words. */
+  pendingWords: u32 = 0;
+  /** Of those, the ones that are a physical interrupt (HW bit: the guest's deactivation deactivates it). */
+  hw = new Uint32Array(32);
+  pendingCount: u32 = 0;
+  /** Priority each pending INTID is injected with. */
+  pendPriority = new Uint8Array(1024);
+  /** Source vCPU of each pending SGI (GICv2 list registers carry it). */
+  sgiSource = new Uint8Array(16);
+  /** The guest's view of its private interrupts (SGIs, PPIs): enable bits, priorities, PPI config (ICFGR1). */
+  privEnabled: u32 = 0;
+  privPriority = new Uint8Array(32);
+  privConfig: u32 = 0;
+  /**
+   * The interrupt groups as the guest set them (GICD_IGROUPR, GICR_IGROUPR0; 1: Group 1): word 0
+   * this vCPU's SGIs and PPIs, words 1-31 its VM's SPIs — every vCPU of the VM holds the same
+   * copy of those (src/gic/vgicd.ts writes them all), so that a list-register fill needs only its vCPU.
+   */
+  group = new Uint32Array(32);
+  /** GICR_WAKER.ProcessorSleep as the guest wrote it (GICv3). */
+  sleep: bool = true;
+  /** The list registers as read before a fill and as the fill leaves them; lrCount of them exist. */
+  lr = new BigUint64Array(16);
+  lrCount: u32 = 4;
+  underflow: bool = false;
+}
+
+export const vgicVms = pool(CPU_COUNT, VgicVm);
+export const vgicCpus = pool(CPU_COUNT, VgicCpu);
+
+// ---- the pending set (pure) ----
+
+export function isOwned(d: VgicVm, intid: u32): bool {
+  return isSpi(intid) && ((d.owned[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
+}
+
+/** Whether the guest put `intid` in Group 1 (for the vCPU `c`). */
+export function isGroup1(c: VgicCpu, intid: u32): bool {
+  return intid < 1024 && ((c.group[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
+}
+
+export function isPending(c: VgicCpu, intid: u32): bool {
+  return intid < 1024 && ((c.pending[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
+}
+
+/** Adds `intid` to the pending set with `priority`; `hw`: a physical interrupt of the same INTID backs it. */
+export function markPending(c: VgicCpu, intid: u32, priority: u32, hw: bool, source: u32): void {
+  if (intid >= 1020) return;
+  const w: u32 = (intid >> 5) & 31;
+  const bit: u32 = u32(1) << (intid & 31);
+  if ((c.pending[w] & bit) == 0) c.pendingCount++;
+  c.pending[w] = c.pending[w] | bit;
+  c.pendingWords = c.pendingWords | (u32(1) << w);
+  c.hw[w] = hw ? c.hw[w] | bit : c.hw[w] & ~bit;
+  c.pendPriority[intid & 1023] = u8(priority & PRIORITY_MASK);
+  if (intid < 16) c.sgiSource[intid & 15] = u8(source & 7);
+}
+
+export function clearPending(c: VgicCpu, intid: u32): void {
+  if (intid >= 1024) return;
+  const w: u32 = (intid >> 5) & 31;
+  const bit: u32 = u32(1) << (intid & 31);
+  if ((c.pending[w] & bit) != 0) c.pendingCount--;
+  c.pending[w] = c.pending[w] & ~bit;
+  c.hw[w] = c.hw[w] & ~bit;
+  if (c.pending[w] == 0) c.pendingWords = c.pendingWords & ~(u32(1) << w);
+}
+
+/**
+ * The deliverable pending INTID of highest priority (lowest value; ties: lowest INTID), or SPURIOUS.
+ * Private INTIDs (word 0) are deliverable with the guest's enable bit; SPIs are enabled physically.
+ * Visits only the set bits of the non-empty words (ctz32): its cost grows with what is pending.
+ */
+export function highestPending(c: VgicCpu): u32 {
+  let best: u32 = SPURIOUS;
+  let bestPriority: u32 = 0x100;
+  let words: u32 = c.pendingWords;
+  while (words != 0) {
+    const w: u32 = ctz32(words);
+    words = words & (words - 1);
+    let bits: u32 = w == 0 ? c.pending[0] & c.privEnabled : c.pending[w & 31];
+    while (bits != 0) {
+      const intid: u32 = w * 32 + ctz32(bits);
+      bits = bits & (bits - 1);
+      const p: u32 = u32(c.pendPriority[intid & 1023]);
+      if (p < bestPriority) {
+        best = intid;
+        bestPriority = p;
+      }
+    }
+  }
+  return best;
+}
