@@ -465,6 +465,8 @@ int main(void *dtb)
     w.junk = w.ram_base + JUNK_OFFSET;
     for (int k = 0; k < dt.npassthrough; k++)
         w.owned[dt.passthrough[k] / 32 % 32] |= 1u << (dt.passthrough[k] % 32);
+    if (dt.uart_intid)      /* its emulated PL011's interrupt: a virtual SPI of its own */
+        w.owned[dt.uart_intid / 32 % 32] |= 1u << (dt.uart_intid % 32);
     st = (struct state *)(w.ram_base + STATE_OFFSET);
     sctlr0 = read_sysreg(sctlr_el1);
     vtimer_period = read_sysreg(cntfrq_el0) / 1000;
