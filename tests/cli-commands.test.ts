@@ -53,7 +53,7 @@ describe("flags", () => {
   it("an unknown flag is refused listing the command's options, status 2 (it was ignored)", async () => {
     const r = await cli("build", "--config", "board/qemu-virt-gicv3/configs/single.ts", "--bogus");
     expect(r.status).toBe(2);
-    expect(r.stderr.split("\n")[0]).toBe("bulkhead build: unknown option --bogus (its options: --board NAME, --config FILE, --guest IMAGE, --initrd FILE, --bootargs TEXT)");
+    expect(r.stderr.split("\n")[0]).toBe("bulkhead build: unknown option --bogus (its options: --board NAME, --config FILE, --guest IMAGE, --initrd FILE, --bootargs TEXT, --cpus N, --memory SIZE)");
     expect(r.stderr.split("\n")[1]).toMatch(/^usage: bulkhead build /);
     const c = await cli("check", "board/qemu-virt-gicv3/configs/single.ts", "--timeout", "3");
     expect(c.status).toBe(2);
