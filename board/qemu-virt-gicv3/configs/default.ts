@@ -7,6 +7,7 @@
 // The hypervisor's reserve grows past 32 MiB to carry the kernel: the VMs' memory starts at 128 MiB
 // to leave it room. Every VM's RAM is at IPA 0x40000000. The same shape as board/rpi4's default:
 // the bare-metal VMs have watchdogs and health policies (docs/config.md, Health).
+import { CONTROL_HEALTH } from "../../common/control-health.ts";
 import { definePartitions } from "../../../host/config/types.ts";
 
 const KiB = 1n << 10n;
@@ -32,7 +33,7 @@ export default definePartitions({
       interrupts: [48],   // virtio-mmio slot 0's SPI (no device behind it): the guest pends it through its virtual GICD
       image: { builtin: "baremetal" },
       // A control loop: an SP805 watchdog it starts itself; restarted on a failure, at most 3 times a minute.
-      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
+      health: CONTROL_HEALTH,
     },
     {
       name: "control",
@@ -42,7 +43,7 @@ export default definePartitions({
       image: { builtin: "channel" },
       bootargs: "chan=producer",
       // The control loop's watchdog (an SP805, started by the guest) and policy: restarted on a failure, at most 3 times a minute.
-      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
+      health: CONTROL_HEALTH,
     },
   ],
   channels: [

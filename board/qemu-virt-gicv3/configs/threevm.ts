@@ -3,6 +3,7 @@
 // VM, has a watchdog and a health policy (docs/config.md, "Health"). Host tests see its tables as
 // "@config" (tests/global-setup.ts builds them: no Linux image needed), and tests/hyp-qemu.test.ts
 // boots it.
+import { CONTROL_HEALTH } from "../../common/control-health.ts";
 import { definePartitions } from "../../../host/config/types.ts";
 
 const MiB = 1n << 20n;
@@ -19,7 +20,7 @@ export default definePartitions({
       image: { builtin: "baremetal" },
       // The control VM: an SP805 watchdog it starts itself (its last check); a VM that fails
       // (the watchdog expires, a vCPU wedges) is restarted, at most 3 times a minute, then left off.
-      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
+      health: CONTROL_HEALTH,
     },
     {
       name: "beta",

@@ -6,6 +6,7 @@
 // (docs/config.md, Channels): it sends timestamped samples and rings; Linux's userspace answers each
 // through the stock uio_pci_generic (guests/channel/linux-peer.c); both print the round trips.
 // The bare-metal VMs have watchdogs and health policies (docs/config.md, Health).
+import { CONTROL_HEALTH } from "../../common/control-health.ts";
 import { definePartitions } from "../../../host/config/types.ts";
 
 const KiB = 1n << 10n;
@@ -31,7 +32,7 @@ export default definePartitions({
       interrupts: [60],   // no device behind it (from-virt.ts, TEST_SPIS): the guest pends it through its virtual GICD
       image: { builtin: "baremetal" },
       // A control loop: an SP805 watchdog it starts itself; restarted on a failure, at most 3 times a minute.
-      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
+      health: CONTROL_HEALTH,
     },
     {
       name: "control",
@@ -41,7 +42,7 @@ export default definePartitions({
       image: { builtin: "channel" },
       bootargs: "chan=producer",
       // The control loop's watchdog (an SP805, started by the guest) and policy: restarted on a failure, at most 3 times a minute.
-      health: { watchdog: { timeoutMs: 2000, start: "guest" }, onFailure: { restart: 3, withinMs: 60_000, then: "off" } },
+      health: CONTROL_HEALTH,
     },
   ],
   channels: [
