@@ -67,11 +67,11 @@ const ATTACKER_ABORTS: Record<BoardName, typeof VIRT_ABORTS> = {
 const VICTIM_ONLY = [/bare-metal test guest/, /running at EL1/, /RAM read back/, /PMU cycle counter/, /CPU_ON of a secondary CPU/];
 const ATTACKER_ONLY = [/ contained \(/, /attack guest/, /FORGED/];
 
-/** The host file the attacker's semihosting SYS_SYSTEM would create (guests/attack/main.c). */
+/** The host file the attacker's semihosting SYS_SYSTEM would create (guests/attack/host.c). */
 const SEMIHOSTING_WITNESS = "/tmp/bulkhead-semihosting-attack";
 
 /**
- * The attacker's forged hypervisor lines (guests/attack/main.c, attack_forged_lines), as the
+ * The attacker's forged hypervisor lines (guests/attack/host.c, attack_forged_lines), as the
  * console must show them: every control byte in caret notation, under the attacker's label.
  */
 const FORGED_SHOWN = [

@@ -2,7 +2,7 @@
 # Builds the bare-metal test guest: OUTDIR/baremetal.{elf,bin} (checks) and
 # OUTDIR/bench.{elf,bin} (hypercall benchmark, same sources with -DBENCH),
 # OUTDIR/reset.{elf,bin} (the checks after a SYSTEM_RESET of the VM, -DRESET_TEST) and
-# OUTDIR/attack.{elf,bin} (the isolation attack guest: guests/attack/main.c and
+# OUTDIR/attack.{elf,bin} (the isolation attack guest: guests/attack/*.c and
 # hostile.S in place of main.c, with the same support files) and OUTDIR/flood{,-victim}.{elf,bin}
 # (the console-flood guest's two roles: guests/flood/main.c in place of main.c) and OUTDIR/harden.{elf,bin}
 # (the hardening guest: guests/harden/main.c in place of main.c) and OUTDIR/fuzz{,-victim}.{elf,bin}
@@ -50,8 +50,8 @@ build baremetal
 build bench -DBENCH
 build reset -DRESET_TEST
 support=("${srcs[@]}")
-srcs=("${support[@]/#main.c/$attack/main.c}" "$attack/hostile.S")
-build attack -I"$here"
+srcs=("${support[@]/#main.c/$attack/main.c}" "$attack"/{probe,memory,platform,calls,host}.c "$attack/hostile.S")
+build attack -I"$here" -I"$attack"
 srcs=("${support[@]/#main.c/$harden/main.c}")
 build harden -I"$here"
 srcs=("${support[@]/#main.c/$flood/main.c}")
