@@ -3,7 +3,7 @@
 // emulated PL011 and that UART's interrupt in its virtual GIC (src/stage2/vuart.ts, src/gic/vspi.ts).
 // - Debian's Linux with a busybox shell on ttyAMA0 (its amba-pl011 driver, interrupt-driven) runs
 //   what is typed, and says so in /proc/interrupts.
-// - Three bare-metal VMs (board/<board>/configs/console.ts): Ctrl-\ three times moves the focus,
+// - Three bare-metal VMs (board/<board>/configs/console.ts; on the RPi4 too, on QEMU raspi4b): Ctrl-\ three times moves the focus,
 //   and each line reaches the focused VM alone; a VM that reads nothing fills its own bounded FIFO
 //   (the rest dropped and counted) and holds up no one, nor does its disabling, clearing and
 //   rerouting of its UART's interrupt (the board UART's INTID) silence anyone else's input.
@@ -45,7 +45,7 @@ beforeAll(() => {
   execFileSync("bash", [path.join(PROJECT_ROOT, "guests/linux/build.sh"), LINUX], { stdio: "inherit" });
 }, 300_000);
 
-describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2"])("%s", (board) => {
+describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
   it("gives Linux's shell on ttyAMA0 what is typed, through the UART's interrupt", async () => {
     const uart = (await loadBoard(board)).facts.UART_BASE.toString(16);
     const { qemu, reached } = await typing({
