@@ -13,7 +13,6 @@
 #include "uart.h"
 
 extern char _text[], _end[];            /* image bounds, from linker.ld */
-extern char secondary_entry[];          /* start.S: CPU_ON entry point */
 
 /* hostile.S */
 unsigned long hostile_call(unsigned long x0, unsigned long variant, unsigned long out[31],

@@ -20,7 +20,6 @@
 #define BENCH_SGI           5
 #define BENCH_SGI_CONTEXT   0xbe5c4UL       /* main.c: a CPU_ON with it enters bench_secondary */
 
-extern char secondary_entry[];          /* start.S: CPU_ON entry point */
 
 static unsigned long pmccntr(void) { return read_sysreg(pmccntr_el0); }
 

@@ -11,6 +11,5 @@ void check_conformance(const struct dt_info *dt);
 int conform_el0(unsigned long *frame);
 /* secondary_main's: the CPU_ON contexts of the checks; 0 for any other. */
 int conform_secondary(unsigned long context);
-extern char secondary_entry[];          /* start.S: CPU_ON entry point */
 
 #endif

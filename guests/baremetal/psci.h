@@ -18,6 +18,8 @@
 #define PSCI_INVALID_PARAMETERS -2L
 #define PSCI_ALREADY_ON         -4L
 
+extern char secondary_entry[];          /* start.S: the CPU_ON entry point */
+
 /*
  * SMCCC: function id in x0, arguments in x1-x3, result in x0.  The callee may
  * clobber x0-x17 (SMCCC 1.0), so all of them are declared clobbered.
@@ -35,6 +37,14 @@ static inline long hvc_call(unsigned long fid, unsigned long a1,
                      : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
                        "x12", "x13", "x14", "x15", "x16", "x17", "memory");
     return (long)x0;
+}
+
+/* Waits (bounded) until `mpidr` is off: a CPU that signalled its work done may not have reached
+ * its CPU_OFF yet, and a CPU_ON before it does gets ALREADY_ON (PSCI). */
+static inline void wait_cpu_off(unsigned long mpidr)
+{
+    for (unsigned long i = 0; i < 100000000UL && hvc_call(PSCI_AFFINITY_INFO_64, mpidr, 0, 0) != 1; i++)
+        __asm__ volatile("yield");
 }
 
 static inline __attribute__((noreturn)) void system_off(void)

@@ -121,7 +121,6 @@ int main(void *dtb)
     printf("# console flood: every vCPU writes and faults for %d s\n", FLOOD_SECONDS);
     unsigned started = 1;
     for (unsigned long cpu = 1; cpu < 4; cpu++) {
-        extern char secondary_entry[];
         if (hvc_call(PSCI_CPU_ON_64, cpu, (unsigned long)secondary_entry, cpu) == PSCI_SUCCESS)
             started++;
     }

@@ -20,7 +20,7 @@
 #include "uart.h"
 #include "fuzz.h"
 
-extern char _text[], _end[], vectors[], secondary_entry[];
+extern char _text[], _end[], vectors[];
 
 struct world w;
 

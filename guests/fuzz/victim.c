@@ -23,7 +23,7 @@
 #include "uart.h"
 #include "fuzz.h"
 
-extern char _text[], _end[], secondary_entry[];
+extern char _text[], _end[];
 
 #define SGI_PING    1
 #define SGI_PONG    2
