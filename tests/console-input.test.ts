@@ -3,10 +3,11 @@
 // emulated PL011 and that UART's interrupt in its virtual GIC (src/stage2/vuart.ts, src/gic/vspi.ts).
 // - Debian's Linux with a busybox shell on ttyAMA0 (its amba-pl011 driver, interrupt-driven) runs
 //   what is typed, and says so in /proc/interrupts.
-// - Three bare-metal VMs (board/<board>/configs/console.ts; on the RPi4 too, on QEMU raspi4b): Ctrl-\ three times moves the focus,
+// - Three bare-metal VMs (board/<board>/configs/console.ts): Ctrl-\ three times moves the focus,
 //   and each line reaches the focused VM alone; a VM that reads nothing fills its own bounded FIFO
 //   (the rest dropped and counted) and holds up no one, nor does its disabling, clearing and
 //   rerouting of its UART's interrupt (the board UART's INTID) silence anyone else's input.
+// Both on each QEMU virt board and on the RPi4 (QEMU raspi4b).
 // Every step types only after the line it waits for: no sleeps; the run's time limit bounds it.
 import { beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
