@@ -11,7 +11,11 @@ export class CompileError extends Error {
 
 export function location(node: ts.Node): string {
   const sf = node.getSourceFile();
-  const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+  return positionIn(sf, node.getStart(sf));
+}
+
+function positionIn(sf: ts.SourceFile, pos: number): string {
+  const { line, character } = sf.getLineAndCharacterOfPosition(pos);
   return `${path.relative(process.cwd(), sf.fileName) || sf.fileName}:${line + 1}:${character + 1}`;
 }
 
@@ -20,6 +24,11 @@ export type Report = (at: ts.Node, message: string) => void;
 
 export function formatAt(node: ts.Node, message: string): string {
   return `${location(node)}: error: ${message}`;
+}
+
+/** An error at a position no node starts at (inside a comment). */
+export function formatPos(sf: ts.SourceFile, pos: number, message: string): string {
+  return `${positionIn(sf, pos)}: error: ${message}`;
 }
 
 export function formatTsDiagnostic(d: ts.Diagnostic): string {

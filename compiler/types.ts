@@ -84,6 +84,8 @@ export interface FuncInfo {
   exported: boolean;
   /** `declare function`: implemented outside the subset (assembly); C sees an extern prototype. */
   external?: boolean;
+  /** Tagged `@cold` in its JSDoc: rarely run, compiled for size out of the hot paths' way (compiler/check/cold.ts). */
+  cold?: boolean;
   module: ModuleInfo;
 }
 

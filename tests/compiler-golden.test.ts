@@ -46,7 +46,7 @@ function run(cmd: string[]): string {
 
 describe("C backend golden output", () => {
   it("has the expected set of golden programs", () => {
-    expect(programs).toEqual(["classes", "control", "data", "imports", "intrinsics", "ints"]);
+    expect(programs).toEqual(["classes", "cold", "control", "data", "imports", "intrinsics", "ints"]);
   });
 
   for (const name of programs) {

@@ -63,6 +63,31 @@ export async function f(): Promise<void> {
 }` },
   { name: "bigint", at: "1:22", msg: "`bigint` has no width",
     src: `export function f(x: bigint): u64 { return x; }` },
+  // `/** @cold */` (compiler/check/cold.ts) marks a function, a method or a constructor, and nothing else.
+  { name: "coldvar", at: "1:5", msg: "`@cold` marks a function, a method or a constructor, not a variable",
+    src: `/** @cold */
+const x: u32 = 1;
+export function f(): u32 { return x; }` },
+  { name: "coldfield", at: "2:7", msg: "not a field",
+    src: `class A {
+  /** @cold */
+  v: u32 = 0;
+}
+const a = new A();
+export function f(): u32 { return a.v; }` },
+  { name: "coldlocal", at: "2:7", msg: "not a variable",
+    src: `export function f(): u32 {
+  /** @cold */
+  const y: u32 = 2;
+  return y;
+}` },
+  { name: "colddeclare", at: "1:5", msg: "not a `declare function`",
+    src: `/** @cold */
+declare function g(): void;
+export function f(): u32 { return 1; }` },
+  { name: "coldcomment", at: "1:4", msg: "`@cold` here marks nothing",
+    src: `// @cold
+export function f(): u32 { return 1; }` },
   { name: "compoundcall", at: "5:5", msg: "evaluated twice, so it may not contain a call",
     src: `const a = new Uint32Array(4);
 let n: u32 = 0;

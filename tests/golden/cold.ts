@@ -1,0 +1,40 @@
+// Golden program: `/** @cold */` on a function, a method and a constructor (compiler/check/cold.ts):
+// each is `__attribute__((cold))` in its prototype and definition, and a private one is `static`
+// without `inline`; untagged functions beside them are unchanged.
+// Expected C: cold.c.
+
+class Log {
+  lines: u32 = 0;
+  /** Boot only. @cold */
+  constructor() {
+    this.lines = 1;
+  }
+  /**
+   * Rarely: a line of text.
+   * @cold
+   */
+  line(n: u32): void {
+    this.lines += n;
+  }
+  count(): u32 {
+    return this.lines;
+  }
+}
+
+const log = new Log();
+
+/** The slow path. @cold */
+function slow(x: u32): u32 {
+  log.line(1);
+  return x * 3;
+}
+
+/** @cold */
+export function boot(): void {
+  log.line(2);
+}
+
+export function fast(x: u32): u32 {
+  if (x == 7) return slow(x);
+  return log.count() + x;
+}
