@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Machine, setMachine, BhPanic } from "../compiler/runtime/index.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { smcccCall } from "../src/el2/smccc.ts";
-import { dataAbort } from "../src/stage2/abort.ts";
+import { dataAbort, faultIpa } from "../src/stage2/abort.ts";
 import { vgicCpus } from "../src/gic/vgic-state.ts";
 import { runStatus } from "../host/run.ts";
 
@@ -132,7 +132,7 @@ describe("stage-2 data aborts (src/stage2/abort.ts)", () => {
     machine.sysregs.set("ELR_EL2", 0x40081000n);
     machine.sysregs.set("SPSR_EL2", 0x3c5n);
     machine.sysregs.set("VBAR_EL1", 0x40082000n);
-    dataAbort(0, vm, regs, esr);
+    dataAbort(0, vm, regs, esr, faultIpa());
     return regs;
   }
   // ISV, SAS = 2 (32-bit), SRT = 5, WnR

@@ -15,7 +15,7 @@ import { isSetWay, setWayTrap, vmControlTrap } from "./setway.ts";
 import { PmuAccess, pmuTrap } from "./pmu.ts";
 import { consoleDrainOwn, lineBegin, lineEnd, put, putDec, putHex } from "./console.ts";
 import { LogKind, vmLogBegin } from "./ratelimit.ts";
-import { dataAbort, instructionAbort } from "../stage2/abort.ts";
+import { dataAbort, faultIpa, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
 import { CPU_COUNT, GIC_VERSION, UART_INTID } from "@board";
 import { consoleInputIrq } from "./consolein.ts";
@@ -40,7 +40,7 @@ export function trap_sync(regs: GuestRegs): void {
   // HVC and SMC never come here: src/el2/vectors.S sends them to trap_smccc.
   switch (u32(esr >> ESR_EC_SHIFT) & 0x3f) {
     case Ec.DataAbortLower:
-      dataAbort(cpu, vm, regs, esr);
+      dataAbort(cpu, vm, regs, esr, faultIpa());
       return;
     case Ec.InstrAbortLower:
       instructionAbort(cpu, vm, esr);

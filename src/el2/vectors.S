@@ -50,7 +50,8 @@
 /*
  * A synchronous exception from the guest. An HVC or a trapped SMC (ESR_EL2.EC 0x16, 0x17) is an
  * SMCCC call, which reads and writes x0-x3 only: it takes the interrupt entries' lighter frame, at
- * smccc_entry. Anything else (a trapped access names any register) saves the whole frame.
+ * smccc_entry. So may a data abort (EC 0x24), at dabt_entry. Anything else (a trapped access names
+ * any register) saves the whole frame. Used once: lower_sync_full is dabt_entry's way back.
  */
 .macro lower_sync_entry
     .balign 0x80
@@ -61,6 +62,9 @@
     sub   x1, x1, #0x16
     cmp   x1, #1
     b.ls  smccc_entry
+    cmp   x1, #0x24 - 0x16
+    b.eq  dabt_entry
+lower_sync_full:
     save_x2_x30
     mov   x0, sp
     bl    trap_sync
@@ -160,6 +164,28 @@ smccc_entry:
     mov   x0, sp
     bl    trap_smccc
     cbnz  w0, guest_resume
+    b     guest_resume_irq
+
+/*
+ * A data abort from the guest, from lower_sync_entry: x0 = ESR_EL2, the guest's x0 and x1 in the
+ * frame. A single load or store of a general register (ESR_EL2.ISS.ISV) names that register alone
+ * (ISS.SRT); when it is one the light frame holds (x0-x18, x30) or XZR (31), only what the C calling
+ * convention lets trap_dabt clobber is saved, as on smccc_entry: trap_dabt reads and writes regs.x[SRT]
+ * and no other register of the guest (src/stage2/abort.ts). Anything else — ISV clear, SRT one of
+ * x19-x29 — goes back to the whole frame and trap_sync.
+ */
+dabt_entry:
+    tbz   x0, #24, lower_sync_full    /* ESR_EL2.ISS.ISV */
+    ubfx  x1, x0, #16, #5             /* ESR_EL2.ISS.SRT */
+    sub   x1, x1, #19
+    cmp   x1, #29 - 19
+    b.ls  lower_sync_full
+    x2_x17 stp
+    str   x18, [sp, #16 * 9]
+    str   x30, [sp, #16 * 15]
+    mov   x1, x0
+    mov   x0, sp
+    bl    trap_dabt
     b     guest_resume_irq
 
 /* Restore the vCPU from the frame at SP and return to it. */

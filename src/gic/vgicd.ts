@@ -75,33 +75,35 @@ const REG_WRITE = new Uint8Array([
 ]);
 
 /**
- * For each 32-bit word of the distributor's first 4 KiB (where every hot register is), per GIC
- * version (GICv2 words first, then GICv3): the row the table's search gives for it, so that the
- * search becomes one load. Every row starts and ends on a word, so the row of a word is the row of
- * each of its bytes. Filled once by vgicdInit() from the table's rows.
+ * For each 32-bit word of a frame's first 4 KiB (where every hot register is) — GICv2's
+ * distributor, GICv3's distributor, RD_base and SGI_base, 1024 words each — the row the table's
+ * search gives for it, so that the search becomes one load. Every row starts and ends on a word, so
+ * the row of a word is the row of each of its bytes. Filled once by vgicdInit() from the table's rows.
  */
-const DIST_WORD_ROW = new Uint8Array(2048);
+const WORD_ROW = new Uint8Array(4096);
+const SECTION_FRAME = new Uint8Array([Frame.Dist, Frame.Dist, Frame.Rd, Frame.Sgi]);
+const SECTION_VERSION = new Uint8Array([V2, V3, V3, V3]);
 let wordRowsReady: bool = false;
 
 export function vgicdInit(): void {
-  // Each distributor row, the last first, claims its words: where rows overlap, the first row
-  // keeps them, as the search finds it. A walk of the rows' ranges, not a search per word (that
-  // was ~400k instructions of boot).
-  for (let w: u32 = 0; w < 2048; w++) DIST_WORD_ROW[w] = u8(REG_OFFSET.length);
+  // Each row, the last first, claims its words in each section it belongs to: where rows overlap,
+  // the first row keeps them, as the search finds it. A walk of the rows' ranges, not a search per
+  // word (that was ~400k instructions of boot).
+  for (let w: u32 = 0; w < 4096; w++) WORD_ROW[w] = u8(REG_OFFSET.length);
   for (let i: u32 = REG_OFFSET.length; i > 0; i--) {
     const row: u32 = i - 1;
-    if ((u32(REG_FRAMES[row]) & Frame.Dist) == 0 || REG_OFFSET[row] >= 0x1000) continue;
+    if (REG_OFFSET[row] >= 0x1000) continue;
     const end: u32 = REG_LENGTH[row] > 0x1000 - REG_OFFSET[row] ? 0x1000 : REG_OFFSET[row] + REG_LENGTH[row];
-    for (let w: u32 = REG_OFFSET[row] >> 2; w < end >> 2; w++) {
-      if ((u32(REG_VERSIONS[row]) & V2) != 0) DIST_WORD_ROW[w & 1023] = u8(row);
-      if ((u32(REG_VERSIONS[row]) & V3) != 0) DIST_WORD_ROW[1024 + (w & 1023)] = u8(row);
+    for (let s: u32 = 0; s < 4; s++) {
+      if ((u32(REG_FRAMES[row]) & u32(SECTION_FRAME[s])) == 0 || (u32(REG_VERSIONS[row]) & u32(SECTION_VERSION[s])) == 0) continue;
+      for (let w: u32 = REG_OFFSET[row] >> 2; w < end >> 2; w++) WORD_ROW[((s << 10) | w) & 4095] = u8(row);
     }
   }
   wordRowsReady = true;
 }
 
-/** The first row of `frame` on GIC `version` whose range holds `offset`, or REG_OFFSET.length (the table's definition). */
-function searchRegister(frame: u32, version: u32, offset: u32): u32 {
+/** The first row of `frame` on GIC `version` whose range holds `offset`, or REG_OFFSET.length (the table's definition; exported: out of line). */
+export function searchRegister(frame: u32, version: u32, offset: u32): u32 {
   const vbit: u32 = version == 3 ? V3 : V2;
   for (let i: u32 = 0; i < REG_OFFSET.length; i++) {
     if ((u32(REG_FRAMES[i]) & frame) == 0 || (u32(REG_VERSIONS[i]) & vbit) == 0) continue;
@@ -113,8 +115,14 @@ function searchRegister(frame: u32, version: u32, offset: u32): u32 {
 
 /** The row for an access of `bytes` at `offset` of a `frame` on GIC `version`, or REG_OFFSET.length if none (or not of a width it takes). */
 export function findRegister(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
-  const row: u32 = wordRowsReady && frame == Frame.Dist && offset < 0x1000
-    ? u32(DIST_WORD_ROW[((version == 3 ? 1024 : 0) + (offset >> 2)) & 2047])
+  return rowOf(frame, version, offset, bytes);
+}
+
+/** findRegister's body, for the access path to inline: one load for the first 4 KiB of a frame, the search beyond. */
+function rowOf(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
+  const section: u32 = frame == Frame.Dist ? (version == 3 ? 1 : 0) : version == 3 ? (frame == Frame.Rd ? 2 : 3) : 4;
+  const row: u32 = wordRowsReady && section < 4 && offset < 0x1000
+    ? u32(WORD_ROW[((section << 10) | (offset >> 2)) & 4095])
     : searchRegister(frame, version, offset);
   if (row >= REG_OFFSET.length) return REG_OFFSET.length;
   if (bytes > 8 || ((REG_WIDTHS[row] >> bytes) & 1) == 0 || (offset & (bytes - 1)) != 0) return REG_OFFSET.length;
@@ -163,32 +171,39 @@ function privState(a: VgicdAccess): VgicCpu {
   return vgicCpus[a.privCpu < CPU_COUNT ? a.privCpu : 0];
 }
 
-/** Reads the whole register of row `row` containing a.offset (per-INTID registers: the 32-bit word, or the 64-bit IROUTER). */
-function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
-  const bits: u32 = u32(REG_BITS[row]);
+/**
+ * Reads the register of a row that is not per-INTID (REG_BITS 0): the identification and control
+ * registers. Takes the access's parts, not its record, so that vgicMmio's fast lane needs none.
+ */
+function readWord(version: u32, d: VgicVm, privCpu: u32, row: u32): u64 {
   switch (u32(REG_READ[row])) {
     case Kind.Ctlr:
-      return a.version == 3 ? u64(d.ctlr & 3) | 0x10n | 0x40n : u64(d.ctlr & 1);
+      return version == 3 ? u64(d.ctlr & 3) | 0x10n | 0x40n : u64(d.ctlr & 1);
     case Kind.Typer: {
       const lines: u32 = d.maxIntid >> 5;
       const cpus: u32 = d.vcpus == 0 ? 0 : (d.vcpus - 1) & 7;
-      return u64(lines & 0x1f) | (u64(cpus) << 5n) | (a.version == 3 ? 9n << 19n : 0n);
+      return u64(lines & 0x1f) | (u64(cpus) << 5n) | (version == 3 ? 9n << 19n : 0n);
     }
     case Kind.Iidr:
       return 0x43bn;
     case Kind.Pidr2:
-      return a.version == 3 ? 0x3bn : 0x2bn;
+      return version == 3 ? 0x3bn : 0x2bn;
     case Kind.RdTyper: {
-      const c: VgicCpu = privState(a);
+      const c: VgicCpu = vgicCpus[privCpu < CPU_COUNT ? privCpu : 0];
       const last: u64 = c.vcpu + 1 >= d.vcpus ? 1n << 4n : 0n;
       return (u64(c.vcpu) << 32n) | (u64(c.vcpu) << 8n) | last;
     }
     case Kind.Waker:
-      return privState(a).sleep ? 6n : 0n;     // ProcessorSleep and ChildrenAsleep together
+      return vgicCpus[privCpu < CPU_COUNT ? privCpu : 0].sleep ? 6n : 0n;     // ProcessorSleep and ChildrenAsleep together
     default:
-      break;
+      return 0n;
   }
-  if (bits == 0) return 0n;
+}
+
+/** Reads the whole register of row `row` containing a.offset (per-INTID registers: the 32-bit word, or the 64-bit IROUTER). */
+function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
+  const bits: u32 = u32(REG_BITS[row]);
+  if (bits == 0) return readWord(a.version, d, a.privCpu, row);
   const first: u32 = (rel >> 2) * (32 / bits);
   if (bits == 1) {
     const mask: u32 = visibleMask(a, d, first);
@@ -249,27 +264,33 @@ function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
 const IROUTER_AFF_1_2_3: u64 = 0xff00ffff00n;
 const IROUTER_IRM: u64 = 1n << 31n;
 
+/** Writes `v` to a register that is not per-INTID (REG_BITS 0), whose write is `kind`; as readWord, from the access's parts. */
+function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32): void {
+  switch (kind) {
+    case Kind.Ctlr:
+      d.ctlr = v & 3;
+      vgicFlush(cpu);
+      return;
+    case Kind.Sgir:
+      vgicSgir(cpu, vm, v);
+      return;
+    case Kind.Waker:
+      vgicCpus[privCpu < CPU_COUNT ? privCpu : 0].sleep = (v & 2) != 0;
+      return;
+    default:
+      return;
+  }
+}
+
 /** Applies a write of `v` to one 32-bit (or, for IROUTER, 64-bit) register. */
 function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, byteMask: u32): void {
   const bits: u32 = u32(REG_BITS[row]);
   const kind: u32 = u32(REG_WRITE[row]);
-  switch (kind) {
-    case Kind.Wi:
-      return;
-    case Kind.Ctlr:
-      d.ctlr = u32(v) & 3;
-      vgicFlush(a.cpu);
-      return;
-    case Kind.Sgir:
-      vgicSgir(a.cpu, a.vm, u32(v));
-      return;
-    case Kind.Waker: {
-      privState(a).sleep = (u32(v) & 2) != 0;
-      return;
-    }
-    default:
-      break;
+  if (bits == 0) {
+    writeWord(a.vm, a.cpu, d, a.privCpu, kind, u32(v));
+    return;
   }
+  if (kind == Kind.Wi) return;
   if (bits == 1) {
     const first: u32 = (rel >> 2) * 32;
     const w: u32 = u32(v & 0xffffffffn);
@@ -400,15 +421,19 @@ function writePrivateBits(a: VgicdAccess, kind: u32, bits: u32): void {
  */
 export function vgicdAccess(a: VgicdAccess, write: bool): void {
   if (a.vm >= CPU_COUNT) return;
-  const d: VgicVm = vgicVms[a.vm];
-  const row: u32 = findRegister(a.frame, a.version, a.offset, a.bytes);
+  const row: u32 = rowOf(a.frame, a.version, a.offset, a.bytes);
   if (row >= REG_OFFSET.length) {
     if (!write) a.value = 0n;
     return;
   }
+  accessRow(a, vgicVms[a.vm], row, write);
+}
+
+/** vgicdAccess on the row `row` that rowOf found for the access. */
+function accessRow(a: VgicdAccess, d: VgicVm, row: u32, write: bool): void {
   const rel: u32 = a.offset - REG_OFFSET[row];
   const regBytes: u32 = REG_BITS[row] == 64 || (REG_BITS[row] == 0 && REG_LENGTH[row] == 8) ? 8 : 4;
-  // The common case, a whole 32-bit register (findRegister checked the alignment): no lanes to place.
+  // The common case, a whole 32-bit register (rowOf checked the alignment): no lanes to place.
   if (a.bytes == 4 && regBytes == 4) {
     if (!write) a.value = readRegister(a, d, row, rel);
     else writeRegister(a, d, row, rel, a.value & 0xffffffffn, 0xf);
@@ -439,37 +464,45 @@ export function vgicClaims(vm: u32, ipa: u64): bool {
   return GIC_VERSION == 3 && vm < CPU_COUNT && ipa >= GICR_BASE && ipa < GICR_BASE + u64(vgicVms[vm].vcpus) * GICR_FRAME;
 }
 
-/** The access as the register table sees it: frame, offset, and whose private interrupts the frame shows. */
-function prepare(vm: u32, cpu: u32, ipa: u64, bytes: u32): VgicdAccess {
+/**
+ * A guest access of `bytes` at `ipa`, which vgicClaims() accepted: a read returns the value, a
+ * write stores `value` (and returns 0). vgicdAccess, with the commonest accesses — 32 bits of an
+ * identification or control register (GICD_TYPER, GICD_CTLR, GICD_SGIR, GICR_WAKER) — taken
+ * straight to their handler: the same row and checks (rowOf), the same handler, no record filled.
+ */
+export function vgicMmio(vm: u32, cpu: u32, ipa: u64, bytes: u32, write: bool, value: u64): u64 {
+  if (vm >= CPU_COUNT) return 0n;
+  let frame: u32 = Frame.Dist;
+  let offset: u32 = u32(ipa - GICD_BASE);
+  let privCpu: u32 = GIC_VERSION == 3 ? CPU_COUNT : cpu;
+  if (ipa < GICD_BASE || ipa >= GICD_BASE + GICD_SIZE) {
+    const inFrame: u32 = u32((ipa - GICR_BASE) % GICR_FRAME);
+    frame = inFrame >= 0x10000 ? Frame.Sgi : Frame.Rd;
+    offset = inFrame & 0xffff;
+    privCpu = cpuOfVcpu(vm, (ipa - GICR_BASE) / GICR_FRAME);
+  }
+  const row: u32 = rowOf(frame, GIC_VERSION, offset, bytes);
+  if (row >= REG_OFFSET.length) return 0n;
+  const d: VgicVm = vgicVms[vm];
+  if (bytes == 4 && REG_BITS[row] == 0 && REG_LENGTH[row] == 4) {
+    if (!write) return readWord(GIC_VERSION, d, privCpu, row);
+    writeWord(vm, cpu, d, privCpu, u32(REG_WRITE[row]), u32(value & 0xffffffffn));
+    return 0n;
+  }
+  return vgicMmioRow(vm, cpu, frame, privCpu, offset, bytes, write, value, row);
+}
+
+/** vgicMmio past its fast lane: the access on this CPU's record (exported, so that it stays out of the fast lane's line). */
+export function vgicMmioRow(vm: u32, cpu: u32, frame: u32, privCpu: u32, offset: u32, bytes: u32, write: bool, value: u64, row: u32): u64 {
   const a: VgicdAccess = accesses[cpu < CPU_COUNT ? cpu : 0];
   a.vm = vm;
   a.cpu = cpu;
+  a.frame = frame;
+  a.privCpu = privCpu;
+  a.offset = offset;
   a.bytes = bytes;
-  a.version = GIC_VERSION;
-  if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
-    a.frame = Frame.Dist;
-    a.offset = u32(ipa - GICD_BASE);
-    a.privCpu = GIC_VERSION == 3 ? CPU_COUNT : cpu;
-  } else {
-    const vcpu: u64 = (ipa - GICR_BASE) / GICR_FRAME;
-    const inFrame: u32 = u32((ipa - GICR_BASE) % GICR_FRAME);
-    a.frame = inFrame >= 0x10000 ? Frame.Sgi : Frame.Rd;
-    a.offset = inFrame & 0xffff;
-    a.privCpu = cpuOfVcpu(vm, vcpu);
-  }
-  return a;
-}
-
-/** A guest read of `bytes` at `ipa`, which vgicClaims() accepted; returns the value. */
-export function vgicRead(vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
-  const a: VgicdAccess = prepare(vm, cpu, ipa, bytes);
-  vgicdAccess(a, false);
-  return a.value;
-}
-
-/** A guest write of `value` (`bytes` wide) at `ipa`, which vgicClaims() accepted. */
-export function vgicWrite(vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
-  const a: VgicdAccess = prepare(vm, cpu, ipa, bytes);
   a.value = value;
-  vgicdAccess(a, true);
+  a.version = GIC_VERSION;
+  accessRow(a, vgicVms[vm], row, write);
+  return write ? 0n : a.value;
 }

@@ -1,14 +1,16 @@
 // Stage-2 aborts: a guest touched an IPA that its stage-2 map does not give it. An access to an
 // emulated device is decoded from the syndrome and emulated; anything else is logged with the
 // VM, the IPA and the syndrome, and the guest receives a synchronous external abort.
-import { GuestRegs } from "../el2/cpu.ts";
+import { GuestRegs, thisCpu } from "../el2/cpu.ts";
 import { injectAbort, syncVector } from "../el2/inject.ts";
 import { skipInstruction } from "../el2/step.ts";
 import { vmRestart } from "../el2/restart.ts";
 import { Cause } from "../el2/health.ts";
 import { lineEnd, put, putHex } from "../el2/console.ts";
 import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
-import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
+import { MmioDevice, mmioAccess, mmioDevice } from "./mmio.ts";
+import { vgicClaims, vgicMmio } from "../gic/vgicd.ts";
+import { vmOfCpu } from "../el2/placement.ts";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
 const ISS_ISV: u64 = 1n << 24n;      // the fields below are valid (a single load/store of a general register)
@@ -25,15 +27,41 @@ export function faultIpa(): u64 {
   return ((mrs("HPFAR_EL2") & 0xffffffffff0n) << 8n) | (mrs("FAR_EL2") & 0xfffn);
 }
 
-export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
+/**
+ * A data abort entered with the light frame (src/el2/vectors.S dabt_entry: x0-x18, x30 saved;
+ * x19-x29 stay in the CPU): a single load or store (ESR_EL2.ISS.ISV) whose register, ISS.SRT, the
+ * frame holds or is XZR. Only regs.x[SRT] is read or written, and the vCPU is never reset here to
+ * return (a VM that fails or restarts from here re-enters through vcpu_enter and the whole frame).
+ * The VM's distributor or redistributor, the hot device, is looked for first: one range compare on
+ * the IPA; everything else, and every check, is dataAbort's.
+ */
+export function trap_dabt(regs: GuestRegs, esr: u64): void {
+  const cpu: u32 = thisCpu();
+  const vm: u32 = vmOfCpu(cpu);
   const ipa: u64 = faultIpa();
-  const write: bool = (esr & ISS_WNR) != 0n;
-  // Only a single load or store of a general register (ISV) not on the guest's own table walk can
-  // be emulated, and only naturally aligned, as a device register is accessed: so it never reaches
-  // past the device's page either (an 8-byte store at UART + 0xff9 is not a UART register's).
+  if (emulable(esr, ipa) && vgicClaims(vm, ipa)) {
+    emulate(MmioDevice.Gic, cpu, vm, regs, esr, ipa, (esr & ISS_WNR) != 0n);
+    skipInstruction(esr);
+    return;
+  }
+  dataAbort(cpu, vm, regs, esr, ipa);
+}
+
+/**
+ * Whether the syndrome `esr` of an abort at `ipa` is one an emulated device can take: a single load
+ * or store of a general register (ISV) not on the guest's own table walk, naturally aligned, as a
+ * device register is accessed: so it never reaches past the device's page either (an 8-byte store
+ * at UART + 0xff9 is not a UART register's).
+ */
+function emulable(esr: u64, ipa: u64): bool {
   const bytes: u64 = u64(1n) << ((esr >> ISS_SAS_SHIFT) & 3n);
-  const emulable: bool = (esr & ISS_ISV) != 0n && (esr & ISS_S1PTW) == 0n && (ipa & (bytes - 1n)) == 0n;
-  const dev: u32 = emulable ? mmioDevice(vm, ipa) : MmioDevice.None;
+  return (esr & (ISS_ISV | ISS_S1PTW)) == ISS_ISV && (ipa & (bytes - 1n)) == 0n;
+}
+
+/** A data abort at `ipa` (faultIpa()) with syndrome `esr`: emulated if it is a device's, else logged and injected. */
+export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64): void {
+  const write: bool = (esr & ISS_WNR) != 0n;
+  const dev: u32 = emulable(esr, ipa) ? mmioDevice(vm, ipa) : MmioDevice.None;
   if (dev != MmioDevice.None) {
     emulate(dev, cpu, vm, regs, esr, ipa, write);
     skipInstruction(esr);
@@ -63,16 +91,19 @@ function emulate(dev: u32, cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u6
   const bytes: u32 = u32(1) << u32((esr >> ISS_SAS_SHIFT) & 3n);
   const mask: u64 = bytes == 8 ? 0xffffffffffffffffn : (u64(1n) << u64(bytes * 8)) - 1n;
   // Register 31 is XZR here: reads as zero, writes are discarded.
-  if (write) {
-    const value: u64 = rt != 31 ? regs.x[rt] & mask : 0n;
-    mmioWrite(dev, vm, cpu, ipa, bytes, value);
-    return;
-  }
-  let v: u64 = mmioRead(dev, vm, cpu, ipa, bytes) & mask;
-  if (rt == 31) return;
-  if ((esr & ISS_SSE) != 0n && bytes < 8 && ((v >> u64(bytes * 8 - 1)) & 1n) != 0n) v = v | ~mask;
-  if ((esr & ISS_SF) == 0n) v = v & 0xffffffffn;
-  regs.x[rt] = v;
+  const value: u64 = write && rt != 31 ? regs.x[rt] & mask : 0n;
+  const v: u64 = dev == MmioDevice.Gic ? vgicMmio(vm, cpu, ipa, bytes, write, value) : mmioAccess(dev, vm, cpu, ipa, bytes, write, value);
+  if (!write && rt != 31) regs.x[rt] = loaded(v, esr);
+}
+
+/** A read's value `v` as the load of syndrome `esr` leaves it in its register: its size, sign-extended (ISS.SSE), 32 or 64 bits (ISS.SF). */
+function loaded(v: u64, esr: u64): u64 {
+  const bits: u64 = u64(8n) << ((esr >> ISS_SAS_SHIFT) & 3n);
+  if (bits == 64n) return v;
+  const mask: u64 = (u64(1n) << bits) - 1n;
+  let r: u64 = v & mask;
+  if ((esr & ISS_SSE) != 0n && ((r >> (bits - 1n)) & 1n) != 0n) r = r | ~mask;
+  return (esr & ISS_SF) == 0n ? r & 0xffffffffn : r;
 }
 
 /** A rate-limited log line (src/el2/ratelimit.ts) about a stage-2 fault of the guest. */
