@@ -148,16 +148,20 @@ describe("distributor register table", () => {
       }
       return REG_OFFSET.length;
     };
+    // Every frame: the distributor, and (GICv3) a redistributor's RD_base and SGI_base, whose first 4 KiB are indexed too.
     let compared = 0;
-    for (const version of [2, 3]) {
-      for (let offset = 0; offset < 0x1100; offset++) {
-        for (const bytes of [1, 2, 4, 8]) {
-          expect(findRegister(Frame.Dist, version, offset, bytes)).toBe(reference(Frame.Dist, version, offset, bytes));
-          compared++;
+    for (const frame of [Frame.Dist, Frame.Rd, Frame.Sgi]) {
+      for (const version of [2, 3]) {
+        for (let offset = 0; offset < 0x1100; offset++) {
+          for (const bytes of [1, 2, 4, 8]) {
+            const found = findRegister(frame, version, offset, bytes);
+            if (found !== reference(frame, version, offset, bytes)) expect([frame, version, offset, bytes, found]).toBe(reference(frame, version, offset, bytes));
+            compared++;
+          }
         }
       }
     }
-    expect(compared).toBe(2 * 0x1100 * 4);
+    expect(compared).toBe(3 * 2 * 0x1100 * 4);
   });
 
   it("finds rows by frame, version, offset and width", () => {
