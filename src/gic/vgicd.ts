@@ -77,29 +77,28 @@ const REG_WRITE = new Uint8Array([
 /**
  * For each 32-bit word of a frame's first 4 KiB (where every hot register is) — GICv2's
  * distributor, GICv3's distributor, RD_base and SGI_base, 1024 words each — the row the table's
- * search gives for it, so that the search becomes one load. Every row starts and ends on a word, so
- * the row of a word is the row of each of its bytes. Filled once by vgicdInit() from the table's rows.
+ * search gives for it, plus one, so that the search becomes one load (0: not indexed yet, before
+ * vgicdInit(): rowOf searches). Every row starts and ends on a word, so the row of a word is the
+ * row of each of its bytes.
  */
 const WORD_ROW = new Uint8Array(4096);
 const SECTION_FRAME = new Uint8Array([Frame.Dist, Frame.Dist, Frame.Rd, Frame.Sgi]);
 const SECTION_VERSION = new Uint8Array([V2, V3, V3, V3]);
-let wordRowsReady: bool = false;
 
 export function vgicdInit(): void {
   // Each row, the last first, claims its words in each section it belongs to: where rows overlap,
   // the first row keeps them, as the search finds it. A walk of the rows' ranges, not a search per
   // word (that was ~400k instructions of boot).
-  for (let w: u32 = 0; w < 4096; w++) WORD_ROW[w] = u8(REG_OFFSET.length);
+  for (let w: u32 = 0; w < 4096; w++) WORD_ROW[w] = u8(REG_OFFSET.length + 1);
   for (let i: u32 = REG_OFFSET.length; i > 0; i--) {
     const row: u32 = i - 1;
     if (REG_OFFSET[row] >= 0x1000) continue;
     const end: u32 = REG_LENGTH[row] > 0x1000 - REG_OFFSET[row] ? 0x1000 : REG_OFFSET[row] + REG_LENGTH[row];
     for (let s: u32 = 0; s < 4; s++) {
       if ((u32(REG_FRAMES[row]) & u32(SECTION_FRAME[s])) == 0 || (u32(REG_VERSIONS[row]) & u32(SECTION_VERSION[s])) == 0) continue;
-      for (let w: u32 = REG_OFFSET[row] >> 2; w < end >> 2; w++) WORD_ROW[((s << 10) | w) & 4095] = u8(row);
+      for (let w: u32 = REG_OFFSET[row] >> 2; w < end >> 2; w++) WORD_ROW[((s << 10) | w) & 4095] = u8(i);
     }
   }
-  wordRowsReady = true;
 }
 
 /** The first row of `frame` on GIC `version` whose range holds `offset`, or REG_OFFSET.length (the table's definition; exported: out of line). */
@@ -121,9 +120,8 @@ export function findRegister(frame: u32, version: u32, offset: u32, bytes: u32):
 /** findRegister's body, for the access path to inline: one load for the first 4 KiB of a frame, the search beyond. */
 function rowOf(frame: u32, version: u32, offset: u32, bytes: u32): u32 {
   const section: u32 = frame == Frame.Dist ? (version == 3 ? 1 : 0) : version == 3 ? (frame == Frame.Rd ? 2 : 3) : 4;
-  const row: u32 = wordRowsReady && section < 4 && offset < 0x1000
-    ? u32(WORD_ROW[((section << 10) | (offset >> 2)) & 4095])
-    : searchRegister(frame, version, offset);
+  const indexed: u32 = section < 4 && offset < 0x1000 ? u32(WORD_ROW[((section << 10) | (offset >> 2)) & 4095]) : 0;
+  const row: u32 = indexed != 0 ? indexed - 1 : searchRegister(frame, version, offset);
   if (row >= REG_OFFSET.length) return REG_OFFSET.length;
   if (bytes > 8 || ((REG_WIDTHS[row] >> bytes) & 1) == 0 || (offset & (bytes - 1)) != 0) return REG_OFFSET.length;
   return row;
@@ -266,20 +264,11 @@ const IROUTER_IRM: u64 = 1n << 31n;
 
 /** Writes `v` to a register that is not per-INTID (REG_BITS 0), whose write is `kind`; as readWord, from the access's parts. */
 function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32): void {
-  switch (kind) {
-    case Kind.Ctlr:
-      d.ctlr = v & 3;
-      vgicFlush(cpu);
-      return;
-    case Kind.Sgir:
-      vgicSgir(cpu, vm, v);
-      return;
-    case Kind.Waker:
-      vgicCpus[privCpu < CPU_COUNT ? privCpu : 0].sleep = (v & 2) != 0;
-      return;
-    default:
-      return;
-  }
+  if (kind == Kind.Ctlr) {
+    d.ctlr = v & 3;
+    vgicFlush(cpu);
+  } else if (kind == Kind.Sgir) vgicSgir(cpu, vm, v);
+  else if (kind == Kind.Waker) vgicCpus[privCpu < CPU_COUNT ? privCpu : 0].sleep = (v & 2) != 0;
 }
 
 /** Applies a write of `v` to one 32-bit (or, for IROUTER, 64-bit) register. */

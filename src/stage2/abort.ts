@@ -15,6 +15,8 @@ import { vmOfCpu } from "../el2/placement.ts";
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
 const ISS_ISV: u64 = 1n << 24n;      // the fields below are valid (a single load/store of a general register)
 const ISS_SAS_SHIFT: u64 = 22n;      // access size: 1 << SAS bytes
+const ISS_SAS: u64 = 3n << 22n;
+const ISS_SAS_WORD: u64 = 2n << 22n;
 const ISS_SSE: u64 = 1n << 21n;      // sign-extend the loaded value
 const ISS_SRT_SHIFT: u64 = 16n;      // the register
 const ISS_SF: u64 = 1n << 15n;       // the register is 64-bit (else 32-bit: Wt)
@@ -40,7 +42,7 @@ export function trap_dabt(regs: GuestRegs, esr: u64): void {
   const vm: u32 = vmOfCpu(cpu);
   const ipa: u64 = faultIpa();
   if (emulable(esr, ipa) && vgicClaims(vm, ipa)) {
-    emulate(MmioDevice.Gic, cpu, vm, regs, esr, ipa, (esr & ISS_WNR) != 0n);
+    emulate(MmioDevice.Gic, cpu, vm, regs, esr, ipa);
     skipInstruction(esr);
     return;
   }
@@ -63,7 +65,7 @@ export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64
   const write: bool = (esr & ISS_WNR) != 0n;
   const dev: u32 = emulable(esr, ipa) ? mmioDevice(vm, ipa) : MmioDevice.None;
   if (dev != MmioDevice.None) {
-    emulate(dev, cpu, vm, regs, esr, ipa, write);
+    emulate(dev, cpu, vm, regs, esr, ipa);
     skipInstruction(esr);
     return;
   }
@@ -85,19 +87,36 @@ export function instructionAbort(cpu: u32, vm: u32, esr: u64): void {
   injectAbort(false, false, mrs("FAR_EL2"));
 }
 
-/** Carries out the access the syndrome describes on device `dev`, to or from register Rt. */
-function emulate(dev: u32, cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64, write: bool): void {
-  const rt: u32 = u32((esr >> ISS_SRT_SHIFT) & 0x1fn);
+/**
+ * Carries out the access the syndrome describes on device `dev`, to or from register SRT. Only `regs`
+ * and `esr` live across the device's call: the register's side is worked out again from the syndrome.
+ */
+function emulate(dev: u32, cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64): void {
+  const write: bool = (esr & ISS_WNR) != 0n;
   const bytes: u32 = u32(1) << u32((esr >> ISS_SAS_SHIFT) & 3n);
-  const mask: u64 = bytes == 8 ? 0xffffffffffffffffn : (u64(1n) << u64(bytes * 8)) - 1n;
-  // Register 31 is XZR here: reads as zero, writes are discarded.
-  const value: u64 = write && rt != 31 ? regs.x[rt] & mask : 0n;
+  const value: u64 = write ? stored(regs, esr) : 0n;
   const v: u64 = dev == MmioDevice.Gic ? vgicMmio(vm, cpu, ipa, bytes, write, value) : mmioAccess(dev, vm, cpu, ipa, bytes, write, value);
-  if (!write && rt != 31) regs.x[rt] = loaded(v, esr);
+  if ((esr & ISS_WNR) == 0n) load(regs, esr, v);
+}
+
+/** The value a store of syndrome `esr` writes: its size of register SRT (31 is XZR here: zero). */
+function stored(regs: GuestRegs, esr: u64): u64 {
+  const rt: u32 = u32((esr >> ISS_SRT_SHIFT) & 0x1fn);
+  if (rt == 31) return 0n;
+  const sas: u64 = (esr >> ISS_SAS_SHIFT) & 3n;
+  return sas == 3n ? regs.x[rt] : regs.x[rt] & ((u64(1n) << (u64(8n) << sas)) - 1n);
+}
+
+/** A load of syndrome `esr` that read `v`: into register SRT, unless that is XZR (the value is discarded). */
+function load(regs: GuestRegs, esr: u64, v: u64): void {
+  const rt: u32 = u32((esr >> ISS_SRT_SHIFT) & 0x1fn);
+  if (rt != 31) regs.x[rt] = loaded(v, esr);
 }
 
 /** A read's value `v` as the load of syndrome `esr` leaves it in its register: its size, sign-extended (ISS.SSE), 32 or 64 bits (ISS.SF). */
 function loaded(v: u64, esr: u64): u64 {
+  // The common load, LDR Wt: 32 bits, zero-extended.
+  if ((esr & (ISS_SAS | ISS_SSE | ISS_SF)) == ISS_SAS_WORD) return v & 0xffffffffn;
   const bits: u64 = u64(8n) << ((esr >> ISS_SAS_SHIFT) & 3n);
   if (bits == 64n) return v;
   const mask: u64 = (u64(1n) << bits) - 1n;
