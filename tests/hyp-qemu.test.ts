@@ -43,6 +43,9 @@ describe.each([...BOARDS, "rpi4"])("%s", (board) => {
       /^\[guest\] ok - a disabled timer interrupt is pending in ISPENDR while it fires \(virtual timer/,
       /^\[guest\] ok - a disabled timer interrupt is pending in ISPENDR while it fires \(EL1 physical timer/,
       /^\[guest\] ok - SGI pending and active state reads back from ISPENDR0\/ISACTIVER0/,
+      /^\[guest\] ok - interrupt groups read back as written/,
+      /^\[guest\] ok - a Group 0 SGI is a FIQ, and only once the guest enables it/,
+      /^\[guest\] ok - a Group 1 SGI is an IRQ/,
       // A trapped instruction is stepped over by its length (ESR_EL2.IL); racing CPU_ONs get what KVM answers.
       /^\[guest\] ok - a 16-bit T32 load at EL0 from an emulated device resumes at the next instruction/,
       /^\[guest\] ok - \.\.\. and inside an IT block, with the IT state moved on/,

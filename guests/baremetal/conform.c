@@ -1,6 +1,6 @@
 /*
  * What an Arm machine shows a guest, checked as a conformance suite would (see conform.h):
- * the timers' interrupt state in the distributor, an SGI's; a 16-bit T32 load at EL0 from an
+ * the timers' interrupt state in the distributor, an SGI's; interrupt groups and FIQs; a 16-bit T32 load at EL0 from an
  * emulated device; CPU_ON of one vCPU by several at once. Each check passes natively on QEMU virt (tests/guest-native.test.ts) and must
  * pass under Bulkhead (tests/hyp-qemu.test.ts).
  */
@@ -12,6 +12,15 @@
 
 #define PTIMER_INTID    30
 #define STATE_SGI       6       /* its pending and active state read back */
+#define GROUP_SGI       7       /* moved between the groups */
+#define GICD_CTLR       0x000
+#define GICD_ISPENDR    0x200
+#define GICC_CTLR       0x00
+/* GICv2 GICC_CTLR (no Security Extensions): EnableGrp0, EnableGrp1, AckCtl, FIQEn. */
+#define GICC_EN_GRP0    1u
+#define GICC_EN_GRP1    2u
+#define GICC_ACKCTL     4u
+#define GICC_FIQEN      8u
 
 static unsigned long ticks_ms(unsigned ms) { return read_sysreg(cntfrq_el0) / 1000 * ms; }
 
@@ -100,6 +109,95 @@ static void check_sgi_state(void)
     check(sent == GIC_PENDING && acked == STATE_SGI && taken == GIC_ACTIVE && ended == 0,
           "SGI pending and active state reads back from ISPENDR0/ISACTIVER0",
           "SGI %u: sent 0x%x, acknowledged %u: 0x%x, ended 0x%x", STATE_SGI, sent, acked, taken, ended);
+}
+
+/* ---- interrupt groups and FIQs ---- */
+
+static volatile unsigned fiqs, fiq_intid, irqs, irq_intid;
+
+void conform_fiq(void)
+{
+    unsigned intid = gic_ack0();
+
+    if (intid < 1020) {
+        fiq_intid = intid;
+        fiqs++;
+    }
+}
+
+static void count_irq(unsigned intid)
+{
+    irq_intid = intid;
+    irqs++;
+}
+
+/* IRQs and FIQs unmasked for up to `ms` or until one is taken. */
+static void take_interrupts(unsigned ms)
+{
+    unsigned long end = read_sysreg(cntvct_el0) + ticks_ms(ms);
+    unsigned before = fiqs + irqs;
+
+    __asm__ volatile("msr daifclr, #3" ::: "memory");
+    while (fiqs + irqs == before && read_sysreg(cntvct_el0) < end)
+        __asm__ volatile("yield");
+    __asm__ volatile("msr daifset, #3" ::: "memory");
+}
+
+/*
+ * GICv3: a Group 0 SGI is a FIQ, and only while ICC_IGRPEN0_EL1 is set; nothing while it is clear.
+ * GICv2: a Group 0 SGI is a FIQ while GICC_CTLR.FIQEn is set; a Group 1 one an IRQ even then.
+ */
+static void check_groups(void)
+{
+    unsigned self = read_sysreg(mpidr_el1) & 0xff;
+    int g0, g1, held = 0;
+    unsigned fiq_a, irq_a, fiq_b, irq_b;
+
+    gic_enable(GROUP_SGI);
+    gic_set_group(GROUP_SGI, 0);
+    g0 = gic_group(GROUP_SGI);
+    fiqs = irqs = fiq_intid = irq_intid = 0;
+    if (gic_version() == 3) {
+        gic_set_grp0_enable(0);
+        gic_priv_write(GICD_ISPENDR, 1u << GROUP_SGI);  /* (ICC_SGI1R_EL1 sends only Group 1 SGIs) */
+        take_interrupts(10);
+        held = fiqs + irqs == 0;
+        gic_set_grp0_enable(1);
+    } else {
+        *(volatile unsigned *)(gic_cpu_base() + GICC_CTLR) = GICC_EN_GRP0 | GICC_FIQEN;
+        held = 1;
+        gic_send_sgi(GROUP_SGI, self);
+    }
+    take_interrupts(100);
+    fiq_a = fiqs;
+    irq_a = irqs;
+    /* Now Group 1: an IRQ (GICv2: with FIQEn still set; its group enabled, AckCtl to acknowledge it through GICC_IAR). */
+    gic_set_group(GROUP_SGI, 1);
+    g1 = gic_group(GROUP_SGI);
+    if (gic_version() == 3) {
+        gic_set_grp0_enable(0);
+    } else {
+        gicd_write(GICD_CTLR, 3);
+        *(volatile unsigned *)(gic_cpu_base() + GICC_CTLR) = GICC_EN_GRP0 | GICC_EN_GRP1 | GICC_ACKCTL | GICC_FIQEN;
+    }
+    fiqs = irqs = 0;
+    gic_send_sgi(GROUP_SGI, self);
+    take_interrupts(100);
+    fiq_b = fiqs;
+    irq_b = irqs;
+    if (gic_version() == 2) {
+        *(volatile unsigned *)(gic_cpu_base() + GICC_CTLR) = GICC_EN_GRP0;
+        gicd_write(GICD_CTLR, 1);
+        gic_set_group(GROUP_SGI, 0);
+    }
+    gic_disable(GROUP_SGI);
+    check(g0 == 0 && g1 == 1, "interrupt groups read back as written (IGROUPR)", "SGI %u: Group %d, then %d", GROUP_SGI, g0, g1);
+    check(held && fiq_a == 1 && irq_a == 0 && fiq_intid == GROUP_SGI, "a Group 0 SGI is a FIQ, and only once the guest enables it",
+          "GICv%d: %s, then %u FIQ(s) (INTID %u) and %u IRQ(s)", gic_version(),
+          gic_version() == 3 ? (held ? "held while ICC_IGRPEN0_EL1 is clear" : "taken while ICC_IGRPEN0_EL1 is clear")
+                             : "GICC_CTLR.FIQEn set", fiq_a, fiq_intid, irq_a);
+    check(fiq_b == 0 && irq_b == 1 && irq_intid == GROUP_SGI, "a Group 1 SGI is an IRQ",
+          "%u IRQ(s) (INTID %u) and %u FIQ(s)", irq_b, irq_intid, fiq_b);
 }
 
 /* ---- a 16-bit T32 load at EL0 from an emulated device (el0.S) ---- */
@@ -266,4 +364,6 @@ void check_conformance(const struct dt_info *dt)
     check_timer_state(0);
     check_timer_state(1);
     check_sgi_state();
+    gic_set_hook(count_irq);
+    check_groups();
 }

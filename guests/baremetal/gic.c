@@ -9,6 +9,9 @@
 #define ICC_IAR1_EL1    "S3_0_C12_C12_0"
 #define ICC_EOIR1_EL1   "S3_0_C12_C12_1"
 #define ICC_SGI1R_EL1   "S3_0_C12_C11_5"
+#define ICC_IGRPEN0_EL1 "S3_0_C12_C12_6"
+#define ICC_IAR0_EL1    "S3_0_C12_C8_0"
+#define ICC_EOIR0_EL1   "S3_0_C12_C8_1"
 
 #define GICD_CTLR       0x000
 #define GICD_IGROUPR    0x080
@@ -63,12 +66,49 @@ static unsigned long regs_for(unsigned intid)
     return gicd;
 }
 
+void gic_priv_write(unsigned off, unsigned v) { wr32(regs_for(0) + off, v); dsb(); }
+unsigned long gic_cpu_base(void) { return gicr_or_gicc; }
 
 int gic_state(unsigned intid)
 {
     unsigned long base = regs_for(intid), word = 4 * (intid / 32), bit = 1u << (intid % 32);
     return (rd32(base + GICD_ISPENDR + word) & bit ? GIC_PENDING : 0) |
            (rd32(base + GICD_ISACTIVER + word) & bit ? GIC_ACTIVE : 0);
+}
+
+void gic_set_group(unsigned intid, int group1)
+{
+    unsigned long a = regs_for(intid) + GICD_IGROUPR + 4 * (intid / 32);
+    unsigned bit = 1u << (intid % 32);
+    wr32(a, group1 ? rd32(a) | bit : rd32(a) & ~bit);
+    dsb();
+}
+
+int gic_group(unsigned intid)
+{
+    return rd32(regs_for(intid) + GICD_IGROUPR + 4 * (intid / 32)) >> (intid % 32) & 1;
+}
+
+void gic_set_grp0_enable(int on)
+{
+    if (version == 3)
+        __asm__ volatile("msr " ICC_IGRPEN0_EL1 ", %0\n\tisb" :: "r"((unsigned long)on) : "memory");
+}
+
+unsigned gic_ack0(void)
+{
+    unsigned long v = 1023;
+    if (version == 3) {
+        __asm__ volatile("mrs %0, " ICC_IAR0_EL1 : "=r"(v));
+        v &= 0xffffff;
+        if (v < 1020)
+            __asm__ volatile("msr " ICC_EOIR0_EL1 ", %0\n\tisb" :: "r"(v) : "memory");
+        return (unsigned)v;
+    }
+    v = gic_ack();
+    if (v < 1020)
+        gic_eoi((unsigned)v);
+    return (unsigned)v;
 }
 
 void gic_init_cpu(void)

@@ -25,10 +25,22 @@ void gic_send_sgi_raw(unsigned long value);
 /* Acknowledge (returns the INTID; 1023 spurious) and end an interrupt. */
 unsigned gic_ack(void);
 void gic_eoi(unsigned intid);
+/* Writes a register of this vCPU's SGIs and PPIs (offset as in the distributor): its
+ * redistributor's SGI frame (GICv3), the banked first words of the distributor (GICv2). */
+void gic_priv_write(unsigned offset, unsigned value);
+/* The GICR (GICv3) or GICC (GICv2) base from the device tree. */
+unsigned long gic_cpu_base(void);
 /* The state of `intid` in GICD/GICR_ISPENDR and ISACTIVER: GIC_PENDING | GIC_ACTIVE. */
 #define GIC_PENDING 1
 #define GIC_ACTIVE  2
 int gic_state(unsigned intid);
+/* GICD/GICR_IGROUPR: the group of `intid` (1: Group 1). */
+void gic_set_group(unsigned intid, int group1);
+int gic_group(unsigned intid);
+/* GICv3 ICC_IGRPEN0_EL1 (GICv2: GICC_CTLR, written directly). */
+void gic_set_grp0_enable(int on);
+/* A Group 0 interrupt (FIQ) acknowledged and ended: ICC_IAR0/EOIR0_EL1 (GICv3), GICC_IAR/EOIR (GICv2). */
+unsigned gic_ack0(void);
 /* Distributor registers (emulated by the hypervisor). */
 unsigned gicd_read(unsigned offset);
 void gicd_write(unsigned offset, unsigned value);

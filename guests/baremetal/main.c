@@ -55,6 +55,10 @@ void exception_handler(unsigned long index, unsigned long *frame)
         gic_irq();
         return;
     }
+    if (index == 6) {       /* FIQ, current EL with SP_ELx: a Group 0 interrupt (conform.c) */
+        conform_fiq();
+        return;
+    }
     if (index == 12 && conform_el0(frame))      /* lower EL, AArch32: conform.c's T32 code */
         return;
     if (index == 4 && expect_abort) {
@@ -584,6 +588,7 @@ int main(void *dtb)
     check_sgi(&dt);
     check_priority_order();
     check_conformance(&dt);
+    gic_set_hook(irq_hook_main);
     /* What only a partitioned VM sees: foreign interrupts hidden, passthrough SPIs of its config. */
     if (hvc_call(BULKHEAD_NULL_CALL, 0, 0, 0) == 0) {
         check_gicd_isolation(&dt);

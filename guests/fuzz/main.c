@@ -75,8 +75,12 @@ static unsigned take_irq(int fiq)
 {
     unsigned intid;
     if (fiq && gic_version() == 3) {
+        /* The guest's own ops may have put the timer in Group 0 and enabled it: a FIQ, which the
+         * hypervisor delivers as set (silenced here too, or its level would fire it again at once). */
         unsigned long v;
         __asm__ volatile("mrs %0, S3_0_C12_C8_0" : "=r"(v));        /* ICC_IAR0_EL1 */
+        if ((v & 0xffffff) == VTIMER_INTID)
+            rearm_vtimer();
         if ((v & 0xffffff) < 1020)
             __asm__ volatile("msr S3_0_C12_C8_1, %0" :: "r"(v));    /* ICC_EOIR0_EL1 */
         return (unsigned)(v & 0xffffff);
@@ -222,6 +226,7 @@ static void heal_gic(void)
         gicc[2] = 0;                                    /* GICC_BPR */
         gicc[0xd0 / 4] = 0;                             /* GICC_APR0 */
         gicd_write(0, 1);
+        gicd_write(0x080, gicd_read(0x080) & ~bit);     /* IGROUPR0: Group 0, what GICC_CTLR = 1 signals */
         gicd_write8(0x400 + VTIMER_INTID, 0x80);
         gicd_write(0x380, bit);
         gicd_write(0x100, bit);

@@ -72,6 +72,11 @@ export function lrAwaitsMaintenance(version: u32, v: u64): bool {
   return version == 2 && lrState(version, v) == LR_INVALID && lrHw(version, v);
 }
 
+function lrWithGroup(version: u32, v: u64, group1: bool): u64 {
+  const bit: u64 = version == 3 ? 1n << 60n : 1n << 30n;
+  return group1 ? v | bit : v & ~bit;
+}
+
 function lrWithState(version: u32, v: u64, state: u32): u64 {
   return version == 3 ? (v & ~(3n << 62n)) | (u64(state) << 62n) : (v & ~(3n << 28n)) | (u64(state) << 28n);
 }
@@ -84,13 +89,24 @@ export const FILL_BLOCKED: u32 = 1 << 16;
  * priority first: into an empty register, or by evicting a lower-priority interrupt that is only
  * pending (it goes back to the pending set). An INTID already in a register is not given a second
  * one (that is UNPREDICTABLE): an active SGI becomes active and pending, a pending one stays as is.
- * Nothing is delivered while the guest's distributor is disabled (`enabled` false).
+ * Nothing is delivered while the guest's distributor is disabled (`enabled` false). After a group
+ * change (c.regroup) every register first takes its interrupt's group.
  * Returns the mask of registers changed, | FILL_BLOCKED when deliverable interrupts remain.
  */
 export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
   let changed: u32 = 0;
-  if (c.pendingCount == 0 || !enabled) return 0;
   const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
+  if (c.regroup) {
+    c.regroup = false;
+    for (let i: u32 = 0; i < n; i++) {
+      const v: u64 = c.lr[i];
+      const regrouped: u64 = lrWithGroup(version, v, isGroup1(c, lrIntid(version, v)));
+      if (v == 0n || regrouped == v) continue;
+      c.lr[i] = regrouped;
+      changed = changed | (u32(1) << i);
+    }
+  }
+  if (c.pendingCount == 0 || !enabled) return changed;
   // The registers in use (valid, or awaiting a GICv2 EOI maintenance), found once: a round looks
   // only at those, and places into the lowest free one.
   let used: u32 = 0;

@@ -64,6 +64,12 @@ export class VgicCpu {
    * copy of those (src/gic/vgicd.ts writes them all), so that a list-register fill needs only its vCPU.
    */
   group = new Uint32Array(32);
+  /**
+   * The guest changed a group: the next flush gives every interrupt the list registers hold its
+   * group anew (a pending interrupt moved to a group the guest has disabled must stop being
+   * signalled, as on hardware, and one moved back must be signalled again).
+   */
+  regroup: bool = false;
   /** GICR_WAKER.ProcessorSleep as the guest wrote it (GICv3). */
   sleep: bool = true;
   /** The list registers as read before a fill and as the fill leaves them; lrCount of them exist. */

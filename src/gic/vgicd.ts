@@ -69,7 +69,7 @@ const REG_READ = new Uint8Array([
   Kind.Raz, Kind.Iidr, Kind.RdTyper, Kind.Waker, Kind.Pidr2,
 ]);
 const REG_WRITE = new Uint8Array([
-  Kind.Ctlr, Kind.Wi, Kind.Wi, Kind.Wi, Kind.SetEnable, Kind.ClearEnable, Kind.SetPending, Kind.ClearPending, Kind.Wi, Kind.ClearActive,
+  Kind.Ctlr, Kind.Wi, Kind.Wi, Kind.Group, Kind.SetEnable, Kind.ClearEnable, Kind.SetPending, Kind.ClearPending, Kind.Wi, Kind.ClearActive,
   Kind.Priority, Kind.Targets, Kind.Config, Kind.Sgir, Kind.Router, Kind.Wi, Kind.Wi,
   Kind.Wi, Kind.Wi, Kind.Wi, Kind.Waker, Kind.Wi,
 ]);
@@ -285,6 +285,10 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
     const w: u32 = u32(v & 0xffffffffn);
     const mask: u32 = visibleMask(a, d, first);
     if ((w & ~mask) != 0) denied(d, a.vm);
+    if (kind == Kind.Group) {
+      writeGroup(a, first >> 5, w, mask);
+      return;
+    }
     let bitsv: u32 = w & mask;
     if (bitsv == 0) return;
     if (first == 0) {
@@ -362,6 +366,24 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
       default:
         break;
     }
+  }
+}
+
+/**
+ * GICD_IGROUPR word `w` (GICR_IGROUPR0: word 0) set to `v` within `mask`: word 0 is the frame's
+ * vCPU's, an SPI word every vCPU's of the VM (each holds a copy: src/gic/vgic.ts VgicCpu.group).
+ * Each vCPU changed regroups what its list registers hold at its next flush: at once here, kicked there.
+ */
+function writeGroup(a: VgicdAccess, w: u32, v: u32, mask: u32): void {
+  for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
+    const c: VgicCpu = vgicCpus[cpu];
+    if (c.vm != a.vm || (w == 0 && cpu != a.privCpu)) continue;
+    lock(c.lock);
+    c.group[w & 31] = (c.group[w & 31] & ~mask) | (v & mask);
+    c.regroup = true;
+    unlock(c.lock);
+    if (cpu == a.cpu) vgicFlush(cpu);
+    else gicKick(cpu);
   }
 }
 
