@@ -77,7 +77,7 @@ function lrWithGroup(version: u32, v: u64, group1: bool): u64 {
   return group1 ? v | bit : v & ~bit;
 }
 
-function lrWithState(version: u32, v: u64, state: u32): u64 {
+export function lrWithState(version: u32, v: u64, state: u32): u64 {
   return version == 3 ? (v & ~(3n << 62n)) | (u64(state) << 62n) : (v & ~(3n << 28n)) | (u64(state) << 28n);
 }
 

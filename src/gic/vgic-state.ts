@@ -70,6 +70,16 @@ export class VgicCpu {
    * signalled, as on hardware, and one moved back must be signalled again).
    */
   regroup: bool = false;
+  /**
+   * State writes asked of this vCPU's interrupts (GICD/GICR ISACTIVER, ICACTIVER, ICPENDR; see
+   * src/gic/vwrite.ts), one bit per INTID, applied by its own CPU at its next flush: only that CPU
+   * reaches the list registers, and it is the one that holds a hardware interrupt's activation.
+   */
+  setActive = new Uint32Array(32);
+  clearActive = new Uint32Array(32);
+  unpend = new Uint32Array(32);
+  /** Bit w set when word w of setActive, clearActive or unpend may be non-zero. */
+  requestWords: u32 = 0;
   /** GICR_WAKER.ProcessorSleep as the guest wrote it (GICv3). */
   sleep: bool = true;
   /** The list registers as read before a fill and as the fill leaves them; lrCount of them exist. */
@@ -107,6 +117,8 @@ export function markPending(c: VgicCpu, intid: u32, priority: u32, hw: bool, sou
   c.hw[w] = hw ? c.hw[w] | bit : c.hw[w] & ~bit;
   c.pendPriority[intid & 1023] = u8(priority & PRIORITY_MASK);
   if (intid < 16) c.sgiSource[intid & 15] = u8(source & 7);
+  // A clear-pending asked before this pend (src/gic/vwrite.ts) is older: it must not undo it.
+  c.unpend[w] = c.unpend[w] & ~bit;
 }
 
 export function clearPending(c: VgicCpu, intid: u32): void {

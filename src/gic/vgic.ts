@@ -14,6 +14,7 @@ import {
 } from "./vgic-state.ts";
 import { LR_INVALID, LR_PENDING, FILL_BLOCKED, fillLrs, lrEncode, lrIntid, lrState, lrHw, lrPhysical, lrAwaitsMaintenance } from "./lr.ts";
 import { SgiRequest, decodeSgi1r, decodeSgir } from "./sgi.ts";
+import { vwriteApply } from "./vwrite.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HYP_TIMER_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
   gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
@@ -57,7 +58,7 @@ export function vgicInitCpu(cpu: u32): void {
 export function vgicFlush(cpu: u32): void {
   if (cpu >= CPU_COUNT) return;
   const c: VgicCpu = vgicCpus[cpu];
-  if (c.pendingCount == 0 && !c.underflow && !c.regroup) return;
+  if (c.pendingCount == 0 && !c.underflow && !c.regroup && c.requestWords == 0) return;
   const vm: u32 = c.vm;
   if (vm >= CPU_COUNT) return;
   const enabled: bool = (vgicVms[vm].ctlr & 3) != 0;
@@ -71,9 +72,11 @@ export function vgicFlush(cpu: u32): void {
     used = used & (used - 1);
     c.lr[i & 15] = gicReadLr(i);
   }
+  // The guest's state writes first (src/gic/vwrite.ts): an interrupt made active takes a register before a fill.
+  const written: u32 = c.requestWords != 0 ? vwriteApply(cpu, c) : 0;
   const r: u32 = fillLrs(c, GIC_VERSION, enabled);
   unlock(c.lock);
-  let changed: u32 = r & 0xffff;
+  let changed: u32 = (r | written) & 0xffff;
   while (changed != 0) {
     const i: u32 = ctz32(changed);
     changed = changed & (changed - 1);
@@ -115,6 +118,12 @@ export function vgicResetCpu(cpu: u32): void {
   }
   c.pendingWords = 0;
   c.pendingCount = 0;
+  for (let w: u32 = 0; w < 32; w++) {
+    c.setActive[w] = 0;
+    c.clearActive[w] = 0;
+    c.unpend[w] = 0;
+  }
+  c.requestWords = 0;
   c.privEnabled = 0;
   c.privConfig = 0;
   c.group[0] = GROUP_RESET;

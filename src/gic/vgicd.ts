@@ -14,12 +14,13 @@ import { CPU_COUNT, GIC_VERSION, GICD_BASE, GICD_SIZE, GICR_BASE } from "@board"
 import { lineEnd, put, vmLineBegin } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import {
-  HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR, GICD_ICACTIVER,
+  HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR,
   gicReadBits, gicWriteBits, gicReadConfig, gicWriteConfig, gicRoute, gicSetPrivateEnabled, gicSetPrivatePending, gicKick,
 } from "./gic.ts";
 import { vstateRead } from "./vstate.ts";
-import { VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, clearPending, PRIORITY_MASK } from "./vgic-state.ts";
+import { VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, PRIORITY_MASK } from "./vgic-state.ts";
 import { vgicFlush, vgicSgir } from "./vgic.ts";
+import { StateWrite, vstateWrite } from "./vwrite.ts";
 import { lock, unlock } from "../el2/lock.ts";
 import { isVirtualSpi, vspiConfig, vspiDeclared, vspiEnabledBits, vspiPendingBits, vspiSetEnabled, vspiSetPending } from "./vspi.ts";
 
@@ -32,7 +33,7 @@ export const enum Frame { Dist = 1, Rd = 2, Sgi = 4 }
 export const enum Kind {
   Raz = 0, Wi = 0,
   Ctlr, Typer, Iidr, Pidr2, Group, Enable, SetEnable, ClearEnable, Pending, SetPending, ClearPending,
-  Active, ClearActive, Priority, Targets, Config, Router, Sgir, RdTyper, Waker,
+  Active, SetActive, ClearActive, Priority, Targets, Config, Router, Sgir, RdTyper, Waker,
 }
 
 // The register table. Widths: bit n set = an access of n bytes is accepted (1, 4, 8 → 0b1_0001_0010).
@@ -69,7 +70,7 @@ const REG_READ = new Uint8Array([
   Kind.Raz, Kind.Iidr, Kind.RdTyper, Kind.Waker, Kind.Pidr2,
 ]);
 const REG_WRITE = new Uint8Array([
-  Kind.Ctlr, Kind.Wi, Kind.Wi, Kind.Group, Kind.SetEnable, Kind.ClearEnable, Kind.SetPending, Kind.ClearPending, Kind.Wi, Kind.ClearActive,
+  Kind.Ctlr, Kind.Wi, Kind.Wi, Kind.Group, Kind.SetEnable, Kind.ClearEnable, Kind.SetPending, Kind.ClearPending, Kind.SetActive, Kind.ClearActive,
   Kind.Priority, Kind.Targets, Kind.Config, Kind.Sgir, Kind.Router, Kind.Wi, Kind.Wi,
   Kind.Wi, Kind.Wi, Kind.Wi, Kind.Waker, Kind.Wi,
 ]);
@@ -295,6 +296,11 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
       writePrivateBits(a, kind, bitsv);
       return;
     }
+    if (kind == Kind.SetActive || kind == Kind.ClearActive || kind == Kind.ClearPending) {
+      // The state a list register or pending set holds (src/gic/vwrite.ts), physical and virtual SPIs alike.
+      const sw: u32 = stateWriteOf(kind);
+      vstateWrite(a.vm, a.cpu, a.privCpu, first >> 5, bitsv, sw);
+    }
     const virtual: u32 = bitsv & vspiDeclared(a.vm, first >> 5);
     if (virtual != 0) {
       if (kind == Kind.SetEnable || kind == Kind.ClearEnable) vspiSetEnabled(a.vm, first >> 5, virtual, kind == Kind.SetEnable, a.cpu);
@@ -308,7 +314,7 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
     else if (kind == Kind.ClearEnable) gicWriteBits(GICD_ICENABLER, first >> 5, bitsv);
     else if (kind == Kind.SetPending) gicWriteBits(GICD_ISPENDR, first >> 5, bitsv);
     else if (kind == Kind.ClearPending) gicWriteBits(GICD_ICPENDR, first >> 5, bitsv);
-    else if (kind == Kind.ClearActive) gicWriteBits(GICD_ICACTIVER, first >> 5, bitsv);
+    if (kind == Kind.SetActive || kind == Kind.ClearActive || kind == Kind.ClearPending) vgicFlush(a.cpu);
     return;
   }
   if (bits == 64) {
@@ -394,20 +400,28 @@ function routeSpi(vm: u32, d: VgicVm, intid: u32, vcpu: u32): void {
   if (cpu < CPU_COUNT && !isVirtualSpi(vm, intid)) gicRoute(intid, cpu);
 }
 
-/** Set/clear-enable and set/clear-pending of the frame's SGIs and PPIs (virtual; the timer PPIs' enables also physical). */
+function stateWriteOf(kind: u32): u32 {
+  return kind == Kind.SetActive ? StateWrite.SetActive : kind == Kind.ClearActive ? StateWrite.ClearActive : StateWrite.ClearPending;
+}
+
+/**
+ * Set/clear-enable, set/clear-pending and set/clear-active of the frame's SGIs and PPIs (virtual;
+ * the timer PPIs' enables and pending state also physical). Clear-pending and the active state
+ * are the list registers' and the pending set's, changed by their own CPU (src/gic/vwrite.ts).
+ */
 function writePrivateBits(a: VgicdAccess, kind: u32, bits: u32): void {
   if (a.privCpu >= CPU_COUNT) return;
   const c: VgicCpu = vgicCpus[a.privCpu];
+  if (kind == Kind.SetActive || kind == Kind.ClearActive || kind == Kind.ClearPending) {
+    const sw: u32 = stateWriteOf(kind);
+    vstateWrite(a.vm, a.cpu, a.privCpu, 0, bits, sw);
+  }
   lock(c.lock);
   if (kind == Kind.SetEnable) c.privEnabled = c.privEnabled | bits;
   else if (kind == Kind.ClearEnable) c.privEnabled = c.privEnabled & ~bits;
   else if (kind == Kind.SetPending) {
     for (let i: u32 = 0; i < 32; i++) {
       if ((((bits & ~HW_PPIS) >> i) & 1) != 0) markPending(c, i, u32(c.privPriority[i]), false, c.vcpu);
-    }
-  } else if (kind == Kind.ClearPending) {
-    for (let i: u32 = 0; i < 32; i++) {
-      if (((bits >> i) & 1) != 0) clearPending(c, i);
     }
   }
   unlock(c.lock);
