@@ -43,6 +43,13 @@ describe.each([...BOARDS, "rpi4"])("%s", (board) => {
       /^\[guest\] ok - a disabled timer interrupt is pending in ISPENDR while it fires \(virtual timer/,
       /^\[guest\] ok - a disabled timer interrupt is pending in ISPENDR while it fires \(EL1 physical timer/,
       /^\[guest\] ok - SGI pending and active state reads back from ISPENDR0\/ISACTIVER0/,
+      // Writes of the state: ISACTIVER/ICACTIVER of an SGI, the virtual timer (a hardware interrupt) and the UART's SPI; ICPENDR of a timer held for the guest.
+      /^\[guest\] ok - ISACTIVER and ICACTIVER take effect and read back \(SGI 5:/,
+      /^\[guest\] ok - ISACTIVER and ICACTIVER take effect and read back \(virtual timer, PPI 27:/,
+      /^\[guest\] ok - ISACTIVER and ICACTIVER take effect and read back \(UART's SPI \d+:/,
+      /^\[guest\] ok - a timer interrupt whose pending state was cleared \(ICPENDR0\) fires again/,
+      // Interrupt groups and FIQs.
+      /^\[guest\] ok - no FIQ while the guest has not enabled FIQs: an SGI is an IRQ/,
       /^\[guest\] ok - interrupt groups read back as written/,
       /^\[guest\] ok - a Group 0 SGI is a FIQ, and only once the guest enables it/,
       /^\[guest\] ok - a Group 1 SGI is an IRQ/,
@@ -72,6 +79,8 @@ describe.each(BOARDS)("%s", (board) => {
     // SPIs passed through (alpha 48, gamma 49): pended through the virtual GICD, injected linked to the physical one.
     for (const [vm, intid] of [["alpha", 48], ["gamma", 49]] as const) {
       expect(qemu.lines, qemu.output).toContain(`[${vm}] ok - passed-through SPI delivered (INTID ${intid} round 1: enabled 1, arrived 1 time(s))`);
+      // Its active state written (ISACTIVER/ICACTIVER) is the physical interrupt's, held by a list register.
+      expect(qemu.lines.some((l) => l.startsWith(`[${vm}] ok - ISACTIVER and ICACTIVER take effect and read back (passed-through SPI ${intid}:`)), qemu.output).toBe(true);
     }
     expect(qemu.lines, qemu.output).toContain("[gamma] ok - SGI from vCPU 0 to vCPU 1 and back (CPU_ON 0, ready 1, pong 1)");
     expect(qemu.exitCode).toBe(0);

@@ -1,8 +1,9 @@
 /*
  * What an Arm machine shows a guest, checked as a conformance suite would (see conform.h):
- * the timers' interrupt state in the distributor, an SGI's; interrupt groups and FIQs; a 16-bit T32 load at EL0 from an
- * emulated device; CPU_ON of one vCPU by several at once. Each check passes natively on QEMU virt (tests/guest-native.test.ts) and must
- * pass under Bulkhead (tests/hyp-qemu.test.ts).
+ * the timers' interrupt state in the distributor, an SGI's, and writes of it (ISACTIVER, ICACTIVER,
+ * ICPENDR); interrupt groups and FIQs; a 16-bit T32 load at EL0 from an emulated device; CPU_ON
+ * of one vCPU by several at once. Each check passes natively on QEMU virt
+ * (tests/guest-native.test.ts) and must pass under Bulkhead (tests/hyp-qemu.test.ts).
  */
 #include "arch.h"
 #include "check.h"
@@ -13,8 +14,12 @@
 #define PTIMER_INTID    30
 #define STATE_SGI       6       /* its pending and active state read back */
 #define GROUP_SGI       7       /* moved between the groups */
+#define ACTIVE_SGI      5       /* made active and inactive by ISACTIVER/ICACTIVER */
 #define GICD_CTLR       0x000
 #define GICD_ISPENDR    0x200
+#define GICD_ICPENDR    0x280
+#define GICD_ISACTIVER  0x300
+#define GICD_ICACTIVER  0x380
 #define GICC_CTLR       0x00
 /* GICv2 GICC_CTLR (no Security Extensions): EnableGrp0, EnableGrp1, AckCtl, FIQEn. */
 #define GICC_EN_GRP0    1u
@@ -111,6 +116,84 @@ static void check_sgi_state(void)
           "SGI %u: sent 0x%x, acknowledged %u: 0x%x, ended 0x%x", STATE_SGI, sent, acked, taken, ended);
 }
 
+/* ---- writes of the active and pending state ---- */
+
+/* Makes `intid` pending as its source would: an SGI sent to this vCPU, the virtual timer fired, an SPI's ISPENDR. */
+static void raise(unsigned intid)
+{
+    if (intid < 16)
+        gic_send_sgi(intid, read_sysreg(mpidr_el1) & 0xff);
+    else if (intid == VTIMER_INTID)
+        timer_fire(0, 1);
+    else
+        gic_write_bit(GICD_ISPENDR, intid);
+}
+
+/*
+ * GICD/GICR_ISACTIVER and ICACTIVER of `intid` take effect: made active, it reads active; raised
+ * then, it reads active and pending and is not signalled (an active interrupt is not signalled
+ * again); its active state cleared, it reads pending and is signalled; ended, neither. The
+ * virtual timer is a hardware interrupt under a hypervisor: its activation is the physical one.
+ */
+static void check_active_write(unsigned intid, const char *what)
+{
+    unsigned early, acked;
+    int set, both, cleared, ended;
+
+    gic_enable(intid);
+    gic_write_bit(GICD_ISACTIVER, intid);
+    set = gic_state(intid);
+    raise(intid);
+    both = wait_state(intid, GIC_PENDING | GIC_ACTIVE, GIC_PENDING | GIC_ACTIVE, 100);
+    early = poll_ack();
+    if (early < 1020)
+        gic_eoi(early);
+    gic_write_bit(GICD_ICACTIVER, intid);
+    cleared = wait_state(intid, GIC_PENDING | GIC_ACTIVE, GIC_PENDING, 100);
+    acked = poll_ack();
+    if (intid == VTIMER_INTID)
+        timer_fire(0, 0);
+    if (acked < 1020)
+        gic_eoi(acked);
+    ended = wait_state(intid, GIC_PENDING | GIC_ACTIVE, 0, 100);
+    gic_disable(intid);
+    check(set == GIC_ACTIVE && both == (GIC_PENDING | GIC_ACTIVE) && early >= 1020 && cleared == GIC_PENDING &&
+          acked == intid && ended == 0, "ISACTIVER and ICACTIVER take effect and read back",
+          "%s %u: made active 0x%x, raised 0x%x (acknowledged %u), active cleared 0x%x, acknowledged %u, ended 0x%x "
+          "(1 pending, 2 active)", what, intid, set, both, early, cleared, acked, ended);
+}
+
+/*
+ * The virtual timer fires while the distributor is disabled: pending. Stopped, its pending state
+ * cleared (ICPENDR0), the distributor enabled and the timer fired again, it arrives. (Under a
+ * hypervisor that acknowledged the first firing and kept it for the guest, clearing it must end
+ * that activation too, or the timer never fires again.)
+ */
+static void check_timer_unpend(void)
+{
+    unsigned ctlr = gicd_read(GICD_CTLR), acked;
+    int fired, cleared;
+
+    gic_enable(VTIMER_INTID);
+    gicd_write(GICD_CTLR, ctlr & ~3u);      /* EnableGrp0, EnableGrp1 clear */
+    timer_fire(0, 1);
+    fired = wait_state(VTIMER_INTID, GIC_PENDING | GIC_ACTIVE, GIC_PENDING, 100);
+    timer_fire(0, 0);
+    gic_write_bit(GICD_ICPENDR, VTIMER_INTID);
+    cleared = wait_state(VTIMER_INTID, GIC_PENDING | GIC_ACTIVE, 0, 100);
+    gicd_write(GICD_CTLR, ctlr);
+    timer_fire(0, 1);
+    acked = poll_ack();
+    timer_fire(0, 0);
+    if (acked < 1020)
+        gic_eoi(acked);
+    gic_disable(VTIMER_INTID);
+    check(fired == GIC_PENDING && cleared == 0 && acked == VTIMER_INTID,
+          "a timer interrupt whose pending state was cleared (ICPENDR0) fires again",
+          "virtual timer, distributor disabled: fired 0x%x, cleared 0x%x; enabled, fired again: acknowledged %u",
+          fired, cleared, acked);
+}
+
 /* ---- interrupt groups and FIQs ---- */
 
 static volatile unsigned fiqs, fiq_intid, irqs, irq_intid;
@@ -144,28 +227,39 @@ static void take_interrupts(unsigned ms)
 }
 
 /*
+ * No FIQ while the guest has not asked for one: an SGI of the group it has out of reset (GICv2:
+ * Group 0, with GICC_CTLR.FIQEn clear) or that gic_enable gives it (GICv3: Group 1) is an IRQ.
  * GICv3: a Group 0 SGI is a FIQ, and only while ICC_IGRPEN0_EL1 is set; nothing while it is clear.
- * GICv2: a Group 0 SGI is a FIQ while GICC_CTLR.FIQEn is set; a Group 1 one an IRQ even then.
+ * GICv2: a Group 0 SGI is a FIQ once GICC_CTLR.FIQEn is set; a Group 1 one an IRQ even then.
  */
 static void check_groups(void)
 {
     unsigned self = read_sysreg(mpidr_el1) & 0xff;
-    int g0, g1, held = 0;
-    unsigned fiq_a, irq_a, fiq_b, irq_b;
+    int g0, g1, held;
+    unsigned fiq_u, irq_u, fiq_a, irq_a, fiq_b, irq_b;
 
     gic_enable(GROUP_SGI);
+    gic_set_grp0_enable(0);
+    fiqs = irqs = fiq_intid = irq_intid = 0;
+    gic_send_sgi(GROUP_SGI, self);
+    take_interrupts(100);
+    fiq_u = fiqs;
+    irq_u = irqs;
+    check(fiq_u == 0 && irq_u == 1 && irq_intid == GROUP_SGI, "no FIQ while the guest has not enabled FIQs: an SGI is an IRQ",
+          "GICv%d, SGI %u in Group %d: %u IRQ(s) (INTID %u) and %u FIQ(s)", gic_version(), GROUP_SGI,
+          gic_group(GROUP_SGI), irq_u, irq_intid, fiq_u);
+
     gic_set_group(GROUP_SGI, 0);
     g0 = gic_group(GROUP_SGI);
     fiqs = irqs = fiq_intid = irq_intid = 0;
     if (gic_version() == 3) {
-        gic_set_grp0_enable(0);
-        gic_priv_write(GICD_ISPENDR, 1u << GROUP_SGI);  /* (ICC_SGI1R_EL1 sends only Group 1 SGIs) */
+        gic_write_bit(GICD_ISPENDR, GROUP_SGI);         /* (ICC_SGI1R_EL1 sends only Group 1 SGIs) */
         take_interrupts(10);
         held = fiqs + irqs == 0;
         gic_set_grp0_enable(1);
     } else {
+        held = irq_u == 1 && fiq_u == 0;                /* the Group 0 SGI above, FIQEn clear: an IRQ */
         *(volatile unsigned *)(gic_cpu_base() + GICC_CTLR) = GICC_EN_GRP0 | GICC_FIQEN;
-        held = 1;
         gic_send_sgi(GROUP_SGI, self);
     }
     take_interrupts(100);
@@ -195,7 +289,8 @@ static void check_groups(void)
     check(held && fiq_a == 1 && irq_a == 0 && fiq_intid == GROUP_SGI, "a Group 0 SGI is a FIQ, and only once the guest enables it",
           "GICv%d: %s, then %u FIQ(s) (INTID %u) and %u IRQ(s)", gic_version(),
           gic_version() == 3 ? (held ? "held while ICC_IGRPEN0_EL1 is clear" : "taken while ICC_IGRPEN0_EL1 is clear")
-                             : "GICC_CTLR.FIQEn set", fiq_a, fiq_intid, irq_a);
+                             : (held ? "an IRQ while GICC_CTLR.FIQEn is clear" : "not an IRQ while GICC_CTLR.FIQEn is clear"),
+          fiq_a, fiq_intid, irq_a);
     check(fiq_b == 0 && irq_b == 1 && irq_intid == GROUP_SGI, "a Group 1 SGI is an IRQ",
           "%u IRQ(s) (INTID %u) and %u FIQ(s)", irq_b, irq_intid, fiq_b);
 }
@@ -356,6 +451,8 @@ static void check_cpu_on_race(const struct dt_info *dt)
 
 void check_conformance(const struct dt_info *dt)
 {
+    unsigned spi;
+
     check_t32_mmio();
     check_cpu_on_race(dt);
     if (!gic_version())
@@ -364,6 +461,14 @@ void check_conformance(const struct dt_info *dt)
     check_timer_state(0);
     check_timer_state(1);
     check_sgi_state();
+    check_active_write(ACTIVE_SGI, "SGI");
+    check_active_write(VTIMER_INTID, "virtual timer, PPI");
+    spi = dt->npassthrough ? dt->passthrough[0] : dt->uart_intid;
+    if (spi)
+        check_active_write(spi, dt->npassthrough ? "passed-through SPI" : "UART's SPI");
+    else
+        check_skip("ISACTIVER and ICACTIVER of an SPI (the device tree gives the VM none)");
+    check_timer_unpend();
     gic_set_hook(count_irq);
     check_groups();
 }

@@ -66,7 +66,12 @@ static unsigned long regs_for(unsigned intid)
     return gicd;
 }
 
-void gic_priv_write(unsigned off, unsigned v) { wr32(regs_for(0) + off, v); dsb(); }
+void gic_write_bit(unsigned off, unsigned intid)
+{
+    wr32(regs_for(intid) + off + 4 * (intid / 32), 1u << (intid % 32));
+    dsb();
+}
+
 unsigned long gic_cpu_base(void) { return gicr_or_gicc; }
 
 int gic_state(unsigned intid)

@@ -25,9 +25,9 @@ void gic_send_sgi_raw(unsigned long value);
 /* Acknowledge (returns the INTID; 1023 spurious) and end an interrupt. */
 unsigned gic_ack(void);
 void gic_eoi(unsigned intid);
-/* Writes a register of this vCPU's SGIs and PPIs (offset as in the distributor): its
- * redistributor's SGI frame (GICv3), the banked first words of the distributor (GICv2). */
-void gic_priv_write(unsigned offset, unsigned value);
+/* Writes `intid`'s bit (alone) of a one-bit-per-INTID register at `offset` (GICD_ISPENDR, ICACTIVER,
+ * ...): in this vCPU's redistributor's SGI frame for a GICv3 SGI or PPI, else the distributor. */
+void gic_write_bit(unsigned offset, unsigned intid);
 /* The GICR (GICv3) or GICC (GICv2) base from the device tree. */
 unsigned long gic_cpu_base(void);
 /* The state of `intid` in GICD/GICR_ISPENDR and ISACTIVER: GIC_PENDING | GIC_ACTIVE. */
