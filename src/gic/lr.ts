@@ -1,6 +1,6 @@
 // The list registers' encoding (GICv3 ICH_LR<n>_EL2, GICv2 GICH_LR<n>) and the fill of a vCPU's
 // list registers from its pending set, in priority order. Pure: the GIC version is an argument.
-import { VgicCpu, SPURIOUS, clearPending, highestPending, isGroup1, markPending } from "./vgic-state.ts";
+import { VgicCpu, SPURIOUS, PRIORITY_MASK, clearPending, guestPriority, highestPending, isGroup1, markPending } from "./vgic-state.ts";
 
 
 // ---- list registers (pure) ----
@@ -77,6 +77,46 @@ function lrWithGroup(version: u32, v: u64, group1: bool): u64 {
   return group1 ? v | bit : v & ~bit;
 }
 
+function lrWithPriority(version: u32, v: u64, priority: u32): u64 {
+  if (version == 3) return (v & ~(0xffn << 48n)) | (u64(priority & 0xff) << 48n);
+  return (v & ~(0x1fn << 23n)) | (u64((priority >> 3) & 0x1f) << 23n);
+}
+
+/**
+ * Each register that holds an interrupt only pending, and each interrupt of the pending set, takes
+ * the group and priority the guest now gives it (c.refresh, cleared). One the guest has
+ * acknowledged keeps what it was acknowledged with: its EOI is matched against that group and
+ * priority (an ICC_EOIR1_EL1 of a Group 0 interrupt need not deactivate it; QEMU only drops the
+ * running priority), and a hardware one left active would never fire again.
+ * Returns the mask of registers changed.
+ */
+export function refreshLrs(c: VgicCpu, version: u32): u32 {
+  c.refresh = false;
+  let words: u32 = c.pendingWords;
+  while (words != 0) {
+    const w: u32 = ctz32(words);
+    words = words & (words - 1);
+    let bits: u32 = c.pending[w & 31];
+    while (bits != 0) {
+      const intid: u32 = w * 32 + ctz32(bits);
+      bits = bits & (bits - 1);
+      c.pendPriority[intid & 1023] = u8(guestPriority(c, intid) & PRIORITY_MASK);
+    }
+  }
+  let changed: u32 = 0;
+  for (let i: u32 = 0; i < 16 && i < c.lrCount; i++) {
+    const v: u64 = c.lr[i];
+    if (lrState(version, v) != LR_PENDING) continue;
+    const intid: u32 = lrIntid(version, v);
+    const priority: u32 = guestPriority(c, intid) & PRIORITY_MASK;
+    const fresh: u64 = lrWithPriority(version, lrWithGroup(version, v, isGroup1(c, intid)), priority);
+    if (fresh == v) continue;
+    c.lr[i] = fresh;
+    changed = changed | (u32(1) << i);
+  }
+  return changed;
+}
+
 export function lrWithState(version: u32, v: u64, state: u32): u64 {
   return version == 3 ? (v & ~(3n << 62n)) | (u64(state) << 62n) : (v & ~(3n << 28n)) | (u64(state) << 28n);
 }
@@ -90,22 +130,13 @@ export const FILL_BLOCKED: u32 = 1 << 16;
  * pending (it goes back to the pending set). An INTID already in a register is not given a second
  * one (that is UNPREDICTABLE): an active SGI becomes active and pending, a pending one stays as is.
  * Nothing is delivered while the guest's distributor is disabled (`enabled` false). After a group
- * change (c.regroup) every register first takes its interrupt's group.
+ * or priority change (c.refresh) the registers are refreshed first (refreshLrs).
  * Returns the mask of registers changed, | FILL_BLOCKED when deliverable interrupts remain.
  */
 export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
   let changed: u32 = 0;
   const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
-  if (c.regroup) {
-    c.regroup = false;
-    for (let i: u32 = 0; i < n; i++) {
-      const v: u64 = c.lr[i];
-      const regrouped: u64 = lrWithGroup(version, v, isGroup1(c, lrIntid(version, v)));
-      if (v == 0n || regrouped == v) continue;
-      c.lr[i] = regrouped;
-      changed = changed | (u32(1) << i);
-    }
-  }
+  if (c.refresh) changed = refreshLrs(c, version);
   if (c.pendingCount == 0 || !enabled) return changed;
   // The registers in use (valid, or awaiting a GICv2 EOI maintenance), found once: a round looks
   // only at those, and places into the lowest free one.

@@ -65,11 +65,14 @@ export class VgicCpu {
    */
   group = new Uint32Array(32);
   /**
-   * The guest changed a group: the next flush gives every interrupt the list registers hold its
-   * group anew (a pending interrupt moved to a group the guest has disabled must stop being
-   * signalled, as on hardware, and one moved back must be signalled again).
+   * The guest changed a group or a priority: the next flush gives every interrupt a list register
+   * holds only pending its group and priority anew (lr.ts refreshLrs). A hardware GIC signals a
+   * pending interrupt by its current configuration; a register keeps what it was filled with, so
+   * an interrupt moved to a group the guest has disabled, or below its priority mask, would go on
+   * being signalled, and one moved back would never be — its physical source, held active for the
+   * register, silent for ever (a timer: its vCPU never wakes).
    */
-  regroup: bool = false;
+  refresh: bool = false;
   /**
    * State writes asked of this vCPU's interrupts (GICD/GICR ISACTIVER, ICACTIVER, ICPENDR; see
    * src/gic/vwrite.ts), one bit per INTID, applied by its own CPU at its next flush: only that CPU
@@ -100,6 +103,12 @@ export function isOwned(d: VgicVm, intid: u32): bool {
 /** Whether the guest put `intid` in Group 1 (for the vCPU `c`). */
 export function isGroup1(c: VgicCpu, intid: u32): bool {
   return intid < 1024 && ((c.group[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
+}
+
+/** The priority the guest gave `intid` (for the vCPU `c`): its own for an SGI or PPI, its VM's for an SPI. */
+export function guestPriority(c: VgicCpu, intid: u32): u32 {
+  if (intid < 32) return u32(c.privPriority[intid & 31]);
+  return u32(vgicVms[c.vm < CPU_COUNT ? c.vm : 0].priority[intid & 1023]);
 }
 
 export function isPending(c: VgicCpu, intid: u32): bool {

@@ -58,7 +58,7 @@ export function vgicInitCpu(cpu: u32): void {
 export function vgicFlush(cpu: u32): void {
   if (cpu >= CPU_COUNT) return;
   const c: VgicCpu = vgicCpus[cpu];
-  if (c.pendingCount == 0 && !c.underflow && !c.regroup && c.requestWords == 0) return;
+  if (c.pendingCount == 0 && !c.underflow && !c.refresh && c.requestWords == 0) return;
   const vm: u32 = c.vm;
   if (vm >= CPU_COUNT) return;
   const enabled: bool = (vgicVms[vm].ctlr & 3) != 0;

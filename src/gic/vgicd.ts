@@ -334,6 +334,7 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
   }
   const per: u32 = 32 / bits;
   const first: u32 = (rel >> 2) * per;
+  let reprioritised: bool = false;
   for (let k: u32 = 0; k < per; k++) {
     const intid: u32 = first + k;
     // Byte accesses write only their own byte lanes.
@@ -344,10 +345,13 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
       continue;
     }
     switch (kind) {
-      case Kind.Priority:
+      case Kind.Priority: {
+        const old: u32 = intid < 32 ? u32(privState(a).privPriority[intid & 31]) : u32(d.priority[intid & 1023]);
         if (intid < 32) privState(a).privPriority[intid & 31] = u8(field & PRIORITY_MASK);
         else d.priority[intid & 1023] = u8(field & PRIORITY_MASK);
+        if ((field & PRIORITY_MASK) != old) reprioritised = true;
         break;
+      }
       case Kind.Targets:
         // GICv2 ITARGETSR: read-only for private interrupts; for an SPI the lowest vCPU named.
         if (intid >= 32) {
@@ -373,20 +377,32 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
         break;
     }
   }
+  if (reprioritised) refreshVcpus(a, first >> 5);
 }
 
-/**
- * GICD_IGROUPR word `w` (GICR_IGROUPR0: word 0) set to `v` within `mask`: word 0 is the frame's
- * vCPU's, an SPI word every vCPU's of the VM (each holds a copy: src/gic/vgic.ts VgicCpu.group).
- * Each vCPU changed regroups what its list registers hold at its next flush: at once here, kicked there.
- */
+/** GICD_IGROUPR word `w` (GICR_IGROUPR0: word 0) set to `v` within `mask`: the frame's vCPU's, or every vCPU's copy of the VM's (VgicCpu.group). */
 function writeGroup(a: VgicdAccess, w: u32, v: u32, mask: u32): void {
   for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
     const c: VgicCpu = vgicCpus[cpu];
     if (c.vm != a.vm || (w == 0 && cpu != a.privCpu)) continue;
     lock(c.lock);
     c.group[w & 31] = (c.group[w & 31] & ~mask) | (v & mask);
-    c.regroup = true;
+    unlock(c.lock);
+  }
+  refreshVcpus(a, w);
+}
+
+/**
+ * A group or priority of word `w` changed: each vCPU that may hold one of its interrupts (the
+ * frame's for word 0, every vCPU of the VM for an SPI) refreshes its list registers and pending
+ * set at its next flush (src/gic/lr.ts refreshLrs): at once here, kicked there.
+ */
+function refreshVcpus(a: VgicdAccess, w: u32): void {
+  for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
+    const c: VgicCpu = vgicCpus[cpu];
+    if (c.vm != a.vm || (w == 0 && cpu != a.privCpu)) continue;
+    lock(c.lock);
+    c.refresh = true;
     unlock(c.lock);
     if (cpu == a.cpu) vgicFlush(cpu);
     else gicKick(cpu);
