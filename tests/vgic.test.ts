@@ -271,7 +271,7 @@ describe("list registers", () => {
     c.privEnabled = 0xffffffff;
     const prios: [number, number][] = [[1, 0xa0], [2, 0x20], [27, 0x80], [48, 0x40], [49, 0xf0], [5, 0x10]];
     for (const [intid, p] of prios) markPending(c, intid, p, intid >= 16, 0);
-    const r = fillLrs(c, 3, true);
+    const r = fillLrs(c, 3, true, 3);
     expect(r & 0xf).toBe(0xf);
     expect(r & FILL_BLOCKED).toBe(FILL_BLOCKED);
     expect(Array.from(c.lr.slice(0, 4), (v) => lrIntid(3, v))).toEqual([5, 2, 48, 27]);
@@ -282,9 +282,9 @@ describe("list registers", () => {
     expect(c.pendingCount).toBe(2);
     // The guest takes and finishes LR 1: the next one in priority order (SGI 1, 0xa0) goes there.
     c.lr[1] = 0n;
-    expect(fillLrs(c, 3, true) & 0xf).toBe(0x2);
+    expect(fillLrs(c, 3, true, 3) & 0xf).toBe(0x2);
     expect(lrIntid(3, c.lr[1])).toBe(1);
-    expect(highestPending(c)).toBe(49);
+    expect(highestPending(c, 3)).toBe(49);
   });
 
   it("evicts a lower-priority pending (not active) interrupt for a higher-priority one", () => {
@@ -293,11 +293,11 @@ describe("list registers", () => {
     c.lr[0] = lrEncode(3, 40, 0xc0, true, 0, true);
     c.lr[1] = (lrEncode(3, 41, 0xe0, true, 0, true) & ~(3n << 62n)) | (2n << 62n);   // active: stays
     markPending(c, 7, 0x10, false, 0);
-    const r = fillLrs(c, 3, true);
+    const r = fillLrs(c, 3, true, 3);
     expect(lrIntid(3, c.lr[0])).toBe(7);
     expect(lrIntid(3, c.lr[1])).toBe(41);
     expect(r & FILL_BLOCKED).toBe(FILL_BLOCKED);       // 40 waits again, with its HW link
-    expect(highestPending(c)).toBe(40);
+    expect(highestPending(c, 3)).toBe(40);
     expect(c.hw[1] & (1 << 8)).not.toBe(0);
   });
 
@@ -305,10 +305,10 @@ describe("list registers", () => {
     const c = cpuState(4);
     c.privEnabled = 0xffff;
     markPending(c, 3, 0x80, false, 1);
-    fillLrs(c, 3, true);
+    fillLrs(c, 3, true, 3);
     c.lr[0] = (c.lr[0] & ~(3n << 62n)) | (BigInt(LR_ACTIVE) << 62n);
     markPending(c, 3, 0x80, false, 1);
-    expect(fillLrs(c, 3, true)).toBe(0x1);
+    expect(fillLrs(c, 3, true, 3)).toBe(0x1);
     expect(lrState(3, c.lr[0])).toBe(3);
     expect(c.lr.slice(1).every((v) => v === 0n)).toBe(true);
   });
@@ -316,10 +316,10 @@ describe("list registers", () => {
   it("holds back disabled private interrupts and everything while the distributor is off", () => {
     const c = cpuState(4);
     markPending(c, 27, 0x80, true, 0);
-    expect(fillLrs(c, 3, true)).toBe(0);               // PPI 27 not enabled by the guest
+    expect(fillLrs(c, 3, true, 3)).toBe(0);               // PPI 27 not enabled by the guest
     c.privEnabled = 1 << 27;
-    expect(fillLrs(c, 3, false)).toBe(0);              // GICD_CTLR groups disabled
-    expect(fillLrs(c, 3, true)).toBe(1);
+    expect(fillLrs(c, 3, false, 3)).toBe(0);              // GICD_CTLR groups disabled
+    expect(fillLrs(c, 3, true, 3)).toBe(1);
   });
 
   it("encodes GICv2 list registers: 5-bit priority, EOI maintenance for a physical interrupt, or SGI source", () => {
@@ -335,7 +335,7 @@ describe("list registers", () => {
     const c = cpuState(4);
     c.privEnabled = 0xffff;
     markPending(c, 3, 0x80, false, 5);
-    fillLrs(c, 2, true);
+    fillLrs(c, 2, true, 3);
     expect(c.lr[0]).toBe(sgi);
   });
 
@@ -345,7 +345,7 @@ describe("list registers", () => {
     // Register 0: the timer, completed by the guest (state invalid, EOI bit): its maintenance is due.
     c.lr[0] = lrEncode(2, 27, 0xa0, true, 0, false) & ~(3n << 28n);
     markPending(c, 3, 0x80, false, 1);
-    fillLrs(c, 2, true);
+    fillLrs(c, 2, true, 3);
     expect(lrIntid(2, c.lr[0])).toBe(27);
     expect(lrIntid(2, c.lr[1])).toBe(3);
   });

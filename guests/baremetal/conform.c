@@ -20,6 +20,7 @@
 #define GICD_ICPENDR    0x280
 #define GICD_ISACTIVER  0x300
 #define GICD_ICACTIVER  0x380
+#define GICD_ITARGETSR  0x800
 #define GICC_CTLR       0x00
 /* GICv2 GICC_CTLR (no Security Extensions): EnableGrp0, EnableGrp1, AckCtl, FIQEn. */
 #define GICC_EN_GRP0    1u
@@ -141,6 +142,8 @@ static void check_active_write(unsigned intid, const char *what)
     int set, both, cleared, ended;
 
     gic_enable(intid);
+    if (intid >= 32 && gic_version() == 2)     /* GICv2: an SPI targeting no CPU is never pending */
+        gicd_write8(GICD_ITARGETSR + intid, 1u << (read_sysreg(mpidr_el1) & 7));
     gic_write_bit(GICD_ISACTIVER, intid);
     set = gic_state(intid);
     raise(intid);

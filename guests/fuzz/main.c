@@ -194,6 +194,9 @@ static void heal_cpu(void)
  * Before an op that may wait (WFI, WFE, a PSCI CPU_SUSPEND, an ERET to EL0 code that loops):
  * the virtual timer's interrupt must be able to wake the vCPU, whatever the last ops did to
  * the GIC (disabled it, left it active, raised the running priority, closed the interface).
+ * Every SGI and PPI an op acknowledged and never ended is deactivated too: under a hypervisor
+ * each active interrupt holds one of a few list registers (4 on QEMU), and with all of them held
+ * nothing else, the timer included, reaches the vCPU (on hardware it would; KVM has the same limit).
  */
 static void heal_gic(void)
 {
@@ -215,7 +218,7 @@ static void heal_gic(void)
         gicd_write(0, 0x13);
         *(volatile unsigned *)(sgi + 0x080) |= bit;     /* IGROUPR0: Group 1 */
         *(volatile unsigned char *)(sgi + 0x400 + VTIMER_INTID) = 0x80;
-        *(volatile unsigned *)(sgi + 0x380) = bit;      /* ICACTIVER0 */
+        *(volatile unsigned *)(sgi + 0x380) = ~0u;      /* ICACTIVER0: every SGI and PPI (below) */
         *(volatile unsigned *)(sgi + 0x100) = bit;      /* ISENABLER0 */
     } else {
         volatile unsigned *gicc = (volatile unsigned *)w.gicr_or_gicc;
@@ -228,7 +231,7 @@ static void heal_gic(void)
         gicd_write(0, 1);
         gicd_write(0x080, gicd_read(0x080) & ~bit);     /* IGROUPR0: Group 0, what GICC_CTLR = 1 signals */
         gicd_write8(0x400 + VTIMER_INTID, 0x80);
-        gicd_write(0x380, bit);
+        gicd_write(0x380, ~0u);                         /* ICACTIVER0: every SGI and PPI (below) */
         gicd_write(0x100, bit);
     }
     dsb();

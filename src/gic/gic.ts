@@ -9,11 +9,11 @@
 import { GIC_VERSION, GICD_BASE } from "@board";
 import {
   sgiBase, v3DistributorOff, v3DistributorOn, v3SpiGroupAndRoute, v3Route, v3InitCpu, v3SetPrivateEnabled, v3SetPrivatePending,
-  v3Acknowledge, v3PriorityDrop, v3AcknowledgeGroup0, v3PriorityDropGroup0, v3Deactivate, v3SendSgi, v3ResetVirtualCpu, v3LrCount, v3SetUnderflow, v3ReadLr, v3WriteLr, v3EmptyLrs,
+  v3Acknowledge, v3PriorityDrop, v3AcknowledgeGroup0, v3PriorityDropGroup0, v3Deactivate, v3SendSgi, v3ResetVirtualCpu, v3LrCount, v3SetMaintenance, v3GuestGroups, v3ReadLr, v3WriteLr, v3EmptyLrs,
 } from "./gicv3.ts";
 import {
   v2DistributorOff, v2DistributorOn, v2Route, v2InitCpu, v2SetPrivateEnabled, v2SetPrivatePending,
-  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2ResetVirtualCpu, v2LrCount, v2SetUnderflow, v2ReadLr, v2WriteLr, v2EmptyLrs, v2EoiedLrs,
+  v2Acknowledge, v2PriorityDrop, v2Deactivate, v2SendSgi, v2ResetVirtualCpu, v2LrCount, v2SetMaintenance, v2GuestGroups, v2ReadLr, v2WriteLr, v2EmptyLrs, v2EoiedLrs,
 } from "./gicv2.ts";
 import { SpinLock, lock, unlock } from "../el2/lock.ts";
 
@@ -214,8 +214,29 @@ export function gicEoiedLrs(): u32 {
   return GIC_VERSION == 2 ? v2EoiedLrs() : 0;
 }
 
-/** The underflow maintenance interrupt: on while interrupts wait for a free list register. */
-export function gicSetUnderflow(on: bool): void {
-  if (GIC_VERSION == 3) v3SetUnderflow(on);
-  else v2SetUnderflow(on);
+/** The groups the guest has enabled at its virtual CPU interface: bit 0 Group 0, bit 1 Group 1. */
+export function gicGuestGroups(): u32 {
+  return GIC_VERSION == 3 ? v3GuestGroups() : v2GuestGroups();
+}
+
+// ICH_HCR_EL2 and GICH_HCR: the maintenance interrupt's enables, at the same bits in both.
+const HCR_UIE: u32 = 1 << 1;
+const HCR_VGRP0EIE: u32 = 1 << 4;
+const HCR_VGRP0DIE: u32 = 1 << 5;
+const HCR_VGRP1EIE: u32 = 1 << 6;
+const HCR_VGRP1DIE: u32 = 1 << 7;
+
+/**
+ * The maintenance interrupt while interrupts wait for a list register (`on`): when the registers
+ * drain (underflow: at most one valid), and when the guest enables or disables a group (`groups`,
+ * as gicGuestGroups read it): an interrupt of a group it had disabled may have waited behind the
+ * others, or registers of a group it disables may now hold interrupts it will not take.
+ */
+export function gicSetMaintenance(on: bool, groups: u32): void {
+  let bits: u32 = 0;
+  if (on) {
+    bits = HCR_UIE | ((groups & 1) != 0 ? HCR_VGRP0DIE : HCR_VGRP0EIE) | ((groups & 2) != 0 ? HCR_VGRP1DIE : HCR_VGRP1EIE);
+  }
+  if (GIC_VERSION == 3) v3SetMaintenance(bits);
+  else v2SetMaintenance(bits);
 }

@@ -24,7 +24,6 @@ const GICH_ELRSR0: u64 = 0x30n;
 const GICH_APR: u64 = 0xf0n;
 const GICH_LR0: u64 = 0x100n;
 const GICH_HCR_EN: u32 = 1;
-const GICH_HCR_UIE: u32 = 1 << 1;
 
 export function v2DistributorOff(): void {
   mmioWrite32(GICD_BASE + GICD_CTLR, 0);
@@ -103,8 +102,14 @@ export function v2EmptyLrs(): u32 {
   return mmioRead32(GICH_BASE + GICH_ELRSR0);
 }
 
-export function v2SetUnderflow(on: bool): void {
-  mmioWrite32(GICH_BASE + GICH_HCR, on ? GICH_HCR_EN | GICH_HCR_UIE : GICH_HCR_EN);
+/** GICH_HCR with En set and the maintenance interrupt enables `bits` (UIE [1], VGrp0EIE [4] ... VGrp1DIE [7]). */
+export function v2SetMaintenance(bits: u32): void {
+  mmioWrite32(GICH_BASE + GICH_HCR, GICH_HCR_EN | (bits & 0xfe));
+}
+
+/** GICH_VMCR.VMGrp0En [0] and VMGrp1En [1]: the groups the guest has enabled (GICV_CTLR). */
+export function v2GuestGroups(): u32 {
+  return mmioRead32(GICH_BASE + GICH_VMCR) & 3;
 }
 
 export function v2ReadLr(i: u32): u32 {

@@ -25,7 +25,6 @@ const ICC_SRE_EL1_VALUE: u64 = 0x7n;
 const ICC_CTLR_EOIMODE: u64 = 1n << 1n;
 /** ICH_HCR_EL2.En and .UIE (underflow maintenance interrupt). */
 const ICH_HCR_EN: u64 = 1n;
-const ICH_HCR_UIE: u64 = 1n << 1n;
 
 export function redistributor(cpu: u32): u64 {
   return GICR_BASE + u64(cpu) * GICR_STRIDE;
@@ -146,8 +145,14 @@ export function v3EmptyLrs(): u32 {
   return u32(mrs("ICH_ELRSR_EL2") & 0xffffn);
 }
 
-export function v3SetUnderflow(on: bool): void {
-  msr("ICH_HCR_EL2", on ? ICH_HCR_EN | ICH_HCR_UIE : ICH_HCR_EN);
+/** ICH_HCR_EL2 with En set and the maintenance interrupt enables `bits` (UIE [1], VGrp0EIE [4] ... VGrp1DIE [7]). */
+export function v3SetMaintenance(bits: u32): void {
+  msr("ICH_HCR_EL2", ICH_HCR_EN | u64(bits & 0xfe));
+}
+
+/** ICH_VMCR_EL2.VENG0 [0] and VENG1 [1]: the groups the guest has enabled (ICC_IGRPEN0/1_EL1). */
+export function v3GuestGroups(): u32 {
+  return u32(mrs("ICH_VMCR_EL2") & 3n);
 }
 
 export function v3ReadLr(i: u32): u64 {

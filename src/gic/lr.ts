@@ -1,6 +1,6 @@
 // The list registers' encoding (GICv3 ICH_LR<n>_EL2, GICv2 GICH_LR<n>) and the fill of a vCPU's
 // list registers from its pending set, in priority order. Pure: the GIC version is an argument.
-import { VgicCpu, SPURIOUS, PRIORITY_MASK, clearPending, guestPriority, highestPending, isGroup1, markPending } from "./vgic-state.ts";
+import { VgicCpu, SPURIOUS, PRIORITY_MASK, clearPending, fillRank, guestPriority, highestPending, isGroup1, markPending } from "./vgic-state.ts";
 
 
 // ---- list registers (pure) ----
@@ -125,15 +125,16 @@ export function lrWithState(version: u32, v: u64, state: u32): u64 {
 export const FILL_BLOCKED: u32 = 1 << 16;
 
 /**
- * Moves pending interrupts into c.lr (the current list registers; c.lrCount of them), highest
- * priority first: into an empty register, or by evicting a lower-priority interrupt that is only
- * pending (it goes back to the pending set). An INTID already in a register is not given a second
+ * Moves pending interrupts into c.lr (the current list registers; c.lrCount of them) in fillRank
+ * order (the groups the guest enabled, `groups`, first; then by priority): into an empty register,
+ * or by evicting an interrupt of a lower rank that is only pending (it goes back to the pending
+ * set) — so that interrupts of a group the guest keeps disabled never crowd out one it would take. An INTID already in a register is not given a second
  * one (that is UNPREDICTABLE): an active SGI becomes active and pending, a pending one stays as is.
  * Nothing is delivered while the guest's distributor is disabled (`enabled` false). After a group
  * or priority change (c.refresh) the registers are refreshed first (refreshLrs).
  * Returns the mask of registers changed, | FILL_BLOCKED when deliverable interrupts remain.
  */
-export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
+export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u32 {
   let changed: u32 = 0;
   const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
   if (c.refresh) changed = refreshLrs(c, version);
@@ -145,17 +146,17 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
     const v: u64 = c.lr[i];
     if (lrState(version, v) != LR_INVALID || lrAwaitsMaintenance(version, v)) used = used | (u32(1) << i);
   }
-  // Each round places one interrupt or stops; eviction only ever lowers the priority values held,
-  // so the loop ends; the bound is a second guarantee.
+  // Each round places one interrupt or stops; eviction only ever lowers the ranks held, so the
+  // loop ends; the bound is a second guarantee.
   for (let round: u32 = 0; round < 64; round++) {
-    const intid: u32 = highestPending(c);
+    const intid: u32 = highestPending(c, groups);
     if (intid == SPURIOUS) return changed;
     const priority: u32 = u32(c.pendPriority[intid & 1023]);
     const hw: bool = ((c.hw[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
     const free: u32 = ~used & ((u32(1) << n) - 1);
     let same: u32 = 16;
     let victim: u32 = 16;
-    let victimPriority: u32 = priority;
+    let victimRank: u32 = fillRank(c, intid, priority, groups);
     let scan: u32 = used;
     while (scan != 0) {
       const i: u32 = ctz32(scan);
@@ -163,10 +164,15 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool): u32 {
       const v: u64 = c.lr[i & 15];
       const st: u32 = lrState(version, v);
       if (st == LR_INVALID) continue;
-      if (lrIntid(version, v) == intid) same = i;
-      else if (st == LR_PENDING && lrPriority(version, v) > victimPriority) {
+      const held: u32 = lrIntid(version, v);
+      if (held == intid) {
+        same = i;
+        continue;
+      }
+      const rank: u32 = fillRank(c, held, lrPriority(version, v), groups);
+      if (st == LR_PENDING && rank > victimRank) {
         victim = i;
-        victimPriority = lrPriority(version, v);
+        victimRank = rank;
       }
     }
     if (same < 16) {

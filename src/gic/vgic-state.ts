@@ -88,7 +88,9 @@ export class VgicCpu {
   /** The list registers as read before a fill and as the fill leaves them; lrCount of them exist. */
   lr = new BigUint64Array(16);
   lrCount: u32 = 4;
+  /** Interrupts wait for a list register: the maintenance interrupt is on (gicSetMaintenance), with the guest's groups `underflowGroups`. */
   underflow: bool = false;
+  underflowGroups: u32 = 0;
 }
 
 export const vgicVms = pool(CPU_COUNT, VgicVm);
@@ -141,13 +143,24 @@ export function clearPending(c: VgicCpu, intid: u32): void {
 }
 
 /**
- * The deliverable pending INTID of highest priority (lowest value; ties: lowest INTID), or SPURIOUS.
- * Private INTIDs (word 0) are deliverable with the guest's enable bit; SPIs are enabled physically.
+ * The rank fills go by: the priority (lower first), and before any of them the interrupts of the
+ * groups the guest has enabled at its CPU interface (`groups`: bit 0 Group 0, bit 1 Group 1). An
+ * interrupt of a disabled group is not signalled, however urgent: in a list register it would only
+ * keep one that is (on hardware it takes no room from another interrupt).
+ */
+export function fillRank(c: VgicCpu, intid: u32, priority: u32, groups: u32): u32 {
+  const group: u32 = isGroup1(c, intid) ? 2 : 1;
+  return (groups & group) != 0 ? priority : priority | 0x100;
+}
+
+/**
+ * The pending INTID a fill takes first: lowest fillRank (ties: lowest INTID), or SPURIOUS.
+ * Private INTIDs (word 0) are taken with the guest's enable bit; SPIs are enabled physically.
  * Visits only the set bits of the non-empty words (ctz32): its cost grows with what is pending.
  */
-export function highestPending(c: VgicCpu): u32 {
+export function highestPending(c: VgicCpu, groups: u32): u32 {
   let best: u32 = SPURIOUS;
-  let bestPriority: u32 = 0x100;
+  let bestPriority: u32 = 0x200;
   let words: u32 = c.pendingWords;
   while (words != 0) {
     const w: u32 = ctz32(words);
@@ -156,7 +169,7 @@ export function highestPending(c: VgicCpu): u32 {
     while (bits != 0) {
       const intid: u32 = w * 32 + ctz32(bits);
       bits = bits & (bits - 1);
-      const p: u32 = u32(c.pendPriority[intid & 1023]);
+      const p: u32 = fillRank(c, intid, u32(c.pendPriority[intid & 1023]), groups);
       if (p < bestPriority) {
         best = intid;
         bestPriority = p;

@@ -17,7 +17,7 @@ import { SgiRequest, decodeSgi1r, decodeSgir } from "./sgi.ts";
 import { vwriteApply } from "./vwrite.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HYP_TIMER_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
-  gicLrCount, gicReadLr, gicWriteLr, gicSetUnderflow, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
+  gicLrCount, gicReadLr, gicWriteLr, gicSetMaintenance, gicGuestGroups, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
   gicEmptyLrs, gicEoiedLrs, gicSetPrivateEnabled, gicWritePrivateBits, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
   VTIMER_PPI, PTIMER_PPI,
 } from "./gic.ts";
@@ -74,7 +74,9 @@ export function vgicFlush(cpu: u32): void {
   }
   // The guest's state writes first (src/gic/vwrite.ts): an interrupt made active takes a register before a fill.
   const written: u32 = c.requestWords != 0 ? vwriteApply(cpu, c) : 0;
-  const r: u32 = fillLrs(c, GIC_VERSION, enabled);
+  // The groups the guest has enabled now (read only when there is something to place).
+  const groups: u32 = c.pendingCount != 0 ? gicGuestGroups() : 3;
+  const r: u32 = fillLrs(c, GIC_VERSION, enabled, groups);
   unlock(c.lock);
   let changed: u32 = (r | written) & 0xffff;
   while (changed != 0) {
@@ -83,9 +85,10 @@ export function vgicFlush(cpu: u32): void {
     gicWriteLr(i, c.lr[i & 15]);
   }
   const blocked: bool = (r & FILL_BLOCKED) != 0;
-  if (blocked != c.underflow) {
+  if (blocked != c.underflow || (blocked && groups != c.underflowGroups)) {
     c.underflow = blocked;
-    gicSetUnderflow(blocked);
+    c.underflowGroups = groups;
+    gicSetMaintenance(blocked, groups);
   }
 }
 
@@ -138,7 +141,7 @@ export function vgicResetCpu(cpu: u32): void {
   gicResetVirtualCpu();
   if (c.underflow) {
     c.underflow = false;
-    gicSetUnderflow(false);
+    gicSetMaintenance(false, 0);
   }
 }
 
