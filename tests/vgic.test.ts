@@ -301,6 +301,49 @@ describe("list registers", () => {
     expect(c.hw[1] & (1 << 8)).not.toBe(0);
   });
 
+  it("gives the interrupts of a group the guest has disabled no room the others need (the fuzzer's stopped timer)", () => {
+    // Seen on a hung fuzzer vCPU: every register held a Group 0 SGI, pending at priority 0, while
+    // ICC_IGRPEN0_EL1 was clear; its timer (Group 1, 0x80) waited in the pending set, its physical
+    // interrupt active, for ever.
+    const c = cpuState(4);
+    c.privEnabled = 0xffffffff;
+    c.group[0] = 1 << 27;                                   // the timer Group 1, the SGIs Group 0
+    for (const sgi of [2, 7, 12, 13]) markPending(c, sgi, 0, false, 0);
+    fillLrs(c, 3, true, 2);
+    markPending(c, 27, 0x80, true, 0);
+    const r = fillLrs(c, 3, true, 2);                        // Group 1 enabled only
+    expect(Array.from(c.lr.slice(0, 4), (v) => lrIntid(3, v))).toContain(27);
+    expect(r & FILL_BLOCKED).toBe(FILL_BLOCKED);             // an SGI waits again
+    // With both groups enabled, priority alone decides: the timer cannot displace them.
+    const d = cpuState(4);
+    d.privEnabled = 0xffffffff;
+    d.group[0] = 1 << 27;
+    for (const sgi of [2, 7, 12, 13]) markPending(d, sgi, 0, false, 0);
+    markPending(d, 27, 0x80, true, 0);
+    fillLrs(d, 3, true, 3);
+    expect(Array.from(d.lr.slice(0, 4), (v) => lrIntid(3, v))).not.toContain(27);
+    expect(highestPending(d, 3)).toBe(27);
+  });
+
+  it("refreshes the group and priority of a register holding an interrupt only pending, not of an active one", () => {
+    const c = cpuState(4);
+    c.privEnabled = 0xffffffff;
+    c.privPriority[27] = 0xf8;
+    c.group[0] = 0xffffffff;
+    markPending(c, 27, 0xf8, true, 0);
+    markPending(c, 5, 0x40, false, 0);
+    fillLrs(c, 3, true, 3);
+    expect(Array.from(c.lr.slice(0, 2), (v) => lrIntid(3, v))).toEqual([5, 27]);
+    c.lr[0] = (c.lr[0] & ~(3n << 62n)) | (BigInt(LR_ACTIVE) << 62n);       // the guest took SGI 5
+    c.privPriority[27] = 0x80;
+    c.privPriority[5] = 0x10;
+    c.group[0] = 0;
+    c.refresh = true;
+    expect(fillLrs(c, 3, true, 3) & 0xf).toBe(0x2);
+    expect([lrPriority(3, c.lr[1]), Number((c.lr[1] >> 60n) & 1n)]).toEqual([0x80, 0]);
+    expect([lrPriority(3, c.lr[0]), Number((c.lr[0] >> 60n) & 1n)]).toEqual([0x40, 1]);
+  });
+
   it("never puts one INTID in two list registers: an active SGI becomes active and pending", () => {
     const c = cpuState(4);
     c.privEnabled = 0xffff;

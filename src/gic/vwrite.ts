@@ -13,7 +13,7 @@
 // interrupt out of a register or the set deactivates the physical one; one that makes it active
 // where nothing holds it activates the physical one and gives it a register. Without that, a timer
 // whose virtual state was cleared stays active at its redistributor and never fires again (the
-// fuzzer's hang: both vCPUs in WFI, PPI 27 active and pending). KVM does the same for mapped
+// bare-metal guest's ICPENDR0 check, guests/baremetal/conform.c). KVM does the same for mapped
 // interrupts (vgic-mmio.c vgic_mmio_change_active, vgic_irq_set_phys_active), with the vCPUs
 // stopped while it edits their list registers.
 //
