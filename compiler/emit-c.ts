@@ -32,7 +32,7 @@ class CEmitter {
       "#include <stddef.h>",
       "",
       "#define BH_UNUSED __attribute__((unused))",
-      "void bh_panic(const char *reason) __attribute__((noreturn));",
+      "void bh_panic(const char *reason) __attribute__((noreturn, cold));",
       ...helperCode(this.helpers),
     ];
     return [...head, ...body].join("\n") + "\n";
@@ -183,8 +183,8 @@ class CEmitter {
 
   private initFunction(): void {
     this.line("");
-    this.line("/* Module initialisation, in import order: what static initialisers cannot express. */");
-    this.line("void bh_init(void)");
+    this.line("/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */");
+    this.line("__attribute__((cold)) void bh_init(void)");
     this.line("{");
     this.depth++;
     for (const g of this.c.globals) {

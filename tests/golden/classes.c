@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define BH_UNUSED __attribute__((unused))
-void bh_panic(const char *reason) __attribute__((noreturn));
+void bh_panic(const char *reason) __attribute__((noreturn, cold));
 
 typedef struct Counter Counter;
 typedef struct Regs Regs;
@@ -160,8 +160,8 @@ static void Inner_init(Inner *self)
     self->n = 5u;
 }
 
-/* Module initialisation, in import order: what static initialisers cannot express. */
-void bh_init(void)
+/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */
+__attribute__((cold)) void bh_init(void)
 {
     Outer_init(&outer);
     Counter_init(&counter);

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define BH_UNUSED __attribute__((unused))
-void bh_panic(const char *reason) __attribute__((noreturn));
+void bh_panic(const char *reason) __attribute__((noreturn, cold));
 
 typedef struct Log Log;
 
@@ -56,8 +56,8 @@ uint32_t fast(uint32_t x)
     return (Log_count(&log) + x);
 }
 
-/* Module initialisation, in import order: what static initialisers cannot express. */
-void bh_init(void)
+/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */
+__attribute__((cold)) void bh_init(void)
 {
     Log_init(&log);
 }

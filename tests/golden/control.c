@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define BH_UNUSED __attribute__((unused))
-void bh_panic(const char *reason) __attribute__((noreturn));
+void bh_panic(const char *reason) __attribute__((noreturn, cold));
 
 /* const enum Kind */
 #define Kind_None 0u
@@ -139,7 +139,7 @@ uint32_t lastIsSwitch(uint32_t x)
     bh_panic("lastIsSwitch: end of function without return");
 }
 
-/* Module initialisation, in import order: what static initialisers cannot express. */
-void bh_init(void)
+/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */
+__attribute__((cold)) void bh_init(void)
 {
 }

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define BH_UNUSED __attribute__((unused))
-void bh_panic(const char *reason) __attribute__((noreturn));
+void bh_panic(const char *reason) __attribute__((noreturn, cold));
 
 static inline uint64_t bh_idx(uint64_t i, uint64_t n)
 {
@@ -76,8 +76,8 @@ uint32_t strings(uint32_t i)
     return ((((uint32_t)((uint8_t)NAME[bh_idx(i, bh_strlen(NAME))])) + bh_strlen(s)) + ((uint32_t)((uint8_t)"xyz"[bh_idx(0u, bh_strlen("xyz"))])));
 }
 
-/* Module initialisation, in import order: what static initialisers cannot express. */
-void bh_init(void)
+/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */
+__attribute__((cold)) void bh_init(void)
 {
     computed = twice(VERSION);
 }

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define BH_UNUSED __attribute__((unused))
-void bh_panic(const char *reason) __attribute__((noreturn));
+void bh_panic(const char *reason) __attribute__((noreturn, cold));
 
 /* const enum Color */
 #define Color_Red 1u
@@ -69,8 +69,8 @@ uint32_t main_(void)
     return ((((h + libCalls) + start) + c) + ((uint32_t)p.x));
 }
 
-/* Module initialisation, in import order: what static initialisers cannot express. */
-void bh_init(void)
+/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */
+__attribute__((cold)) void bh_init(void)
 {
     start = libWork(1u);
 }

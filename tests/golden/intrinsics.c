@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define BH_UNUSED __attribute__((unused))
-void bh_panic(const char *reason) __attribute__((noreturn));
+void bh_panic(const char *reason) __attribute__((noreturn, cold));
 
 static inline uint32_t bh_ctz32(uint32_t x)
 {
@@ -203,7 +203,7 @@ void fatal(void)
     bh_panic("fatal: \"stop\"\n");
 }
 
-/* Module initialisation, in import order: what static initialisers cannot express. */
-void bh_init(void)
+/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */
+__attribute__((cold)) void bh_init(void)
 {
 }

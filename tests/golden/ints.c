@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #define BH_UNUSED __attribute__((unused))
-void bh_panic(const char *reason) __attribute__((noreturn));
+void bh_panic(const char *reason) __attribute__((noreturn, cold));
 
 static inline uint32_t bh_udiv32(uint32_t a, uint32_t b)
 {
@@ -507,7 +507,7 @@ uint64_t literals(void)
     return ((((((((((uint64_t)a) + ((uint64_t)b)) + ((uint64_t)c)) + d) + ((uint64_t)e)) + ((uint64_t)f)) + ((uint64_t)g)) + ((uint64_t)h)) + ((uint64_t)k));
 }
 
-/* Module initialisation, in import order: what static initialisers cannot express. */
-void bh_init(void)
+/* Module initialisation, in import order: what static initialisers cannot express. Once, at boot. */
+__attribute__((cold)) void bh_init(void)
 {
 }
