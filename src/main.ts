@@ -21,6 +21,7 @@ import { consoleInputInit } from "./el2/consolein.ts";
 import "./el2/trap.ts";
 import "./el2/panic.ts";
 
+/** @cold */
 export function boot_primary(): never {
   buildEl2Map();
   enableEl2Mmu();
@@ -60,12 +61,13 @@ export function boot_primary(): never {
   runVcpu(0);
 }
 
+/** @cold */
 export function boot_secondary(cpu: u32): never {
   enableEl2Mmu();
   runVcpu(cpu);
 }
 
-/** Configures EL2 for this CPU's vCPU and enters it: vCPU 0 at the VM's entry, others at CPU_ON. */
+/** Configures EL2 for this CPU's vCPU and enters it: vCPU 0 at the VM's entry, others at CPU_ON. @cold */
 function runVcpu(cpu: u32): never {
   const vm: u32 = u32(CPU_VM[cpu]);
   // The CPU interface first, also on a CPU with no VM: its halt acknowledges whatever wakes it.

@@ -48,7 +48,7 @@ const UNLOCK_KEY: u32 = 0x1acce551;
 /** WdogPeriphID0-3 and WdogPCellID0-3 at 0xfe0..0xffc (DDI 0270B 3.3): part 0x805, designer Arm, revision 1; the PrimeCell id. */
 const ID_BYTES = new Uint8Array([0x05, 0x18, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1]);
 
-/** The device out of reset: `timeoutMs` the config's timeout; running from `now` if the watchdog starts at boot. */
+/** The device out of reset: `timeoutMs` the config's timeout; running from `now` if the watchdog starts at boot. @cold */
 export function sp805Reset(w: Sp805, freq: u64, timeoutMs: u32, running: bool, now: u64): void {
   // 2 × (LOAD + 1) ticks at 1 MHz = timeoutMs × 1000.
   const max: u64 = u64(timeoutMs) * (SP805_HZ / 1000n) / 2n;
@@ -82,7 +82,7 @@ function elapsed(w: Sp805, now: u64): u64 {
   return now > w.loadedAt ? wdogTicks(w, now - w.loadedAt) : 0n;
 }
 
-/** A guest read of the register at `offset`. */
+/** A guest read of the register at `offset`. @cold */
 export function sp805Read(w: Sp805, offset: u32, now: u64): u32 {
   const counting: bool = (w.control & CONTROL_INTEN) != 0;
   const period: u64 = u64(w.load) + 1n;
@@ -107,7 +107,7 @@ export function sp805Read(w: Sp805, offset: u32, now: u64): u32 {
   }
 }
 
-/** A guest write of `value` to the register at `offset`. */
+/** A guest write of `value` to the register at `offset`. @cold */
 export function sp805Write(w: Sp805, offset: u32, value: u32, now: u64): void {
   if (offset == WDOG_LOCK) {
     w.locked = value != UNLOCK_KEY;

@@ -118,7 +118,7 @@ function startLine(source: u32): void {
   d.line.flags = 0;
 }
 
-/** Starts a hypervisor line labelled `label` (the hypervisor's own lines: "hyp"). */
+/** Starts a hypervisor line labelled `label` (the hypervisor's own lines: "hyp"). @cold */
 export function lineBegin(label: string): void {
   startLine(HYP_SOURCE);
   put("[");
@@ -126,7 +126,7 @@ export function lineBegin(label: string): void {
   put("] ");
 }
 
-/** Starts a hypervisor log line about VM `vm`, queued with that VM's lines: `[hyp] vm <name>: `. */
+/** Starts a hypervisor log line about VM `vm`, queued with that VM's lines: `[hyp] vm <name>: `. @cold */
 export function vmLineBegin(vm: u32): void {
   startLine(vm < CPU_COUNT ? vm : HYP_SOURCE);
   put("[hyp] vm ");
@@ -137,6 +137,7 @@ export function vmLineBegin(vm: u32): void {
 /**
  * Queues the line begun by lineBegin/vmLineBegin and has the console written out. A line about this
  * CPU's own VM waits for room as the VM's own output does; any other is dropped if its queue is full.
+ * @cold
  */
 export function lineEnd(): void {
   const d: Draft = draft();
@@ -152,11 +153,13 @@ export function lineEnd(): void {
   consoleDrain();
 }
 
+/** @cold */
 export function put(s: string): void {
   const length: u32 = s.length;
   for (let i: u32 = 0; i < length; i++) emit(u32(s.charCodeAt(i)));
 }
 
+/** @cold */
 export function putHex(v: u64): void {
   put("0x");
   let started: bool = false;
@@ -169,6 +172,7 @@ export function putHex(v: u64): void {
   }
 }
 
+/** @cold */
 export function putDec(v: u64): void {
   let div: u64 = 10000000000000000000n;
   let started: bool = false;
@@ -182,14 +186,14 @@ export function putDec(v: u64): void {
   }
 }
 
-/** One whole hypervisor log line. */
+/** One whole hypervisor log line. @cold */
 export function log(msg: string): void {
   lineBegin("hyp");
   put(msg);
   lineEnd();
 }
 
-/** A hypervisor log line ending in a hexadecimal value. */
+/** A hypervisor log line ending in a hexadecimal value. @cold */
 export function logHex(msg: string, value: u64): void {
   lineBegin("hyp");
   put(msg);
@@ -199,7 +203,7 @@ export function logHex(msg: string, value: u64): void {
 
 // ---- a VM's own output ----
 
-/** `[name] ` (but on a continuation) and the VM's text, its control bytes in caret notation (`^[`, `^?`, `M-^[` for C1). */
+/** `[name] ` (but on a continuation) and the VM's text, its control bytes in caret notation (`^[`, `^?`, `M-^[` for C1). @cold */
 function formatGuestLine(vm: u32, g: GuestText, out: Line, flags: u32): void {
   out.length = 0;
   out.flags = flags;
@@ -227,6 +231,7 @@ function formatGuestLine(vm: u32, g: GuestText, out: Line, flags: u32): void {
   }
 }
 
+/** @cold */
 function appendLabel(out: Line, vm: u32): void {
   const name: string = vmName(vm);
   append(out, 91);
@@ -238,6 +243,7 @@ function appendLabel(out: Line, vm: u32): void {
 /**
  * Queues the VM's received text as one line, or (`open`) as the start or a further part of a line
  * that goes on (the caller holds the VM's queue lock).
+ * @cold
  */
 function queueGuestLine(vm: u32, g: GuestText, q: LineQueue, open: bool): void {
   const out: Line = guestDrafts[thisCpuIndex()];
@@ -257,7 +263,7 @@ function showUnfinished(vm: u32, g: GuestText, q: LineQueue): bool {
   return g.text[(g.length - 1) % 160] != 13;
 }
 
-/** The input's focus moved to VM `vm` (src/el2/consolein.ts). */
+/** The input's focus moved to VM `vm` (src/el2/consolein.ts). @cold */
 export function consoleSetFocus(vm: u32): void {
   storeRelease32(addressOf(focusVm), vm < CPU_COUNT ? vm : CPU_COUNT);
 }
@@ -265,6 +271,7 @@ export function consoleSetFocus(vm: u32): void {
 /**
  * Input reached VM `vm` (src/el2/consolein.ts, on any CPU): from now on its unfinished lines are
  * shown while it has the focus, beginning with the one it has (a prompt waiting for this key).
+ * @cold
  */
 export function consoleTypedAt(vm: u32): void {
   if (vm >= CPU_COUNT) return;
@@ -284,6 +291,7 @@ export function consoleTypedAt(vm: u32): void {
  * one line of every source in turn and lets go (waking it) after each, and if no other CPU
  * drains, it drains itself. If none of its lines goes out for half a second, it stops waiting
  * (the line is then dropped and counted).
+ * @cold
  */
 function waitForRoom(q: LineQueue): void {
   let tail: u32 = queueTail(q);
@@ -335,7 +343,7 @@ export function consolePutc(vm: u32, c: u8): void {
   if (queued) consoleDrain();
 }
 
-/** VM `vm` restarts: the partial line of the run that ended is dropped. */
+/** VM `vm` restarts: the partial line of the run that ended is dropped. @cold */
 export function consoleResetVm(vm: u32): void {
   if (vm >= CPU_COUNT) return;
   const q: LineQueue = queues[vm];
@@ -376,6 +384,7 @@ function writeByte(c: u32): void {
 /**
  * `[hyp] vm <name>: N console lines dropped (queue full)`, straight to the UART (the drain token's
  * holder only; it is never composing a line of its own meanwhile).
+ * @cold
  */
 function writeDropMarker(source: u32, dropped: u32): void {
   endOpenLine();
@@ -393,14 +402,14 @@ function writeDropMarker(source: u32, dropped: u32): void {
   d.direct = was;
 }
 
-/** Ends the terminal's open line, if any, with a newline (the token's holder only). */
+/** Ends the terminal's open line, if any, with a newline (the token's holder only). @cold */
 function endOpenLine(): void {
   if (openSource[0] >= SOURCES) return;
   openSource[0] = SOURCES;
   writeByte(10);
 }
 
-/** Writes the oldest line of queue `q` (source `s`): after, or on, the terminal's open line (the token's holder only). */
+/** Writes the oldest line of queue `q` (source `s`): after, or on, the terminal's open line (the token's holder only). @cold */
 function writeLine(s: u32, q: LineQueue): void {
   const flags: u32 = queueFrontFlags(q);
   const more: bool = (flags & LINE_MORE) != 0 && openSource[0] == s;
@@ -422,7 +431,7 @@ function writeLine(s: u32, q: LineQueue): void {
   queuePop(q);
 }
 
-/** The focused VM's queue has emptied: its unfinished line, if any, is shown if it is being typed at (the token's holder only). */
+/** The focused VM's queue has emptied: its unfinished line, if any, is shown if it is being typed at (the token's holder only). @cold */
 function showFocusUnfinished(): void {
   const vm: u32 = loadAcquire32(addressOf(focusVm));
   if (vm >= CPU_COUNT) return;
@@ -436,6 +445,7 @@ function showFocusUnfinished(): void {
 /**
  * Writes the oldest line of the next source in turn that has one, or the count of lines it
  * dropped after its last one; false if there is nothing to write (the token's holder only).
+ * @cold
  */
 function writeNextLine(): bool {
   const first: u32 = nextSource[0];
@@ -469,6 +479,7 @@ function ownQueue(): LineQueue {
  * Writes out waiting lines, in turn, if no other CPU is doing it — until this CPU's own VM has no
  * line queued, and DRAIN_EXTRA lines more — and never waits for a CPU that is: that CPU looks
  * again for waiting lines after it lets go.
+ * @cold
  */
 export function consoleDrain(): void {
   const own: LineQueue = ownQueue();
@@ -496,6 +507,7 @@ export function consoleDrain(): void {
  * own lines out (consoleDrainOwn, from trap_irq), or they would wait for that VM's next console
  * write, for ever if it has gone quiet (a guest waiting for input, in WFI). It pays for its own
  * lines, as it would have at its next write: a VM gets a kick only for output of its own.
+ * @cold
  */
 function kickWaitingVms(own: LineQueue): void {
   const me: u32 = thisCpuIndex();
@@ -516,7 +528,7 @@ export function consoleDrainOwn(): void {
   if (queueWaiting(ownQueue())) consoleDrain();
 }
 
-/** Everything queued, written out: for a CPU that has nothing else to do (no vCPU is kept waiting). */
+/** Everything queued, written out: for a CPU that has nothing else to do (no vCPU is kept waiting). @cold */
 export function consoleDrainAll(): void {
   if (!tryTakeDrain()) return;
   while (writeNextLine()) {}
@@ -527,6 +539,7 @@ export function consoleDrainAll(): void {
  * Takes the drain over for the run's end or a panic, waiting out the current holder (who writes
  * at most every queued line: some 20 KiB, under 2 s even at 115200 baud) for at most 2 s; false if
  * it never let go.
+ * @cold
  */
 function takeOverDrain(): bool {
   const start: u64 = mrs("CNTPCT_EL0");
@@ -541,6 +554,7 @@ function takeOverDrain(): bool {
  * The run ends: takes the drain over, writes every queued line and any drops not yet reported,
  * and keeps the console for the last words (the status line), which go straight to the UART.
  * If the drainer never lets go, the queues are left alone (two drainers would corrupt them).
+ * @cold
  */
 export function consoleFinal(): void {
   draft().direct = true;
@@ -553,6 +567,7 @@ export function consoleFinal(): void {
 /**
  * A panic: the hypervisor's last lines go straight to the UART on a fresh line, after the line the
  * current drainer is writing, if it finishes in time (a panic must print even if it never does).
+ * @cold
  */
 export function panicLineBegin(): void {
   takeOverDrain();

@@ -40,7 +40,7 @@ let escapes: u32 = 0;
 let runningCpus: u32 = 0;
 let inputCpu: u32 = CPU_COUNT;
 
-/** The VM after `from` (in config order, wrapping) that has an emulated UART; NO_FOCUS if none. */
+/** The VM after `from` (in config order, wrapping) that has an emulated UART; NO_FOCUS if none. @cold */
 function nextFocus(from: u32): u32 {
   for (let k: u32 = 1; k <= VM_COUNT; k++) {
     const vm: u32 = (from + k) % VM_COUNT;
@@ -49,7 +49,7 @@ function nextFocus(from: u32): u32 {
   return NO_FOCUS;
 }
 
-/** `[hyp] console input: <vm> (Ctrl-\ three times: next VM)`. */
+/** `[hyp] console input: <vm> (Ctrl-\ three times: next VM)`. @cold */
 function sayFocus(vm: u32): void {
   lineBegin("hyp");
   put("console input: ");
@@ -63,6 +63,7 @@ function sayFocus(vm: u32): void {
  * INTID its device tree names (the board UART's: the physical one is the hypervisor's); the board
  * UART's receive interrupts on, level-sensitive and enabled (routed by the first vCPU that
  * starts: consoleInputCpuOn); the focus on the first VM with an emulated UART.
+ * @cold
  */
 export function consoleInputInit(): void {
   for (let vm: u32 = 0; vm < VM_COUNT; vm++) {
@@ -78,12 +79,13 @@ export function consoleInputInit(): void {
   sayFocus(focus);
 }
 
+/** @cold */
 function routeTo(cpu: u32): void {
   inputCpu = cpu;
   gicRoute(UART_INTID, cpu);
 }
 
-/** CPU `cpu`'s vCPU is on: it takes the interrupt if the CPU that has it is not running a vCPU. */
+/** CPU `cpu`'s vCPU is on: it takes the interrupt if the CPU that has it is not running a vCPU. @cold */
 export function consoleInputCpuOn(cpu: u32): void {
   if (cpu >= CPU_COUNT) return;
   lock(inputLock);
@@ -96,6 +98,7 @@ export function consoleInputCpuOn(cpu: u32): void {
  * CPU `cpu`'s vCPU is off (parked, or its VM off): the interrupt moves to another CPU whose vCPU
  * is on, if any (else the next to start takes it). A parked CPU never takes an interrupt (it
  * waits with them masked), so input must not wait for it.
+ * @cold
  */
 export function consoleInputCpuOff(cpu: u32): void {
   if (cpu >= CPU_COUNT) return;
@@ -109,7 +112,7 @@ export function consoleInputCpuOff(cpu: u32): void {
   unlock(inputLock);
 }
 
-/** Byte `c` to the focused VM's UART; false if its FIFO was full (the byte is dropped). */
+/** Byte `c` to the focused VM's UART; false if its FIFO was full (the byte is dropped). @cold */
 function deliver(c: u32, cpu: u32): bool {
   if (focus >= VM_COUNT || focus >= CPU_COUNT) return true;
   return vuartReceive(focus, vms[focus].uart, u8(c), cpu);
@@ -118,6 +121,7 @@ function deliver(c: u32, cpu: u32): bool {
 /**
  * The board UART's receive interrupt, taken on CPU `cpu` (src/el2/trap.ts): up to INPUT_BURST
  * bytes to the focused VM, the escape recognised, and the interrupt deactivated.
+ * @cold
  */
 export function consoleInputIrq(cpu: u32): void {
   let switched: bool = false;
@@ -157,6 +161,7 @@ export function consoleInputIrq(cpu: u32): void {
 /**
  * `[hyp] vm <name>: N console input bytes dropped so far ...`, when the count, `before` at the
  * start of the burst, has passed a power of two (1, 2, 4, 8, ...).
+ * @cold
  */
 function reportDrops(vm: u32, before: u32): void {
   if (vm >= CPU_COUNT) return;

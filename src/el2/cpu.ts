@@ -27,7 +27,7 @@ export class PerCpu {
 /** Indexed by CPU; entry.S derives SP from it (SIZEOF_PerCpu, OFFSETOF_PerCpu_regs). */
 export const percpu = aligned(pool(CPU_COUNT, PerCpu), 4096);
 
-/** Whether `sp` is in the guard page of CPU `cpu`'s stack: the stack overflowed. */
+/** Whether `sp` is in the guard page of CPU `cpu`'s stack: the stack overflowed. @cold */
 export function inGuardPage(cpu: u32, sp: u64): bool {
   if (cpu >= CPU_COUNT) return false;
   const guard: u64 = addressOf(percpu[cpu].guard);
@@ -53,6 +53,7 @@ const PSCI_CPU_ON_64: u64 = 0xc4000003n;
  * Starts CPU `cpu` at secondary_entry: through the firmware's PSCI CPU_ON when
  * the board has PSCI, else by releasing it from the spin table (its address at SPIN_TABLE_BASE
  * + 8 * cpu, then SEV), as a Raspberry Pi's stock firmware expects. Returns the PSCI status.
+ * @cold
  */
 export function startCpu(cpu: u32, mpidr: u64): u64 {
   const entry: u64 = secondary_entry_address();

@@ -17,6 +17,7 @@ const ending = new Uint32Array(1);
 /**
  * This CPU has nothing more to run, ever: it writes out the queued console lines and sleeps
  * (src/el2/idle.ts), and does so again whenever an interrupt wakes it.
+ * @cold
  */
 export function halt(): never {
   const cpu: u32 = thisCpu();
@@ -26,6 +27,7 @@ export function halt(): never {
   }
 }
 
+/** @cold */
 export function platformExit(status: u32): never {
   if (atomicFetchAdd32(addressOf(ending), 1) != 0) halt();
   consoleFinal();

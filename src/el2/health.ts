@@ -44,6 +44,7 @@ const INVALID_PARAMETERS: u64 = 0xfffffffffffffffen;
 /**
  * Whether the restart budget allows one more restart at `now`: at most VM_RESTART_LIMIT restarts
  * within VM_RESTART_WINDOW_MS of the first of them; a restart after the window opens a new one.
+ * @cold
  */
 function budgetAllows(vm: u32, h: Window, now: u64): bool {
   const limit: u32 = VM_RESTART_LIMIT[vm];
@@ -58,7 +59,7 @@ function budgetAllows(vm: u32, h: Window, now: u64): bool {
   return true;
 }
 
-/** `n` and `what`, plural but for 1. */
+/** `n` and `what`, plural but for 1. @cold */
 function putCount(n: u32, what: string): void {
   putDec(u64(n));
   put(" ");
@@ -66,6 +67,7 @@ function putCount(n: u32, what: string): void {
   if (n != 1) put("s");
 }
 
+/** @cold */
 function putCause(cause: u32, pc: u64): void {
   if (cause == Cause.Reset) put("SYSTEM_RESET");
   else if (cause == Cause.Watchdog) put("watchdog expired");
@@ -78,6 +80,7 @@ function putCause(cause: u32, pc: u64): void {
 /**
  * VM `vm` has been stopped for `cause` (at guest PC `pc`, for a wedged vCPU): whether it restarts
  * (true) or, by its policy, stays off. Logs the event, once: the VM, the cause, the restart count.
+ * @cold
  */
 export function healthRestarts(vm: u32, cause: u32, pc: u64): bool {
   if (vm >= CPU_COUNT) return false;
@@ -109,7 +112,7 @@ export function healthRestarts(vm: u32, cause: u32, pc: u64): bool {
   return restart;
 }
 
-/** The VM powered itself off (SYSTEM_OFF): its health says so. */
+/** The VM powered itself off (SYSTEM_OFF): its health says so. @cold */
 export function healthOff(vm: u32): void {
   if (vm < CPU_COUNT) storeRelease32(causeWord(vm), Cause.Off);
 }

@@ -19,6 +19,7 @@ import { consoleInputIrq } from "./consolein.ts";
  * Sleeps CPU `cpu` (the calling one) until an interrupt arrives, and handles what arrived: the
  * board UART's input too, which the GIC may have signalled here before its route moved off this
  * CPU (src/el2/consolein.ts consoleInputCpuOff), and which vgicIrq leaves active for its taker.
+ * @cold
  */
 export function idleWait(cpu: u32): void {
   wfi();

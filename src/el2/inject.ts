@@ -47,7 +47,7 @@ export function injectSync(esr: u64, far: u64): void {
   msr("SPSR_EL2", 0x3c0n | SPSR_M_EL1H);
 }
 
-/** A synchronous external abort on a data access (write: WnR) or an instruction fetch at `far`. */
+/** A synchronous external abort on a data access (write: WnR) or an instruction fetch at `far`. @cold */
 export function injectAbort(isData: bool, write: bool, far: u64): void {
   const lower: bool = fromEl0(mrs("SPSR_EL2"));
   const ec: u64 = isData ? (lower ? EC_DABT_LOWER : EC_DABT_CURRENT) : lower ? EC_IABT_LOWER : EC_IABT_CURRENT;
@@ -55,7 +55,7 @@ export function injectAbort(isData: bool, write: bool, far: u64): void {
   injectSync((ec << 26n) | ESR_IL | wnr | FSC_EXTERNAL_ABORT, far);
 }
 
-/** An undefined instruction (EC 0, "unknown reason") at the current PC. */
+/** An undefined instruction (EC 0, "unknown reason") at the current PC. @cold */
 export function injectUndefined(): void {
   injectSync((EC_UNKNOWN << 26n) | ESR_IL, 0n);
 }

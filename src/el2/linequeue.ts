@@ -56,7 +56,7 @@ function setByte(q: LineQueue, pos: u32, v: u32): void {
   q.bytes[pos & QUEUE_MASK] = u8(v & 0xff);
 }
 
-/** Appends `line` to the queue, or drops it (false). The caller holds q.lock. */
+/** Appends `line` to the queue, or drops it (false). The caller holds q.lock. @cold */
 export function queuePush(q: LineQueue, line: Line): bool {
   const length: u32 = line.length;
   const head: u32 = loadAcquire32(addressOf(q.head));

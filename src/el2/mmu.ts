@@ -34,11 +34,12 @@ const SCTLR_EL2_VALUE: u64 = 0x30c50830n | 1n | (1n << 2n) | (1n << 3n) | (1n <<
 
 const el2Root = new Root();
 
+/** @cold */
 function mapDevice(base: u64, size: u64): void {
   if (base != 0n && size != 0n) mapRange(el2Root, base, base, size, DEVICE_RW);
 }
 
-/** Builds the map (boot CPU, MMU still off). */
+/** Builds the map (boot CPU, MMU still off). @cold */
 export function buildEl2Map(): void {
   el2Root.table = allocTables(1);
   el2Root.startLevel = 1;
@@ -74,6 +75,7 @@ export function buildEl2Map(): void {
 /**
  * Turns the MMU and caches on for this CPU (Arm ARM D8.2.12: invalidate, program, then enable
  * with an ISB between).
+ * @cold
  */
 export function enableEl2Mmu(): void {
   tlbi("alle2");

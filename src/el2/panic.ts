@@ -10,6 +10,7 @@ import { platformExit } from "./exit.ts";
 const EXIT_PANIC: u32 = 1;
 const EXIT_HYP_EXCEPTION: u32 = 2;
 
+/** @cold */
 function where(): void {
   const cpu: u32 = thisCpu();
   put(" (cpu ");
@@ -22,7 +23,7 @@ function where(): void {
   put(")");
 }
 
-/** The exception state of the last trap (the guest's, when a trap handler panics). */
+/** The exception state of the last trap (the guest's, when a trap handler panics). @cold */
 function syndrome(): void {
   put("\nESR_EL2 ");
   putHex(mrs("ESR_EL2"));
@@ -32,6 +33,7 @@ function syndrome(): void {
   putHex(mrs("FAR_EL2"));
 }
 
+/** @cold */
 export function bh_panic(reason: string): never {
   panicLineBegin();
   put("PANIC: ");
@@ -42,7 +44,7 @@ export function bh_panic(reason: string): never {
   platformExit(EXIT_PANIC);
 }
 
-/** An exception taken from EL2 (kind: vector index 0-7); `frame` holds x0..x30 and, as x[31], SP at the time (src/el2/vectors.S). */
+/** An exception taken from EL2 (kind: vector index 0-7); `frame` holds x0..x30 and, as x[31], SP at the time (src/el2/vectors.S). @cold */
 export function hyp_fault(frame: GuestRegs, kind: u32): never {
   panicLineBegin();
   put("PANIC: exception at EL2, vector ");

@@ -54,6 +54,7 @@ export function pmuMdcr(): u64 {
  * The guest's PMU at a vCPU start (the VM's boot, CPU_ON, a restart), as out of reset: counters
  * disabled and zero, no interrupt or overflow, no event selected, no EL0 access, filters zero.
  * Nothing counted by an earlier run (or by the hypervisor since reset) is visible to the next.
+ * @cold
  */
 export function pmuResetVcpu(): void {
   if (PMU_COUNTS_EL2) return;
@@ -76,12 +77,12 @@ export function pmuResetVcpu(): void {
 /** pmuTrap's outcomes. */
 export const enum PmuAccess { NotPmu = 0, Done = 1, Undefined = 2 }
 
-/** Counter `n` (event counter, or with `filter` also PMCCFILTR as 31) exists on this PMU. */
+/** Counter `n` (event counter, or with `filter` also PMCCFILTR as 31) exists on this PMU. @cold */
 function implemented(n: u32, filter: bool): bool {
   return n < pmuCounters() || (filter && n == CYCLE_FILTER);
 }
 
-/** PMEVCNTR<n>_EL0 or PMEVTYPER<n>_EL0 (`filter`) through PMSELR_EL0, which is the guest's and is kept. */
+/** PMEVCNTR<n>_EL0 or PMEVTYPER<n>_EL0 (`filter`) through PMSELR_EL0, which is the guest's and is kept. @cold */
 function selected(n: u32, filter: bool, read: bool, value: u64): u64 {
   const sel: u64 = mrs("PMSELR_EL0");
   msr("PMSELR_EL0", u64(n));
@@ -103,6 +104,7 @@ function selected(n: u32, filter: bool, read: bool, value: u64): u64 {
  * CRn [13:10], Rt [9:5], CRm [4:1], direction [0], 1 = read), performed on the real register, with
  * NSH clear in a filter written. Undefined: an access that is UNDEFINED natively (a counter this PMU
  * does not have, a write of a read-only register, a read of PMSWINC_EL0). NotPmu: not a PMU register.
+ * @cold
  */
 export function pmuTrap(regs: GuestRegs, esr: u64): u32 {
   const iss: u32 = u32(esr & 0x1ffffffn);

@@ -99,6 +99,7 @@ export function psciCall(fid: u32, cpu: u32, vm: u32, regs: GuestRegs): bool {
   return false;
 }
 
+/** @cold */
 function psciImplemented(fid: u32): bool {
   switch (fid) {
     case PSCI_VERSION: case PSCI_FEATURES: case PSCI_CPU_ON_64: case 0x84000003: case PSCI_CPU_OFF:
@@ -114,12 +115,14 @@ function psciImplemented(fid: u32): bool {
 /**
  * The vCPU a virtual MPIDR names, if it is one of the VM's: Aff0 = index and every other bit 0
  * (PSCI: bits [63:40] and [31:24] must be zero, and a VM's other affinity levels are 0).
+ * @cold
  */
 function targetCpu(vm: u32, mpidr: u64): u32 {
   if (mpidr >= u64(VM_VCPUS[vm])) return CPU_COUNT;
   return cpuOfVcpu(vm, mpidr);
 }
 
+/** @cold */
 function cpuOn(vm: u32, mpidr: u64, entry: u64, context: u64): u64 {
   const target: u32 = targetCpu(vm, mpidr);
   if (target == CPU_COUNT) return PSCI_INVALID_PARAMETERS;
@@ -134,6 +137,7 @@ function cpuOn(vm: u32, mpidr: u64, entry: u64, context: u64): u64 {
   return PSCI_SUCCESS;
 }
 
+/** @cold */
 function affinityInfo(vm: u32, mpidr: u64, level: u64): u64 {
   if (level != 0n) return PSCI_INVALID_PARAMETERS;
   const target: u32 = targetCpu(vm, mpidr);

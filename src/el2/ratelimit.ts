@@ -26,6 +26,7 @@ class LogBudget {
 
 const budgets = pool(CPU_COUNT, LogBudget);
 
+/** @cold */
 function kindName(kind: u32): string {
   switch (kind) {
     case LogKind.DataAbort: return "stage-2 data aborts";
@@ -35,7 +36,7 @@ function kindName(kind: u32): string {
   }
 }
 
-/** Takes a token of `b`'s bucket `k` at counter time `now`; returns how many events were held back before it, or -1 (none left: this one is held back). */
+/** Takes a token of `b`'s bucket `k` at counter time `now`; returns how many events were held back before it, or -1 (none left: this one is held back). @cold */
 function take(b: LogBudget, k: u32, now: u64): i64 {
   const period: u64 = mrs("CNTFRQ_EL0") / LOG_RATE;
   if (b.started[k] == 0) {
@@ -64,6 +65,7 @@ function take(b: LogBudget, k: u32, now: u64): i64 {
 /**
  * Starts a log line about VM `vm`'s event of `kind` (the caller puts the rest and calls
  * lineEnd()) if its budget allows; false: not logged, only counted.
+ * @cold
  */
 export function vmLogBegin(vm: u32, kind: u32): bool {
   if (vm >= CPU_COUNT) {

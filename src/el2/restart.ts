@@ -34,7 +34,7 @@ export function stopRequested(cpu: u32): bool {
   return cpu < CPU_COUNT && loadAcquire32(stopWord(cpu)) != 0;
 }
 
-/** On a CPU told to stop (from trap_irq, on the kick): its vCPU parks until started again, then enters afresh. Never returns. */
+/** On a CPU told to stop (from trap_irq, on the kick): its vCPU parks until started again, then enters afresh. Never returns. @cold */
 export function stopVcpu(cpu: u32): never {
   parkVcpu(cpu);
   vcpu_enter();
@@ -53,6 +53,7 @@ export function stopVcpu(cpu: u32): never {
  * on a path that ends in an entry to the guest, where the still-pending kick stops it before its
  * first instruction, or in a park (CPU_OFF, a second SYSTEM_RESET or SYSTEM_OFF). No such path
  * waits for this CPU, which holds no lock meanwhile.
+ * @cold
  */
 function stopOthers(vm: u32, cpu: u32, to: u32): bool {
   if (!vmBeginStop(vm, to)) return false;
@@ -75,6 +76,7 @@ function stopOthers(vm: u32, cpu: u32, to: u32): bool {
  * the VM's other vCPUs stopped, this vCPU's interrupts and then the VM's silenced (none may stay
  * active into a next run). False: another stop of the VM was under way, and this vCPU has parked
  * (it returns here only when started again, by that restart).
+ * @cold
  */
 function stopVm(vm: u32, cpu: u32, to: u32): bool {
   if (!stopOthers(vm, cpu, to)) {
@@ -88,7 +90,7 @@ function stopVm(vm: u32, cpu: u32, to: u32): bool {
   return true;
 }
 
-/** The VM is off, stopped by the vCPU on CPU `cpu`: counted off (the run ends with the last VM), the CPU parked for good. */
+/** The VM is off, stopped by the vCPU on CPU `cpu`: counted off (the run ends with the last VM), the CPU parked for good. @cold */
 function endVm(cpu: u32): never {
   markOff(cpu);
   if (vmPoweredOff()) platformExit(0);
@@ -99,6 +101,7 @@ function endVm(cpu: u32): never {
  * Restarts VM `vm` for `cause` (src/el2/health.ts Cause; `pc` the guest PC of a wedged vCPU), from
  * the vCPU on CPU `cpu`, or powers it off if its health policy says so. Returns when this CPU's
  * vCPU is to run again (reset).
+ * @cold
  */
 export function vmRestart(vm: u32, cpu: u32, cause: u32, pc: u64): void {
   // A benchmark build only (host/bench.ts): the cycle counter, left running across the restart
@@ -132,6 +135,7 @@ export function vmRestart(vm: u32, cpu: u32, cause: u32, pc: u64): void {
  * counted off, once (only the vCPU that moves it from running to off gets here); when it is the
  * last VM running, the run ends. Returns only to a caller whose VM was restarting meanwhile, when
  * that restart starts its vCPU again.
+ * @cold
  */
 export function vmPowerOff(vm: u32, cpu: u32): void {
   if (!stopVm(vm, cpu, VmRun.Off)) return;
@@ -142,7 +146,7 @@ export function vmPowerOff(vm: u32, cpu: u32): void {
   endVm(cpu);
 }
 
-/** The VM of the vCPU on CPU `cpu` failed (`cause`), noticed on its way back to the guest from an IRQ: restarted or off; the vCPU enters afresh. */
+/** The VM of the vCPU on CPU `cpu` failed (`cause`), noticed on its way back to the guest from an IRQ: restarted or off; the vCPU enters afresh. @cold */
 export function vmFail(vm: u32, cpu: u32, cause: u32): never {
   vmRestart(vm, cpu, cause, 0n);
   // The IRQ path saved only the caller-saved registers: the reset frame is entered whole.

@@ -71,7 +71,7 @@ export const SPSR_EL1H_MASKED: u64 = 0x3c5n;
 /** VMPIDR_EL2.RES1 bit 31: the MPIDR_EL1 a vCPU reads is its own vCPU index (Aff0) with bit 31 set. */
 const MPIDR_RES1: u64 = 1n << 31n;
 
-/** Per-CPU EL2 configuration for running `vcpuIndex` of a VM whose stage-2 root is `vttbr`. */
+/** Per-CPU EL2 configuration for running `vcpuIndex` of a VM whose stage-2 root is `vttbr`. @cold */
 export function setupEl2(vttbr: u64, vtcr: u64, vcpuIndex: u32): void {
   msr("VTCR_EL2", vtcr);
   msr("VTTBR_EL2", vttbr);

@@ -46,12 +46,12 @@ export function isSetWay(esr: u64): bool {
   return enc == encoding(1, 0, 7, 6, 2) || enc == encoding(1, 0, 7, 10, 2) || enc == encoding(1, 0, 7, 14, 2);
 }
 
-/** The smallest data cache line of this CPU (CTR_EL0.DminLine, log2 of words). */
+/** The smallest data cache line of this CPU (CTR_EL0.DminLine, log2 of words). @cold */
 function lineBytes(): u64 {
   return 4n << ((mrs("CTR_EL0") >> 16n) & 0xfn);
 }
 
-/** Cleans and invalidates every memory region of VM `vm` to the PoC, by address. */
+/** Cleans and invalidates every memory region of VM `vm` to the PoC, by address. @cold */
 function flushVm(vm: u32): void {
   const line: u64 = lineBytes();
   for (let r: u32 = u32(REGION_FIRST[vm]); r < u32(REGION_FIRST[vm + 1]); r++) {
@@ -62,7 +62,7 @@ function flushVm(vm: u32): void {
   dsb("sy");
 }
 
-/** A trapped set/way operation of VM `vm`: the first of a loop flushes the VM's memory and watches for the cache switch. */
+/** A trapped set/way operation of VM `vm`: the first of a loop flushes the VM's memory and watches for the cache switch. @cold */
 export function setWayTrap(vm: u32): void {
   const hcr: u64 = mrs("HCR_EL2");
   if ((hcr & HCR_TVM) != 0n) return;
@@ -70,6 +70,7 @@ export function setWayTrap(vm: u32): void {
   msr("HCR_EL2", hcr | HCR_TVM);
 }
 
+/** @cold */
 function cachesOn(sctlr: u64): bool {
   return (sctlr & (SCTLR_M | SCTLR_C)) == (SCTLR_M | SCTLR_C);
 }
@@ -78,6 +79,7 @@ function cachesOn(sctlr: u64): bool {
  * A guest write of an EL1 virtual memory control register, trapped while HCR_EL2.TVM is set
  * (D23.2.48: SCTLR_EL1, TTBR0/1_EL1, TCR_EL1, ESR_EL1, FAR_EL1, AFSR0/1_EL1, MAIR_EL1, AMAIR_EL1,
  * CONTEXTIDR_EL1), performed. False: not one of them (TVM traps writes only).
+ * @cold
  */
 export function vmControlTrap(vm: u32, regs: GuestRegs, esr: u64): bool {
   if ((esr & 1n) != 0n) return false;

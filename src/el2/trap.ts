@@ -145,7 +145,7 @@ export function trap_irq(regs: GuestRegs): void {
 /** Physical FIQs taken on each CPU; logged at the 1st, 2nd, 4th, 8th, ... so that a storm cannot flood the console. */
 const fiqsTaken = new Uint32Array(CPU_COUNT);
 
-/** A physical FIQ: no VM owns one; it is acknowledged and deactivated (src/gic/gic.ts gicFiq) and logged. */
+/** A physical FIQ: no VM owns one; it is acknowledged and deactivated (src/gic/gic.ts gicFiq) and logged. @cold */
 export function trap_fiq(regs: GuestRegs): void {
   const intid: u32 = gicFiq();
   const cpu: u32 = thisCpu();
@@ -164,14 +164,14 @@ export function trap_fiq(regs: GuestRegs): void {
   lineEnd();
 }
 
-/** An asynchronous abort caused by the guest: reflected to it as a virtual SError. */
+/** An asynchronous abort caused by the guest: reflected to it as a virtual SError. @cold */
 export function trap_serror(regs: GuestRegs): void {
   const vm: u32 = vmOfCpu(thisCpu());
   report(vm, LogKind.SError, "SError, reflected to the guest", mrs("ESR_EL2"));
   msr("HCR_EL2", mrs("HCR_EL2") | HCR_VSE);
 }
 
-/** A rate-limited log line (src/el2/ratelimit.ts) about an event of `kind` the guest caused. */
+/** A rate-limited log line (src/el2/ratelimit.ts) about an event of `kind` the guest caused. @cold */
 function report(vm: u32, kind: u32, what: string, esr: u64): void {
   if (!vmLogBegin(vm, kind)) return;
   put(what);

@@ -46,6 +46,7 @@ export function powerOf(cpu: u32): u32 {
  * Asks `cpu` to start its vCPU at `entry` with x0 = `context`, and wakes it (the kick SGI, after
  * the state it waits for: src/el2/idle.ts). Returns the previous power state (only a vCPU that was
  * off is started), or NOT_RUNNING if its VM is stopping or off.
+ * @cold
  */
 export function requestOn(cpu: u32, entry: u64, context: u64): u32 {
   const vm: u32 = u32(CPU_VM[cpu]);
@@ -68,6 +69,7 @@ export function requestOn(cpu: u32, entry: u64, context: u64): u32 {
  * Moves a running VM to `to` (Stopping or Off) and cancels every start asked for but not yet
  * taken. False if the VM was not running: a restart or power-off is already under way, or done.
  * From here until vmResume, no vCPU of the VM goes from off to on.
+ * @cold
  */
 export function vmBeginStop(vm: u32, to: u32): bool {
   if (vm >= CPU_COUNT) return false;
@@ -83,7 +85,7 @@ export function vmBeginStop(vm: u32, to: u32): bool {
   return running;
 }
 
-/** A restarted VM runs again: its vCPUs may be started. */
+/** A restarted VM runs again: its vCPUs may be started. @cold */
 export function vmResume(vm: u32): void {
   if (vm >= CPU_COUNT) return;
   lock(powerLock);
@@ -91,7 +93,7 @@ export function vmResume(vm: u32): void {
   unlock(powerLock);
 }
 
-/** A restarting VM stays off after all (its health policy, src/el2/health.ts): Stopping to Off, for the rest of the run. */
+/** A restarting VM stays off after all (its health policy, src/el2/health.ts): Stopping to Off, for the rest of the run. @cold */
 export function vmEnd(vm: u32): void {
   if (vm >= CPU_COUNT) return;
   lock(powerLock);
@@ -99,12 +101,12 @@ export function vmEnd(vm: u32): void {
   unlock(powerLock);
 }
 
-/** The VM's run state (VmRun), as another CPU last set it. */
+/** The VM's run state (VmRun), as another CPU last set it. @cold */
 export function vmRunState(vm: u32): u32 {
   return vm < CPU_COUNT ? loadAcquire32(addressOf(vmRun) + u64(vm) * 4n) : VmRun.Off;
 }
 
-/** The vCPU is off; SEV wakes a CPU waiting for it to stop (src/el2/restart.ts). */
+/** The vCPU is off; SEV wakes a CPU waiting for it to stop (src/el2/restart.ts). @cold */
 export function markOff(cpu: u32): void {
   consoleInputCpuOff(cpu);
   storeRelease32(powerWord(cpu), Power.Off);
@@ -116,6 +118,7 @@ export function markOff(cpu: u32): void {
  * Silences CPU `cpu`'s vCPU (run on that CPU): its timers stopped (its VM's watchdog's too, on
  * this CPU), its virtual GIC interface emptied, every hardware interrupt it held deactivated. A vCPU that parks does this first, so a
  * parked vCPU holds nothing that the next run could find still active.
+ * @cold
  */
 export function quiesceVcpu(cpu: u32): void {
   msr("CNTV_CTL_EL0", 0n);
@@ -131,6 +134,7 @@ declare function vcpu_reset_fp(): void;
  * Every EL1 (and EL0) register a guest can set, to a defined value: nothing of an earlier run of
  * this vCPU survives into the next. Zero, but for SCTLR_EL1 (MMU and caches off, its RES1 bits).
  * CPACR_EL1 0 traps FP/SIMD at EL1 until the guest enables it, as out of reset.
+ * @cold
  */
 function resetEl1(): void {
   msr("SCTLR_EL1", SCTLR_EL1_RESET);
@@ -168,6 +172,7 @@ function resetEl1(): void {
  * its virtual GIC interface empty, its PMU as out of reset (src/el2/pmu.ts), its VM's watchdog
  * timed on its CPU (src/el2/watchdog.ts). Every vCPU start comes here (the VM's boot, CPU_ON, a restart).
  * The next guest_resume (or vcpu_enter) enters it.
+ * @cold
  */
 export function resetVcpu(cpu: u32, entry: u64, context: u64): void {
   const regs: GuestRegs = percpu[cpu].regs;
@@ -185,7 +190,7 @@ export function resetVcpu(cpu: u32, entry: u64, context: u64): void {
   watchdogArm(cpu);
 }
 
-/** Parks this CPU, asleep, until its vCPU is asked to start, then resets the vCPU for that start. */
+/** Parks this CPU, asleep, until its vCPU is asked to start, then resets the vCPU for that start. @cold */
 export function waitForOn(cpu: u32): void {
   let started: bool = false;
   while (!started) {
@@ -200,13 +205,14 @@ export function waitForOn(cpu: u32): void {
   resetVcpu(cpu, pendingEntry[cpu], pendingContext[cpu]);
 }
 
-/** This CPU's vCPU stops (PSCI CPU_OFF, a stop for its VM's restart): silenced, off, parked until started again. */
+/** This CPU's vCPU stops (PSCI CPU_OFF, a stop for its VM's restart): silenced, off, parked until started again. @cold */
 export function parkVcpu(cpu: u32): void {
   quiesceVcpu(cpu);
   markOff(cpu);
   waitForOn(cpu);
 }
 
+/** @cold */
 export function markOn(cpu: u32): void {
   storeRelease32(powerWord(cpu), Power.On);
   consoleInputCpuOn(cpu);

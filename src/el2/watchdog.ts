@@ -36,7 +36,7 @@ function hasWatchdog(vm: u32): bool {
   return vm < CPU_COUNT && VM_WATCHDOG[vm] != 0n;
 }
 
-/** The VM's watchdog out of reset (at boot, and each time the VM restarts, while none of its vCPUs runs). */
+/** The VM's watchdog out of reset (at boot, and each time the VM restarts, while none of its vCPUs runs). @cold */
 export function watchdogReset(vm: u32): void {
   if (!hasWatchdog(vm)) return;
   const w: Watchdog = watchdogs[vm];
@@ -70,7 +70,7 @@ function arm(deadline: u64): void {
   isb();
 }
 
-/** On CPU `cpu`, whose vCPU starts: its timer at its VM's deadline. */
+/** On CPU `cpu`, whose vCPU starts: its timer at its VM's deadline. @cold */
 export function watchdogArm(cpu: u32): void {
   const vm: u32 = u32(CPU_VM[cpu]);
   if (hasWatchdog(vm)) arm(deadlineOf(vm));
@@ -93,7 +93,7 @@ export function watchdogDue(cpu: u32): bool {
   return false;
 }
 
-/** A guest read at `offset` of its SP805. */
+/** A guest read at `offset` of its SP805. @cold */
 export function watchdogRead(vm: u32, offset: u32): u32 {
   if (!hasWatchdog(vm)) return 0;
   const w: Watchdog = watchdogs[vm];
@@ -103,7 +103,7 @@ export function watchdogRead(vm: u32, offset: u32): u32 {
   return v;
 }
 
-/** A guest write at `offset` of its SP805, from the vCPU on CPU `cpu`. */
+/** A guest write at `offset` of its SP805, from the vCPU on CPU `cpu`. @cold */
 export function watchdogWrite(vm: u32, cpu: u32, offset: u32, value: u32): void {
   if (!hasWatchdog(vm)) return;
   const w: Watchdog = watchdogs[vm];

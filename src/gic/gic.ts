@@ -48,18 +48,19 @@ export function isSpi(intid: u32): bool {
   return intid >= 32 && intid < 1020;
 }
 
-/** Boot CPU, before any vCPU runs: the distributor off, configured, on. SPIs are set up by gicSetupSpi. */
+/** Boot CPU, before any vCPU runs: the distributor off, configured, on. SPIs are set up by gicSetupSpi. @cold */
 export function gicDistributorOff(): void {
   if (GIC_VERSION == 3) v3DistributorOff();
   else v2DistributorOff();
 }
 
+/** @cold */
 export function gicDistributorOn(): void {
   if (GIC_VERSION == 3) v3DistributorOn();
   else v2DistributorOn();
 }
 
-/** An SPI passed to a VM: disabled (the guest enables it through its virtual distributor), prioritised, routed to `cpu`. */
+/** An SPI passed to a VM: disabled (the guest enables it through its virtual distributor), prioritised, routed to `cpu`. @cold */
 export function gicSetupSpi(intid: u32, cpu: u32): void {
   if (!isSpi(intid)) return;
   gicWriteBits(GICD_ICENABLER, intid >> 5, u32(1) << (intid & 31));
@@ -74,7 +75,7 @@ export function gicRoute(intid: u32, cpu: u32): void {
   else v2Route(intid, cpu);
 }
 
-/** This CPU's interface, its private interrupts (the kick SGI, the maintenance interrupt and the EL2 timer on) and its virtual interface. */
+/** This CPU's interface, its private interrupts (the kick SGI, the maintenance interrupt and the EL2 timer on) and its virtual interface. @cold */
 export function gicInitCpu(cpu: u32): void {
   const enabled: u32 = (u32(1) << KICK_SGI) | (u32(1) << MAINTENANCE_PPI) | (u32(1) << HYP_TIMER_PPI);
   if (GIC_VERSION == 3) v3InitCpu(cpu, enabled, PHYS_PRIORITY);
@@ -93,7 +94,7 @@ export function gicSetPrivatePending(cpu: u32, intid: u32, on: bool): void {
   else v2SetPrivatePending(intid, on);
 }
 
-/** This CPU's virtual CPU interface back to reset for its vCPU: no active priorities, the guest's PMR, BPR and enables zero. */
+/** This CPU's virtual CPU interface back to reset for its vCPU: no active priorities, the guest's PMR, BPR and enables zero. @cold */
 export function gicResetVirtualCpu(): void {
   if (GIC_VERSION == 3) v3ResetVirtualCpu();
   else v2ResetVirtualCpu();
@@ -134,7 +135,7 @@ export function gicReadConfig(intid: u32): u32 {
   return (mmioRead32(GICD_BASE + GICD_ICFGR + u64(intid >> 4) * 4n) >> ((intid & 15) * 2)) & 3;
 }
 
-/** Sets an SPI edge-triggered (bit 1 of its field) or level-sensitive, leaving every other INTID's field as it was. */
+/** Sets an SPI edge-triggered (bit 1 of its field) or level-sensitive, leaving every other INTID's field as it was. @cold */
 export function gicWriteConfig(intid: u32, edge: bool): void {
   if (!isSpi(intid)) return;
   const addr: u64 = GICD_BASE + GICD_ICFGR + u64(intid >> 4) * 4n;

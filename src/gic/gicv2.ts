@@ -25,10 +25,12 @@ const GICH_APR: u64 = 0xf0n;
 const GICH_LR0: u64 = 0x100n;
 const GICH_HCR_EN: u32 = 1;
 
+/** @cold */
 export function v2DistributorOff(): void {
   mmioWrite32(GICD_BASE + GICD_CTLR, 0);
 }
 
+/** @cold */
 export function v2DistributorOn(): void {
   mmioWrite32(GICD_BASE + GICD_CTLR, 3);
 }
@@ -38,7 +40,7 @@ export function v2Route(intid: u32, cpu: u32): void {
   mmioWrite8(GICD_BASE + GICD_ITARGETSR + u64(intid), u8(u32(1) << (cpu & 7)));
 }
 
-/** This CPU's banked SGIs/PPIs disabled except `enabled`, all at `priority`; its CPU and virtual interfaces on. */
+/** This CPU's banked SGIs/PPIs disabled except `enabled`, all at `priority`; its CPU and virtual interfaces on. @cold */
 export function v2InitCpu(enabled: u32, priority: u32): void {
   mmioWrite32(GICD_BASE + 0x180n, 0xffffffff);     // ICENABLER0 (banked)
   mmioWrite32(GICD_BASE + 0x280n, 0xffffffff);     // ICPENDR0 (banked)
@@ -54,7 +56,7 @@ export function v2InitCpu(enabled: u32, priority: u32): void {
   mmioWrite32(GICH_BASE + GICH_HCR, GICH_HCR_EN);
 }
 
-/** The virtual CPU interface's guest state at reset: no active priorities, GICH_VMCR (the guest's PMR, BPR, enables) zero. */
+/** The virtual CPU interface's guest state at reset: no active priorities, GICH_VMCR (the guest's PMR, BPR, enables) zero. @cold */
 export function v2ResetVirtualCpu(): void {
   mmioWrite32(GICH_BASE + GICH_APR, 0);
   mmioWrite32(GICH_BASE + GICH_VMCR, 0);

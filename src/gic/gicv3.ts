@@ -34,23 +34,26 @@ export function sgiBase(cpu: u32): u64 {
   return redistributor(cpu) + GICR_SGI;
 }
 
+/** @cold */
 function waitRwp(): void {
   for (let i: u32 = 0; i < 1000000; i++) {
     if ((mmioRead32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP) == 0) return;
   }
 }
 
+/** @cold */
 export function v3DistributorOff(): void {
   mmioWrite32(GICD_BASE + GICD_CTLR, 0);
   waitRwp();
 }
 
+/** @cold */
 export function v3DistributorOn(): void {
   mmioWrite32(GICD_BASE + GICD_CTLR, GICD_CTLR_ENABLE);
   waitRwp();
 }
 
-/** An SPI for the hypervisor's IRQ handling: Group 1 (non-secure), routed to `cpu` (Aff0 = CPU index). */
+/** An SPI for the hypervisor's IRQ handling: Group 1 (non-secure), routed to `cpu` (Aff0 = CPU index). @cold */
 export function v3SpiGroupAndRoute(intid: u32, cpu: u32): void {
   const word: u64 = GICD_BASE + GICD_IGROUPR + u64(intid >> 5) * 4n;
   mmioWrite32(word, mmioRead32(word) | (u32(1) << (intid & 31)));
@@ -61,7 +64,7 @@ export function v3Route(intid: u32, cpu: u32): void {
   mmioWrite64(GICD_BASE + GICD_IROUTER + u64(intid) * 8n, u64(cpu));
 }
 
-/** This CPU's redistributor awake, its SGIs/PPIs Group 1 and disabled except `enabled`, all at `priority`. */
+/** This CPU's redistributor awake, its SGIs/PPIs Group 1 and disabled except `enabled`, all at `priority`. @cold */
 export function v3InitCpu(cpu: u32, enabled: u32, priority: u32): void {
   const rd: u64 = redistributor(cpu);
   mmioWrite32(rd + GICR_WAKER, mmioRead32(rd + GICR_WAKER) & ~WAKER_PROCESSOR_SLEEP);
@@ -91,7 +94,7 @@ export function v3InitCpu(cpu: u32, enabled: u32, priority: u32): void {
   isb();
 }
 
-/** The virtual CPU interface's guest state at reset: no active priorities, ICH_VMCR_EL2 (the guest's PMR, BPR, enables) zero. */
+/** The virtual CPU interface's guest state at reset: no active priorities, ICH_VMCR_EL2 (the guest's PMR, BPR, enables) zero. @cold */
 export function v3ResetVirtualCpu(): void {
   msr("ICH_AP1R0_EL2", 0n);
   msr("ICH_AP0R0_EL2", 0n);

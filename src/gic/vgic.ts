@@ -22,7 +22,7 @@ import {
   VTIMER_PPI, PTIMER_PPI,
 } from "./gic.ts";
 
-/** Boot CPU, after vgicdInit(): each VM's SPIs, routed to its vCPU 0's CPU, and each vCPU's groups. */
+/** Boot CPU, after vgicdInit(): each VM's SPIs, routed to its vCPU 0's CPU, and each vCPU's groups. @cold */
 export function vgicInit(): void {
   gicDistributorOff();
   for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
@@ -48,7 +48,7 @@ export function vgicInit(): void {
   gicDistributorOn();
 }
 
-/** Every CPU, before its vCPU first runs. */
+/** Every CPU, before its vCPU first runs. @cold */
 export function vgicInitCpu(cpu: u32): void {
   gicInitCpu(cpu);
   if (cpu < CPU_COUNT) vgicCpus[cpu].lrCount = gicLrCount();
@@ -99,6 +99,7 @@ export function vgicFlush(cpu: u32): void {
  * those in a list register and those waiting in the pending set (acknowledged and priority-dropped
  * at the physical GIC, so still active there; e.g. the timer, fired while the guest's distributor
  * was disabled) are deactivated, and the timer PPIs' active state is cleared besides.
+ * @cold
  */
 export function vgicResetCpu(cpu: u32): void {
   if (cpu >= CPU_COUNT) return;
@@ -150,6 +151,7 @@ export function vgicResetCpu(cpu: u32): void {
  * pending nor active at the physical GIC, routed to vCPU 0. Run once every vCPU of the VM has
  * parked (each deactivated what it held: vgicResetCpu), so clearing the active state here ends no
  * activation of the VM's next run.
+ * @cold
  */
 export function vgicResetVm(vm: u32): void {
   if (vm >= CPU_COUNT) return;

@@ -86,6 +86,7 @@ const WORD_ROW = new Uint8Array(4096);
 const SECTION_FRAME = new Uint8Array([Frame.Dist, Frame.Dist, Frame.Rd, Frame.Sgi]);
 const SECTION_VERSION = new Uint8Array([V2, V3, V3, V3]);
 
+/** @cold */
 export function vgicdInit(): void {
   // Each row, the last first, claims its words in each section it belongs to: where rows overlap,
   // the first row keeps them, as the search finds it. A walk of the rows' ranges, not a search per
@@ -148,6 +149,7 @@ function visible(a: VgicdAccess, d: VgicVm, intid: u32): bool {
   return a.frame == Frame.Dist && (isOwned(d, intid) || isVirtualSpi(a.vm, intid));
 }
 
+/** @cold */
 function denied(d: VgicVm, vm: u32): void {
   d.deniedAccesses++;
   if (!d.deniedLogged) {

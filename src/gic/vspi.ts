@@ -31,7 +31,7 @@ export class VspiVm {
 
 export const vspiVms = pool(CPU_COUNT, VspiVm);
 
-/** Boot: `intid` (32..1019) is a virtual SPI of `vm`; its distributor reports lines up to it. */
+/** Boot: `intid` (32..1019) is a virtual SPI of `vm`; its distributor reports lines up to it. @cold */
 export function vspiDeclare(vm: u32, intid: u32): void {
   if (vm >= CPU_COUNT || intid < 32 || intid >= 1020) return;
   const v: VspiVm = vspiVms[vm];
@@ -40,7 +40,7 @@ export function vspiDeclare(vm: u32, intid: u32): void {
   if (intid > d.maxIntid) d.maxIntid = intid;
 }
 
-/** Boot: `intid` is a virtual SPI of `vm` that a device raises at each rise of its level output (GICD_ICFGR 0b00). */
+/** Boot: `intid` is a virtual SPI of `vm` that a device raises at each rise of its level output (GICD_ICFGR 0b00). @cold */
 export function vspiDeclareLevel(vm: u32, intid: u32): void {
   vspiDeclare(vm, intid);
   if (vm >= CPU_COUNT || intid < 32 || intid >= 1020) return;
@@ -105,7 +105,7 @@ export function vspiPendingBits(vm: u32, w: u32): u32 {
   return bits;
 }
 
-/** GICD_ISENABLER (`on`) or GICD_ICENABLER writes of virtual SPIs `bits` of word `w`, from CPU `self`. */
+/** GICD_ISENABLER (`on`) or GICD_ICENABLER writes of virtual SPIs `bits` of word `w`, from CPU `self`. @cold */
 export function vspiSetEnabled(vm: u32, w: u32, bits: u32, on: bool, self: u32): void {
   if (vm >= CPU_COUNT) return;
   const v: VspiVm = vspiVms[vm];
@@ -128,7 +128,7 @@ export function vspiSetEnabled(vm: u32, w: u32, bits: u32, on: bool, self: u32):
   unlock(v.lock);
 }
 
-/** GICD_ISPENDR (`on`) or GICD_ICPENDR writes of virtual SPIs `bits` of word `w`, from CPU `self`. */
+/** GICD_ISPENDR (`on`) or GICD_ICPENDR writes of virtual SPIs `bits` of word `w`, from CPU `self`. @cold */
 export function vspiSetPending(vm: u32, w: u32, bits: u32, on: bool, self: u32): void {
   if (vm >= CPU_COUNT) return;
   const v: VspiVm = vspiVms[vm];
@@ -157,7 +157,7 @@ function unpend(vm: u32, intid: u32): bool {
   return was;
 }
 
-/** A restarting or powered-off VM's virtual SPIs back to reset: disabled, nothing latched (its vCPUs' pending sets are emptied by vgicResetCpu). */
+/** A restarting or powered-off VM's virtual SPIs back to reset: disabled, nothing latched (its vCPUs' pending sets are emptied by vgicResetCpu). @cold */
 export function vspiReset(vm: u32): void {
   if (vm >= CPU_COUNT) return;
   const v: VspiVm = vspiVms[vm];

@@ -89,6 +89,7 @@ function softPending(vm: u32, w: u32, privCpu: u32): u32 {
 /**
  * The guest's view of GICD_ISPENDR/ISACTIVER word `w` (`active`), limited to `mask`, for an access
  * by the vCPU of CPU `self` of VM `vm`; word 0 shows the SGIs and PPIs of the vCPU of CPU `privCpu`.
+ * @cold
  */
 export function vstateRead(vm: u32, self: u32, privCpu: u32, w: u32, mask: u32, active: bool): u32 {
   if (vm >= CPU_COUNT || self >= CPU_COUNT || mask == 0) return 0;

@@ -73,6 +73,7 @@ export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64
   injectAbort(true, write, mrs("FAR_EL2"));
 }
 
+/** @cold */
 export function instructionAbort(cpu: u32, vm: u32, esr: u64): void {
   reportFault(vm, LogKind.InstructionAbort, "instruction abort", faultIpa(), esr);
   // A fetch that faults at the very vector its abort would be taken to: the guest would take it
@@ -125,7 +126,7 @@ function loaded(v: u64, esr: u64): u64 {
   return (esr & ISS_SF) == 0n ? r & 0xffffffffn : r;
 }
 
-/** A rate-limited log line (src/el2/ratelimit.ts) about a stage-2 fault of the guest. */
+/** A rate-limited log line (src/el2/ratelimit.ts) about a stage-2 fault of the guest. @cold */
 function reportFault(vm: u32, kind: u32, what: string, ipa: u64, esr: u64): void {
   if (!vmLogBegin(vm, kind)) return;
   put("stage-2 ");

@@ -54,7 +54,7 @@ export function chanRow(vm: u32, slot: u64): u32 {
   return slot < u64(u32(CHAN_FIRST[vm + 1]) - first) ? first + u32(slot) : 255;
 }
 
-/** Boot: every device's INTA is a virtual SPI of its VM; every device out of reset. */
+/** Boot: every device's INTA is a virtual SPI of its VM; every device out of reset. @cold */
 export function chanInit(): void {
   for (let row: u32 = 0; row < CHAN_VM.length && row < 255; row++) {
     vspiDeclare(u32(CHAN_VM[row]), u32(CHAN_INTID[row]));
@@ -62,6 +62,7 @@ export function chanInit(): void {
   }
 }
 
+/** @cold */
 function resetDev(d: ChanDev): void {
   d.command = 0;
   d.sizing = 0;
@@ -70,7 +71,7 @@ function resetDev(d: ChanDev): void {
   d.intrStatus = 0;
 }
 
-/** A restarting VM's devices back to reset (its peers' stay as they are: they still use the channel). */
+/** A restarting VM's devices back to reset (its peers' stay as they are: they still use the channel). @cold */
 export function chanResetVm(vm: u32): void {
   if (vm >= CHAN_FIRST.length - 1) return;
   for (let row: u32 = u32(CHAN_FIRST[vm]); row < u32(CHAN_FIRST[vm + 1]) && row < 255; row++) {
@@ -95,7 +96,7 @@ function edge(row: u32, d: ChanDev, before: bool, self: u32): void {
   if (!before && asserted(d)) vspiRaise(u32(CHAN_VM[row]), u32(CHAN_INTID[row]), self);
 }
 
-/** PCI_COMMAND written (vpci.ts): clearing INTX_DISABLE delivers a doorbell that waited. */
+/** PCI_COMMAND written (vpci.ts): clearing INTX_DISABLE delivers a doorbell that waited. @cold */
 export function chanSetCommand(row: u32, command: u32, self: u32): void {
   const d: ChanDev = chanDevs[row & 255];
   lock(d.lock);

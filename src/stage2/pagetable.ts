@@ -24,7 +24,7 @@ export function levelSize(level: u32): u64 {
   return 1n << u64(39 - 9 * level);
 }
 
-/** Allocates `count` consecutive zeroed tables aligned to `count` tables (a concatenated stage-2 root). */
+/** Allocates `count` consecutive zeroed tables aligned to `count` tables (a concatenated stage-2 root). @cold */
 export function allocTables(count: u32): u32 {
   const first: u32 = (tablesUsed + count - 1) / count * count;
   if (first + count > MAX_TABLES) panic("translation table pool exhausted");
@@ -54,7 +54,7 @@ function entryIndex(root: Root, va: u64, level: u32): u32 {
   return u32((va >> shift) & ((1n << bits) - 1n));
 }
 
-/** The table holding `va`'s entry at `level`, allocating missing intermediate tables. */
+/** The table holding `va`'s entry at `level`, allocating missing intermediate tables. @cold */
 function tableFor(root: Root, va: u64, level: u32): u32 {
   const first: u32 = entryIndex(root, va, root.startLevel) >> 9;
   let t: u32 = root.table + first;
@@ -74,7 +74,7 @@ function tableFor(root: Root, va: u64, level: u32): u32 {
   return t;
 }
 
-/** The largest level whose block fits at va/pa within `remaining` bytes (1 GiB, 2 MiB or 4 KiB). */
+/** The largest level whose block fits at va/pa within `remaining` bytes (1 GiB, 2 MiB or 4 KiB). @cold */
 function leafLevel(root: Root, va: u64, pa: u64, remaining: u64): u32 {
   for (let level: u32 = root.startLevel < 1 ? 1 : root.startLevel; level < 3; level++) {
     const size: u64 = levelSize(level);
@@ -87,6 +87,7 @@ function leafLevel(root: Root, va: u64, pa: u64, remaining: u64): u32 {
  * Maps [va, va + size) to [pa, pa + size) with leaf attributes `attrs` (format-specific: see
  * src/el2/mmu.ts and src/stage2/vm.ts), using blocks wherever alignment allows. All three of va,
  * pa and size must be 4 KiB aligned; a range may not be mapped twice.
+ * @cold
  */
 export function mapRange(root: Root, va: u64, pa: u64, size: u64, attrs: u64): void {
   if (((va | pa | size) & 0xfffn) != 0n) panic("mapRange: unaligned range");

@@ -81,7 +81,7 @@ export function ramAddress(vm: u32, ipa: u64, size: u64): u64 {
   return 0n;
 }
 
-/** The stage-2 leaf attributes of a region of kind `kind`. */
+/** The stage-2 leaf attributes of a region of kind `kind`. @cold */
 function regionAttrs(kind: u32): u64 {
   if (kind == RegionKind.Device) return S2_DEVICE;
   if (kind == RegionKind.Channel) return S2_CHANNEL;
@@ -89,7 +89,7 @@ function regionAttrs(kind: u32): u64 {
   return S2_RAM;
 }
 
-/** Builds the VM's stage-2 map from its regions (RAM and shared memory normal, devices Device-nGnRE, never executable; channels above). */
+/** Builds the VM's stage-2 map from its regions (RAM and shared memory normal, devices Device-nGnRE, never executable; channels above). @cold */
 export function buildStage2(vm: u32): void {
   const root: Root = vms[vm].root;
   root.startLevel = startLevel();
@@ -160,11 +160,12 @@ export function scrubRam(vm: u32): void {
  */
 const running = new Uint32Array(1);
 
+/** @cold */
 export function vmsRunningInit(): void {
   storeRelease32(addressOf(running), VM_COUNT);
 }
 
-/** One VM has powered off; true if it was the last one running. */
+/** One VM has powered off; true if it was the last one running. @cold */
 export function vmPoweredOff(): bool {
   return atomicFetchAdd32(addressOf(running), 0xffffffff) == 1;
 }

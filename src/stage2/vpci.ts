@@ -33,7 +33,7 @@ const STATUS_INTERRUPT: u32 = 1 << 19;
 const BAR_PREFETCHABLE: u32 = 1 << 3;
 const INTERRUPT_PIN_INTA: u32 = 1 << 8;
 
-/** The configuration dword at `reg` (4-byte aligned) of the device in row `row`. */
+/** The configuration dword at `reg` (4-byte aligned) of the device in row `row`. @cold */
 function readDword(row: u32, reg: u32): u32 {
   const d: ChanDev = chanDevs[row & 255];
   switch (reg) {
@@ -60,14 +60,14 @@ function readDword(row: u32, reg: u32): u32 {
   }
 }
 
-/** BAR0 of the device in row `row`: its slot is its index among its VM's rows. */
+/** BAR0 of the device in row `row`: its slot is its index among its VM's rows. @cold */
 function bar0(row: u32): u64 {
   const vm: u32 = u32(CHAN_VM[row & 255]);
   const first: u32 = vm < CHAN_FIRST.length ? u32(CHAN_FIRST[vm]) : row;
   return VPCI_BAR0 + u64(row - first) * BAR0_SIZE;
 }
 
-/** A write of the whole dword `v` at `reg` of the device in row `row`, from CPU `self`. */
+/** A write of the whole dword `v` at `reg` of the device in row `row`, from CPU `self`. @cold */
 function writeDword(row: u32, reg: u32, v: u32, self: u32): void {
   const d: ChanDev = chanDevs[row & 255];
   if (reg == 0x04) chanSetCommand(row, v & COMMAND_WRITABLE, self);
@@ -77,14 +77,14 @@ function writeDword(row: u32, reg: u32, v: u32, self: u32): void {
   } else if (reg == 0x3c) d.intLine = v & 0xff;
 }
 
-/** The device row and register of an ECAM offset, or 255 as the row if no device answers there. */
+/** The device row and register of an ECAM offset, or 255 as the row if no device answers there. @cold */
 function decode(vm: u32, offset: u32): u32 {
   const fn: u32 = (offset >> 12) & 7;
   const slot: u32 = (offset >> 15) & 31;
   return fn == 0 ? chanRow(vm, u64(slot)) : 255;
 }
 
-/** A read of `bytes` at `offset` of the VM's ECAM window (naturally aligned: abort.ts checks it). */
+/** A read of `bytes` at `offset` of the VM's ECAM window (naturally aligned: abort.ts checks it). @cold */
 export function vpciRead(vm: u32, offset: u32, bytes: u32): u32 {
   const row: u32 = decode(vm, offset);
   if (row == 255) return 0xffffffff;
@@ -92,7 +92,7 @@ export function vpciRead(vm: u32, offset: u32, bytes: u32): u32 {
   return bytes >= 4 ? v : (v >> ((offset & 3) * 8)) & ((u32(1) << (bytes * 8)) - 1);
 }
 
-/** A write of `bytes` of `value` at `offset` of the VM's ECAM window, from CPU `self`: merged into its dword. */
+/** A write of `bytes` of `value` at `offset` of the VM's ECAM window, from CPU `self`: merged into its dword. @cold */
 export function vpciWrite(vm: u32, offset: u32, bytes: u32, value: u32, self: u32): void {
   const row: u32 = decode(vm, offset);
   if (row == 255) return;

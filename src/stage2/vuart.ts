@@ -68,7 +68,7 @@ const LCR_H_FEN: u32 = 1 << 4;
 /** PrimeCell identification registers at 0xfe0..0xffc: PL011 r1p5, and the PrimeCell id. */
 const PERIPH_CELL_ID = new Uint8Array([0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1]);
 
-/** The UART as out of reset (at boot and when its VM restarts): nothing received, its interrupt low. */
+/** The UART as out of reset (at boot and when its VM restarts): nothing received, its interrupt low. @cold */
 export function vuartReset(u: VUart): void {
   lock(u.lock);
   for (let i: u32 = 0; i < 6; i++) u.regs[i] = RESET_VALUES[i];
@@ -109,6 +109,7 @@ function update(vm: u32, u: VUart, cpu: u32): void {
 /**
  * Byte `c` arrives from the board UART for VM `vm` (on CPU `cpu`, any). False: the FIFO was full
  * and the byte is dropped (counted in u.dropped).
+ * @cold
  */
 export function vuartReceive(vm: u32, u: VUart, c: u8, cpu: u32): bool {
   lock(u.lock);
