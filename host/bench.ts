@@ -2,8 +2,8 @@
 // (board/<board>/configs/bench.ts: one vCPU running on CPU 0, the other CPUs asleep) on each board,
 // and the same guest natively, under -icount shift=0 so that every count is an instruction count.
 // For each trap path: native, ours, the cost we add, Bao's added cost (issue 12's table: Bao
-// 738e3dc measured on this QEMU the same way) and the ratio, goal ≤ 0.5. Then the image's size.
-// Figures, not pass/fail.
+// 738e3dc measured on this QEMU the same way) and the ratio, goal ≤ 0.5. Then the image's size,
+// and the largest shipped config's (issue 12's goal: .text + .rodata under 40 KB). Figures, not pass/fail.
 import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
@@ -41,6 +41,8 @@ export interface BenchFigures {
   gic: number;
   /** .text and .rodata of hyp.elf, and .data, .bss. */
   code: number;
+  /** The shipped config whose build is the largest (.text + .rodata): what issue 12's size goal is about. */
+  largest?: { config: string; code: number };
   data: number;
   bss: number;
   /** The traps of a traced run, by path (host/trace.ts). */
@@ -141,6 +143,23 @@ async function restartBench(board: string): Promise<Record<string, number>> {
 }
 
 /**
+ * Every shipped config of `board` (board/<board>/configs/*.ts, the bench's own included), built as
+ * a deployment builds it: the one whose .text + .rodata is the largest, and that size. The code a
+ * build compiles in depends on its config (the GIC version, channels, watchdogs, virtual SPIs): the
+ * size goal holds only if it holds for the largest. Some configs carry the Linux guest (build/linux).
+ */
+export async function largestShipped(board: string): Promise<{ config: string; code: number }> {
+  const dir = path.join(PROJECT_ROOT, "board", board, "configs");
+  let largest = { config: "", code: 0 };
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
+    const b = await build({ board, config: path.join(dir, file) });
+    const code = sectionBytes(b.elf, [".text", ".rodata"]);
+    if (code > largest.code) largest = { config: file.replace(/\.ts$/, ""), code };
+  }
+  return largest;
+}
+
+/**
  * Debian's Linux with its busybox initramfs (build/linux, guests/linux/build.sh) in quick mode, to
  * its "Run /init": the kernel's timestamp there, which under -icount shift=0 counts the
  * instructions every CPU ran since reset (one nanosecond each), the hypervisor's included.
@@ -189,7 +208,8 @@ export function report(results: BenchFigures[]): string[] {
       lines.push(`channel (configs/channel.ts): a doorbell, ring to the peer's handler: ${f["doorbell-insns"]} instructions; a stream through the ring: ` +
         `${f["ring-insns-per-24B"]} instructions per 24-byte sample, ${f["ring-MB/s@1GIPS"]} MB/s at one instruction per ns`);
     }
-    lines.push(`hyp.elf: .text + .rodata ${r.code} B (goal < 40960; Bao ~71 KB), .data ${r.data} B, .bss ${r.bss} B`);
+    lines.push(`hyp.elf: .text + .rodata ${r.code} B, .data ${r.data} B, .bss ${r.bss} B (this build)`);
+    if (r.largest) lines.push(`largest shipped config (configs/${r.largest.config}.ts): .text + .rodata ${r.largest.code} B (goal < 40960; Bao ~71 KB)`);
     lines.push("", `${r.board}: the hypervisor's instructions per trap, from QEMU's execution log (the cheapest of each path taken >= 16 times)`);
     lines.push("  total  entry dispatch handler  exit  traps  path (functions in order); costliest functions");
     for (const p of r.paths) {
@@ -213,6 +233,8 @@ export const benchCommand: Command = {
       const r = await benchBoard(board);
       if (board !== "rpi4") Object.assign(r.figures, await benchChannel(board));
       r.figures["linux-to-init"] = await benchLinux(board);
+      // After benchLinux: the Linux guest it assembles is what the Linux configs carry.
+      r.largest = await largestShipped(board);
       results.push(r);
     }
     const lines = report(results);
