@@ -88,7 +88,7 @@ function lrWithPriority(version: u32, v: u64, priority: u32): u64 {
  * acknowledged keeps what it was acknowledged with: its EOI is matched against that group and
  * priority (an ICC_EOIR1_EL1 of a Group 0 interrupt need not deactivate it; QEMU only drops the
  * running priority), and a hardware one left active would never fire again.
- * Returns the mask of registers changed.
+ * Returns the mask of registers changed. @cold
  */
 export function refreshLrs(c: VgicCpu, version: u32): u32 {
   c.refresh = false;

@@ -382,7 +382,7 @@ function writeRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32, v: u64, by
   if (reprioritised) refreshVcpus(a, first >> 5);
 }
 
-/** GICD_IGROUPR word `w` (GICR_IGROUPR0: word 0) set to `v` within `mask`: the frame's vCPU's, or every vCPU's copy of the VM's (VgicCpu.group). */
+/** GICD_IGROUPR word `w` (GICR_IGROUPR0: word 0) set to `v` within `mask`: the frame's vCPU's, or every vCPU's copy of the VM's (VgicCpu.group). @cold */
 function writeGroup(a: VgicdAccess, w: u32, v: u32, mask: u32): void {
   for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
     const c: VgicCpu = vgicCpus[cpu];
@@ -397,7 +397,7 @@ function writeGroup(a: VgicdAccess, w: u32, v: u32, mask: u32): void {
 /**
  * A group or priority of word `w` changed: each vCPU that may hold one of its interrupts (the
  * frame's for word 0, every vCPU of the VM for an SPI) refreshes its list registers and pending
- * set at its next flush (src/gic/lr.ts refreshLrs): at once here, kicked there.
+ * set at its next flush (src/gic/lr.ts refreshLrs): at once here, kicked there. @cold
  */
 function refreshVcpus(a: VgicdAccess, w: u32): void {
   for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {

@@ -38,12 +38,12 @@ export class PhysicalActive {
   activate = new Uint32Array(32);
 }
 
-/** The INTIDs of word `w` that are hardware interrupts of vCPU `c`: its timer PPIs, its VM's own SPIs. */
+/** The INTIDs of word `w` that are hardware interrupts of vCPU `c`: its timer PPIs, its VM's own SPIs. @cold */
 function hardwareBits(c: VgicCpu, w: u32): u32 {
   return w == 0 ? HW_PPIS : vgicVms[c.vm < CPU_COUNT ? c.vm : 0].owned[w & 31];
 }
 
-/** The register of c.lr holding `intid` (valid, or a GICv2 one awaiting its EOI maintenance), or 16. */
+/** The register of c.lr holding `intid` (valid, or a GICv2 one awaiting its EOI maintenance), or 16. @cold */
 function heldIn(c: VgicCpu, version: u32, intid: u32): u32 {
   for (let i: u32 = 0; i < 16 && i < c.lrCount; i++) {
     const v: u64 = c.lr[i];
@@ -57,6 +57,7 @@ function heldIn(c: VgicCpu, version: u32, intid: u32): u32 {
  * A register for an interrupt to be made active: an empty one, else one holding a lower-priority
  * (or equal) interrupt that is only pending, which goes back to the pending set (as fillLrs evicts).
  * 16: every register holds an active interrupt.
+ * @cold
  */
 function freeRegister(c: VgicCpu, version: u32): u32 {
   let victim: u32 = 16;
@@ -82,12 +83,12 @@ function freeRegister(c: VgicCpu, version: u32): u32 {
   return victim;
 }
 
-/** Register `i` with its state `state`: emptied when nothing is left of it. */
+/** Register `i` with its state `state`: emptied when nothing is left of it. @cold */
 function setState(c: VgicCpu, version: u32, i: u32, state: u32): void {
   c.lr[i & 15] = state == LR_INVALID ? 0n : lrWithState(version, c.lr[i & 15], state);
 }
 
-/** ICPENDR: out of the pending set and out of a register where it is only pending. */
+/** ICPENDR: out of the pending set and out of a register where it is only pending. @cold */
 function applyUnpend(c: VgicCpu, version: u32, intid: u32, phys: PhysicalActive): u32 {
   const w: u32 = (intid >> 5) & 31;
   const bit: u32 = u32(1) << (intid & 31);
@@ -105,7 +106,7 @@ function applyUnpend(c: VgicCpu, version: u32, intid: u32, phys: PhysicalActive)
   return u32(1) << i;
 }
 
-/** ICACTIVER: the register's active state cleared; a hardware interrupt's deactivated. */
+/** ICACTIVER: the register's active state cleared; a hardware interrupt's deactivated. @cold */
 function applyClearActive(c: VgicCpu, version: u32, intid: u32, phys: PhysicalActive): u32 {
   const w: u32 = (intid >> 5) & 31;
   const bit: u32 = u32(1) << (intid & 31);
@@ -135,6 +136,7 @@ function applyClearActive(c: VgicCpu, version: u32, intid: u32, phys: PhysicalAc
  * nowhere, takes a register; a hardware one nowhere is activated at the physical GIC, so that the
  * guest's deactivation of the register has an activation to end. With every register holding an
  * active interrupt, nothing changes (the guest has lrCount interrupts active already).
+ * @cold
  */
 function applySetActive(c: VgicCpu, version: u32, intid: u32, phys: PhysicalActive): u32 {
   const w: u32 = (intid >> 5) & 31;
@@ -169,6 +171,7 @@ function applySetActive(c: VgicCpu, version: u32, intid: u32, phys: PhysicalActi
  * Pure but for `phys`: applies the writes posted to `c` (its lock held, c.lr its current list
  * registers) to c.lr and its pending set, and clears them. Returns the mask of registers changed;
  * `phys` says what the caller must deactivate and activate at the physical GIC, in that order.
+ * @cold
  */
 export function applyStateWrites(c: VgicCpu, version: u32, phys: PhysicalActive): u32 {
   let changed: u32 = 0;
@@ -202,6 +205,7 @@ const physicals = pool(CPU_COUNT, PhysicalActive);
  * The writes posted to the vCPU of this CPU `cpu`, applied (from vgicFlush, its lock held, c.lr
  * read): the registers changed are returned for the caller to write, the physical GIC is changed
  * here. Deactivations first: an activation that moved ends no new one.
+ * @cold
  */
 export function vwriteApply(cpu: u32, c: VgicCpu): u32 {
   const phys: PhysicalActive = physicals[cpu < CPU_COUNT ? cpu : 0];
@@ -222,7 +226,7 @@ export function vwriteApply(cpu: u32, c: VgicCpu): u32 {
   return changed;
 }
 
-/** Posts `kind` of `bits` of word `w` to the vCPU of CPU `cpu`; kicks it unless it is `self` (whose caller flushes). */
+/** Posts `kind` of `bits` of word `w` to the vCPU of CPU `cpu`; kicks it unless it is `self` (whose caller flushes). @cold */
 function post(cpu: u32, self: u32, w: u32, bits: u32, kind: u32): void {
   if (cpu >= CPU_COUNT || bits == 0) return;
   const c: VgicCpu = vgicCpus[cpu];
@@ -247,6 +251,7 @@ function post(cpu: u32, self: u32, w: u32, bits: u32, kind: u32): void {
  * Private interrupts go to their vCPU; an SPI's clear to every vCPU of the VM (a register of any
  * may hold it: it was routed elsewhere before), its set-active to the vCPU it targets. The caller
  * flushes `self` afterwards.
+ * @cold
  */
 export function vstateWrite(vm: u32, self: u32, privCpu: u32, w: u32, bits: u32, kind: u32): void {
   if (vm >= CPU_COUNT || bits == 0) return;
