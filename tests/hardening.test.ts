@@ -9,7 +9,7 @@ import { Machine, setMachine } from "../compiler/runtime/index.ts";
 import { vgicCpus, vgicVms } from "../src/gic/vgic-state.ts";
 import { lrIntid, lrState, lrHw, LR_ACTIVE } from "../src/gic/lr.ts";
 import { vgicInit, vgicIrq, vgicSgi1r } from "../src/gic/vgic.ts";
-import { VgicdAccess, vgicdAccess, vgicMmio, vgicdInit } from "../src/gic/vgicd.ts";
+import { VgicdAccess, vgicdAccess, vgicWrite, vgicdInit } from "../src/gic/vgicd.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { trap_fiq, trap_sync } from "../src/el2/trap.ts";
 import { HCR_GUEST } from "../src/el2/setup.ts";
@@ -91,18 +91,18 @@ describe("GICD_IROUTER (src/gic/vgicd.ts)", () => {
 describe("list registers (src/gic/vgic.ts, vgicd.ts)", () => {
   beforeEach(() => {
     vgicVms[0].ctlr = 2;                                           // alpha's distributor: Group 1 on
-    vgicMmio(0, 0, GICR + 0x10100n, 4, true, 1n << 27n);               // its virtual timer PPI enabled
+    vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 27n);               // its virtual timer PPI enabled
   });
 
   it("a timer PPI the guest made pending, then fired by the timer, sits in one list register", () => {
-    vgicMmio(0, 0, GICR + 0x10200n, 4, true, 1n << 27n);               // GICR_ISPENDR0: PPI 27
+    vgicWrite(0, 0, GICR + 0x10200n, 4, 1n << 27n);               // GICR_ISPENDR0: PPI 27
     physicalIrq(27);
     expect(listRegisters()).toEqual([[27, true]]);
     expect(gicrWrites).toContainEqual([0x10200n, 4, 1n << 27n]);  // pended at the physical redistributor
   });
 
   it("an SGI to itself goes straight into a free list register, and into the one that holds it while it is active", () => {
-    vgicMmio(0, 0, GICR + 0x10100n, 4, true, 1n << 3n);                // GICR_ISENABLER0: SGI 3
+    vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 3n);                // GICR_ISENABLER0: SGI 3
     vgicSgi1r(0, 0, (3n << 24n) | 1n);                            // ICC_SGI1R_EL1: SGI 3 to vCPU 0, itself
     expect(listRegisters()).toEqual([[3, false]]);
     // The guest takes it (active), and sends it again: the same register, now active and pending.

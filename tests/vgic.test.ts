@@ -16,7 +16,7 @@ import { LrSummary, summariseLrs, combineState } from "../src/gic/vstate.ts";
 import { vspiVms, vspiDeclareLevel } from "../src/gic/vspi.ts";
 import { VUart, vuartReset, vuartReceive, vuartRead, vuartWrite } from "../src/stage2/vuart.ts";
 import {
-  VgicdAccess, vgicdAccess, vgicClaims, vgicMmio, findRegister, vgicdInit,
+  VgicdAccess, vgicdAccess, vgicClaims, vgicRead, vgicWrite, findRegister, vgicdInit,
   REG_OFFSET, REG_LENGTH, REG_FRAMES, REG_VERSIONS, REG_WIDTHS,
 } from "../src/gic/vgicd.ts";
 
@@ -246,14 +246,14 @@ describe("distributor register table", () => {
   it("redistributor frames: one per vCPU, TYPER with the vCPU's affinity and Last on the final frame", () => {
     machine.sysregs.set("TPIDR_EL2", 2n);
     expect(vgicClaims(2, GICR + 0x8n)).toBe(true);
-    expect(vgicMmio(2, 2, GICR + 0x8n, 8, false, 0n)).toBe(0n);                 // vCPU 0: affinity 0, not last
+    expect(vgicRead(2, 2, GICR + 0x8n, 8)).toBe(0n);                 // vCPU 0: affinity 0, not last
     expect(vgicClaims(2, GICR + 0x20008n)).toBe(true);
-    expect(vgicMmio(2, 2, GICR + 0x20008n, 8, false, 0n)).toBe((1n << 32n) | (1n << 8n) | (1n << 4n));
+    expect(vgicRead(2, 2, GICR + 0x20008n, 8)).toBe((1n << 32n) | (1n << 8n) | (1n << 4n));
     expect(vgicClaims(2, GICR + 0x40008n)).toBe(false);   // no third vCPU: not emulated
     expect(vgicClaims(0, GICR + 0x20008n)).toBe(false);   // alpha has one vCPU
     // SGI_base ISENABLER0 of gamma's vCPU 1 (CPU 3): the private enables of that vCPU.
     expect(vgicClaims(2, GICR + 0x30100n)).toBe(true);
-    vgicMmio(2, 2, GICR + 0x30100n, 4, true, 0x8n);
+    vgicWrite(2, 2, GICR + 0x30100n, 4, 0x8n);
     expect(vgicCpus[3].privEnabled).toBe(0x8);
     expect(vgicCpus[2].privEnabled).toBe(0);
   });

@@ -508,44 +508,55 @@ export function vgicClaims(vm: u32, ipa: u64): bool {
 }
 
 /**
- * A guest access of `bytes` at `ipa`, which vgicClaims() accepted: a read returns the value, a
- * write stores `value` (and returns 0). vgicdAccess, with the commonest accesses — 32 bits of an
- * identification or control register (GICD_TYPER, GICD_CTLR, GICD_SGIR, GICR_WAKER) — taken
- * straight to their handler: the same row and checks (rowOf), the same handler, no record filled.
+ * The row of a 32-bit access at `ipa` to one of the distributor's identification and control
+ * registers (GICD_CTLR, GICD_TYPER, GICD_SGIR, ...: not per-INTID, one word), or REG_OFFSET.length.
+ * vgicRead and vgicWrite take those straight to their handler: the same row and checks (rowOf),
+ * the same handler as vgicdAccess, no record filled.
  */
-export function vgicMmio(vm: u32, cpu: u32, ipa: u64, bytes: u32, write: bool, value: u64): u64 {
-  if (vm >= CPU_COUNT) return 0n;
-  let frame: u32 = Frame.Dist;
-  let offset: u32 = u32(ipa - GICD_BASE);
-  let privCpu: u32 = GIC_VERSION == 3 ? CPU_COUNT : cpu;
-  if (ipa < GICD_BASE || ipa >= GICD_BASE + GICD_SIZE) {
-    const inFrame: u32 = u32((ipa - GICR_BASE) % GICR_FRAME);
-    frame = inFrame >= 0x10000 ? Frame.Sgi : Frame.Rd;
-    offset = inFrame & 0xffff;
-    privCpu = cpuOfVcpu(vm, (ipa - GICR_BASE) / GICR_FRAME);
-  }
-  const row: u32 = rowOf(frame, GIC_VERSION, offset, bytes);
-  if (row >= REG_OFFSET.length) return 0n;
-  const d: VgicVm = vgicVms[vm];
-  if (bytes == 4 && REG_BITS[row] == 0 && REG_LENGTH[row] == 4) {
-    if (!write) return readWord(GIC_VERSION, d, privCpu, row);
-    writeWord(vm, cpu, d, privCpu, u32(REG_WRITE[row]), u32(value & 0xffffffffn));
-    return 0n;
-  }
-  return vgicMmioRow(vm, cpu, frame, privCpu, offset, bytes, write, value, row);
+function distWordRow(ipa: u64, bytes: u32): u32 {
+  if (bytes != 4 || ipa < GICD_BASE || ipa - GICD_BASE >= 0x1000n) return REG_OFFSET.length;
+  const row: u32 = rowOf(Frame.Dist, GIC_VERSION, u32(ipa - GICD_BASE), bytes);
+  return row < REG_OFFSET.length && REG_BITS[row] == 0 && REG_LENGTH[row] == 4 ? row : REG_OFFSET.length;
 }
 
-/** vgicMmio past its fast lane: the access on this CPU's record (exported, so that it stays out of the fast lane's line). */
-export function vgicMmioRow(vm: u32, cpu: u32, frame: u32, privCpu: u32, offset: u32, bytes: u32, write: bool, value: u64, row: u32): u64 {
+/** A guest read of `bytes` at `ipa`, which vgicClaims() accepted; returns the value. */
+export function vgicRead(vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
+  const row: u32 = distWordRow(ipa, bytes);
+  if (row < REG_OFFSET.length && vm < CPU_COUNT) return readWord(GIC_VERSION, vgicVms[vm], GIC_VERSION == 3 ? CPU_COUNT : cpu, row);
+  return vgicAccessAt(vm, cpu, ipa, bytes, false, 0n);
+}
+
+/** A guest write of `value` (`bytes` wide) at `ipa`, which vgicClaims() accepted. */
+export function vgicWrite(vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
+  const row: u32 = distWordRow(ipa, bytes);
+  if (row < REG_OFFSET.length && vm < CPU_COUNT) {
+    writeWord(vm, cpu, vgicVms[vm], GIC_VERSION == 3 ? CPU_COUNT : cpu, u32(REG_WRITE[row]), u32(value & 0xffffffffn));
+    return;
+  }
+  vgicAccessAt(vm, cpu, ipa, bytes, true, value);
+}
+
+/**
+ * Any access of vgicRead and vgicWrite, as vgicdAccess sees it (this CPU's record): the frame, the
+ * offset and whose private interrupts it shows. Returns what a read gives (0 for a write).
+ */
+export function vgicAccessAt(vm: u32, cpu: u32, ipa: u64, bytes: u32, write: bool, value: u64): u64 {
   const a: VgicdAccess = accesses[cpu < CPU_COUNT ? cpu : 0];
   a.vm = vm;
   a.cpu = cpu;
-  a.frame = frame;
-  a.privCpu = privCpu;
-  a.offset = offset;
   a.bytes = bytes;
-  a.value = value;
+  a.value = write ? value : 0n;
   a.version = GIC_VERSION;
-  accessRow(a, vgicVms[vm], row, write);
+  if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
+    a.frame = Frame.Dist;
+    a.offset = u32(ipa - GICD_BASE);
+    a.privCpu = GIC_VERSION == 3 ? CPU_COUNT : cpu;
+  } else {
+    const inFrame: u32 = u32((ipa - GICR_BASE) % GICR_FRAME);
+    a.frame = inFrame >= 0x10000 ? Frame.Sgi : Frame.Rd;
+    a.offset = inFrame & 0xffff;
+    a.privCpu = cpuOfVcpu(vm, (ipa - GICR_BASE) / GICR_FRAME);
+  }
+  vgicdAccess(a, write);
   return write ? 0n : a.value;
 }

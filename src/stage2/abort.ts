@@ -8,8 +8,8 @@ import { vmRestart } from "../el2/restart.ts";
 import { Cause } from "../el2/health.ts";
 import { lineEnd, put, putHex } from "../el2/console.ts";
 import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
-import { MmioDevice, mmioAccess, mmioDevice } from "./mmio.ts";
-import { vgicClaims, vgicMmio } from "../gic/vgicd.ts";
+import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
+import { vgicClaims, vgicRead, vgicWrite } from "../gic/vgicd.ts";
 import { vmOfCpu } from "../el2/placement.ts";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
@@ -93,11 +93,13 @@ export function instructionAbort(cpu: u32, vm: u32, esr: u64): void {
  * and `esr` live across the device's call: the register's side is worked out again from the syndrome.
  */
 function emulate(dev: u32, cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64): void {
-  const write: bool = (esr & ISS_WNR) != 0n;
   const bytes: u32 = u32(1) << u32((esr >> ISS_SAS_SHIFT) & 3n);
-  const value: u64 = write ? stored(regs, esr) : 0n;
-  const v: u64 = dev == MmioDevice.Gic ? vgicMmio(vm, cpu, ipa, bytes, write, value) : mmioAccess(dev, vm, cpu, ipa, bytes, write, value);
-  if ((esr & ISS_WNR) == 0n) load(regs, esr, v);
+  if ((esr & ISS_WNR) != 0n) {
+    if (dev == MmioDevice.Gic) vgicWrite(vm, cpu, ipa, bytes, stored(regs, esr));
+    else mmioWrite(dev, vm, cpu, ipa, bytes, stored(regs, esr));
+    return;
+  }
+  load(regs, esr, dev == MmioDevice.Gic ? vgicRead(vm, cpu, ipa, bytes) : mmioRead(dev, vm, cpu, ipa, bytes));
 }
 
 /** The value a store of syndrome `esr` writes: its size of register SRT (31 is XZR here: zero). */

@@ -36,19 +36,8 @@ function regsRow(vm: u32, ipa: u64): u32 {
   return chanRow(vm, (ipa - VPCI_BAR0) / BAR0_SIZE);
 }
 
-/**
- * An access of `bytes` at `ipa` to device `dev` (mmioDevice's answer), not the GIC (src/stage2/abort.ts
- * calls src/gic/vgicd.ts vgicMmio for that itself: one call fewer on its hot path): a read returns
- * the value, a write stores `value` (and returns 0).
- */
-export function mmioAccess(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, write: bool, value: u64): u64 {
-  if (!write) return mmioRead(dev, vm, cpu, ipa, bytes);
-  mmioWrite(dev, vm, cpu, ipa, bytes, value);
-  return 0n;
-}
-
-/** A read of `bytes` at `ipa` from device `dev`, not the GIC. */
-function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
+/** A read of `bytes` at `ipa` from device `dev` (mmioDevice's answer), not the GIC (src/stage2/abort.ts calls src/gic/vgicd.ts for that itself); returns the value. */
+export function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
   if (dev == MmioDevice.Watchdog) return u64(watchdogRead(vm, u32(ipa - VM_WATCHDOG[vm])));
   if (dev == MmioDevice.Ecam) return u64(vpciRead(vm, u32(ipa - VPCI_ECAM), bytes));
   // The channel registers are 32-bit: other widths read as zero and ignore writes.
@@ -60,7 +49,7 @@ function mmioRead(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
 }
 
 /** A write of `value` (`bytes` wide) at `ipa` to device `dev`, not the GIC. */
-function mmioWrite(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
+export function mmioWrite(dev: u32, vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
   if (dev == MmioDevice.Watchdog) {
     watchdogWrite(vm, cpu, u32(ipa - VM_WATCHDOG[vm]), u32(value & 0xffffffffn));
     return;
