@@ -103,8 +103,8 @@ export function vgicdInit(): void {
   }
 }
 
-/** The first row of `frame` on GIC `version` whose range holds `offset`, or REG_OFFSET.length (the table's definition; exported: out of line). */
-export function searchRegister(frame: u32, version: u32, offset: u32): u32 {
+/** The first row of `frame` on GIC `version` whose range holds `offset`, or REG_OFFSET.length (the table's definition; past the word index only). @cold */
+function searchRegister(frame: u32, version: u32, offset: u32): u32 {
   const vbit: u32 = version == 3 ? V3 : V2;
   for (let i: u32 = 0; i < REG_OFFSET.length; i++) {
     if ((u32(REG_FRAMES[i]) & frame) == 0 || (u32(REG_VERSIONS[i]) & vbit) == 0) continue;
@@ -169,12 +169,17 @@ function visibleMask(a: VgicdAccess, d: VgicVm, first: u32): u32 {
 }
 
 function privState(a: VgicdAccess): VgicCpu {
-  return vgicCpus[a.privCpu < CPU_COUNT ? a.privCpu : 0];
+  return cpuState(a.privCpu);
+}
+
+/** The state of physical CPU `cpu`'s vCPU, whose private interrupts a frame shows (CPU_COUNT, none: CPU 0's, unused). */
+function cpuState(cpu: u32): VgicCpu {
+  return vgicCpus[cpu < CPU_COUNT ? cpu : 0];
 }
 
 /**
  * Reads the register of a row that is not per-INTID (REG_BITS 0): the identification and control
- * registers. Takes the access's parts, not its record, so that vgicMmio's fast lane needs none.
+ * registers. Takes the access's parts, not its record, so that vgicRead's fast lane needs none.
  */
 function readWord(version: u32, d: VgicVm, privCpu: u32, row: u32): u64 {
   switch (u32(REG_READ[row])) {
@@ -190,12 +195,12 @@ function readWord(version: u32, d: VgicVm, privCpu: u32, row: u32): u64 {
     case Kind.Pidr2:
       return version == 3 ? 0x3bn : 0x2bn;
     case Kind.RdTyper: {
-      const c: VgicCpu = vgicCpus[privCpu < CPU_COUNT ? privCpu : 0];
+      const c: VgicCpu = cpuState(privCpu);
       const last: u64 = c.vcpu + 1 >= d.vcpus ? 1n << 4n : 0n;
       return (u64(c.vcpu) << 32n) | (u64(c.vcpu) << 8n) | last;
     }
     case Kind.Waker:
-      return vgicCpus[privCpu < CPU_COUNT ? privCpu : 0].sleep ? 6n : 0n;     // ProcessorSleep and ChildrenAsleep together
+      return cpuState(privCpu).sleep ? 6n : 0n;     // ProcessorSleep and ChildrenAsleep together
     default:
       return 0n;
   }
@@ -271,7 +276,7 @@ function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32
     d.ctlr = v & 3;
     vgicFlush(cpu);
   } else if (kind == Kind.Sgir) vgicSgir(cpu, vm, v);
-  else if (kind == Kind.Waker) vgicCpus[privCpu < CPU_COUNT ? privCpu : 0].sleep = (v & 2) != 0;
+  else if (kind == Kind.Waker) cpuState(privCpu).sleep = (v & 2) != 0;
 }
 
 /** Applies a write of `v` to one 32-bit (or, for IROUTER, 64-bit) register. */
@@ -469,11 +474,7 @@ export function vgicdAccess(a: VgicdAccess, write: bool): void {
     if (!write) a.value = 0n;
     return;
   }
-  accessRow(a, vgicVms[a.vm], row, write);
-}
-
-/** vgicdAccess on the row `row` that rowOf found for the access. */
-function accessRow(a: VgicdAccess, d: VgicVm, row: u32, write: bool): void {
+  const d: VgicVm = vgicVms[a.vm];
   const rel: u32 = a.offset - REG_OFFSET[row];
   const regBytes: u32 = REG_BITS[row] == 64 || (REG_BITS[row] == 0 && REG_LENGTH[row] == 8) ? 8 : 4;
   // The common case, a whole 32-bit register (rowOf checked the alignment): no lanes to place.
@@ -536,27 +537,31 @@ export function vgicWrite(vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): 
   vgicAccessAt(vm, cpu, ipa, bytes, true, value);
 }
 
-/**
- * Any access of vgicRead and vgicWrite, as vgicdAccess sees it (this CPU's record): the frame, the
- * offset and whose private interrupts it shows. Returns what a read gives (0 for a write).
- */
+/** Any access of vgicRead and vgicWrite through vgicdAccess and this CPU's record: returns what a read gives (0 for a write). */
 export function vgicAccessAt(vm: u32, cpu: u32, ipa: u64, bytes: u32, write: bool, value: u64): u64 {
+  const a: VgicdAccess = prepare(vm, cpu, ipa, bytes);
+  a.value = write ? value : 0n;
+  vgicdAccess(a, write);
+  return write ? 0n : a.value;
+}
+
+/** The access as the register table sees it: frame, offset, and whose private interrupts the frame shows. */
+function prepare(vm: u32, cpu: u32, ipa: u64, bytes: u32): VgicdAccess {
   const a: VgicdAccess = accesses[cpu < CPU_COUNT ? cpu : 0];
   a.vm = vm;
   a.cpu = cpu;
   a.bytes = bytes;
-  a.value = write ? value : 0n;
   a.version = GIC_VERSION;
   if (ipa >= GICD_BASE && ipa < GICD_BASE + GICD_SIZE) {
     a.frame = Frame.Dist;
     a.offset = u32(ipa - GICD_BASE);
     a.privCpu = GIC_VERSION == 3 ? CPU_COUNT : cpu;
   } else {
+    const vcpu: u64 = (ipa - GICR_BASE) / GICR_FRAME;
     const inFrame: u32 = u32((ipa - GICR_BASE) % GICR_FRAME);
     a.frame = inFrame >= 0x10000 ? Frame.Sgi : Frame.Rd;
     a.offset = inFrame & 0xffff;
-    a.privCpu = cpuOfVcpu(vm, (ipa - GICR_BASE) / GICR_FRAME);
+    a.privCpu = cpuOfVcpu(vm, vcpu);
   }
-  vgicdAccess(a, write);
-  return write ? 0n : a.value;
+  return a;
 }
