@@ -1,4 +1,4 @@
-// The data-abort light path (src/el2/vectors.S dabt_entry → src/stage2/abort.ts trap_dabt) against
+// The data-abort light path (src/el2/vectors.S dabt_entry → src/stage2/abort.ts dataAbort) against
 // the whole-frame path (trap_sync → dataAbort): for each access — the fast lane's own (32-bit
 // GICD_TYPER, GICD_CTLR, a GICR register) and its edges (no ISV, 8/16/64-bit widths, sign-extended
 // loads, misalignment, SRT = XZR and x30, an unowned INTID, a write to a read-only register) — both
@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { trap_sync } from "../src/el2/trap.ts";
-import { trap_dabt } from "../src/stage2/abort.ts";
+import { dataAbort } from "../src/stage2/abort.ts";
 import { vgicCpus, vgicVms } from "../src/gic/vgic-state.ts";
 import { vgicInit } from "../src/gic/vgic.ts";
 import { VgicdAccess, vgicdAccess, vgicdInit } from "../src/gic/vgicd.ts";
@@ -66,7 +66,7 @@ function take(path: "light" | "full", ipa: bigint, syndrome: bigint): Outcome {
   for (const [k, v] of Object.entries({ ESR_EL2: syndrome, HPFAR_EL2: (ipa >> 12n) << 4n, FAR_EL2: ipa, ELR_EL2: 0x40081000n, SPSR_EL2: 0x3c5n, VBAR_EL1: 0x40082000n })) {
     machine.sysregs.set(k, v);
   }
-  if (path === "light") trap_dabt(regs, syndrome);
+  if (path === "light") dataAbort(regs, syndrome);
   else trap_sync(regs);
   const sys: Record<string, string> = {};
   for (const k of ["ELR_EL2", "SPSR_EL2", "ESR_EL1", "FAR_EL1", "ELR_EL1", "HCR_EL2"]) sys[k] = String(machine.sysregs.get(k));
@@ -105,7 +105,7 @@ beforeEach(() => {
   for (let i = 32; i < 1020 && UNOWNED === 0; i++) if (((owned[i >> 5] >> (i & 31)) & 1) === 0 && ((owned[i >> 5]) !== 0 || i > OWNED)) UNOWNED = i;
 });
 
-describe("the data-abort light path (src/stage2/abort.ts trap_dabt) does what the whole-frame path does", () => {
+describe("the data-abort light path (dataAbort from dabt_entry) does what the whole-frame path does (trap_sync)", () => {
   it("32-bit GICD_TYPER read: into a W register, an X register, x30; into XZR nothing changes", () => {
     const w3 = same(GICD + 4n, esr(4, 3));
     expect(stepped(w3)).toBe(true);

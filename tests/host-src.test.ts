@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { Machine, setMachine, BhPanic } from "../compiler/runtime/index.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { smcccCall } from "../src/el2/smccc.ts";
-import { dataAbort, faultIpa } from "../src/stage2/abort.ts";
+import { dataAbort } from "../src/stage2/abort.ts";
 import { vgicCpus } from "../src/gic/vgic-state.ts";
 import { runStatus } from "../host/run.ts";
 
@@ -126,13 +126,13 @@ describe("SMCCC and PSCI (src/el2/smccc.ts, psci.ts)", () => {
 
 describe("stage-2 data aborts (src/stage2/abort.ts)", () => {
   function abort(vm: number, ipa: bigint, esr: bigint, regs = new GuestRegs()): GuestRegs {
-    machine.sysregs.set("TPIDR_EL2", 0n);
+    machine.sysregs.set("TPIDR_EL2", BigInt(vm)); // alpha on CPU 0, beta on CPU 1, gamma on CPUs 2-3
     machine.sysregs.set("HPFAR_EL2", (ipa >> 12n) << 4n);
     machine.sysregs.set("FAR_EL2", ipa);
     machine.sysregs.set("ELR_EL2", 0x40081000n);
     machine.sysregs.set("SPSR_EL2", 0x3c5n);
     machine.sysregs.set("VBAR_EL1", 0x40082000n);
-    dataAbort(0, vm, regs, esr, faultIpa());
+    dataAbort(regs, esr);
     return regs;
   }
   // ISV, SAS = 2 (32-bit), SRT = 5, WnR

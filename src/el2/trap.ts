@@ -15,7 +15,7 @@ import { isSetWay, setWayTrap, vmControlTrap } from "./setway.ts";
 import { PmuAccess, pmuTrap } from "./pmu.ts";
 import { consoleDrainOwn, lineBegin, lineEnd, put, putDec, putHex } from "./console.ts";
 import { LogKind, vmLogBegin } from "./ratelimit.ts";
-import { dataAbort, faultIpa, instructionAbort } from "../stage2/abort.ts";
+import { dataAbort, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
 import { CPU_COUNT, GIC_VERSION, UART_INTID } from "@board";
 import { consoleInputIrq } from "./consolein.ts";
@@ -37,10 +37,11 @@ export function trap_sync(regs: GuestRegs): void {
   const esr: u64 = mrs("ESR_EL2");
   const cpu: u32 = thisCpu();
   const vm: u32 = vmOfCpu(cpu);
-  // HVC and SMC never come here: src/el2/vectors.S sends them to trap_smccc.
+  // HVC and SMC never come here: src/el2/vectors.S sends them to trap_smccc; nor does a data abort
+  // the light frame can take (dabt_entry calls dataAbort itself).
   switch (u32(esr >> ESR_EC_SHIFT) & 0x3f) {
     case Ec.DataAbortLower:
-      dataAbort(cpu, vm, regs, esr, faultIpa());
+      dataAbort(regs, esr);
       return;
     case Ec.InstrAbortLower:
       instructionAbort(cpu, vm, esr);

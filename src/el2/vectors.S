@@ -170,7 +170,7 @@ smccc_entry:
  * A data abort from the guest, from lower_sync_entry: x0 = ESR_EL2, the guest's x0 and x1 in the
  * frame. A single load or store of a general register (ESR_EL2.ISS.ISV) names that register alone
  * (ISS.SRT); when it is one the light frame holds (x0-x18, x30) or XZR (31), only what the C calling
- * convention lets trap_dabt clobber is saved, as on smccc_entry: trap_dabt reads and writes regs.x[SRT]
+ * convention lets dataAbort clobber is saved, as on smccc_entry: dataAbort reads and writes regs.x[SRT]
  * and no other register of the guest (src/stage2/abort.ts). Anything else — ISV clear, SRT one of
  * x19-x29 — goes back to the whole frame and trap_sync.
  */
@@ -185,7 +185,7 @@ dabt_entry:
     str   x30, [sp, #16 * 15]
     mov   x1, x0
     mov   x0, sp
-    bl    trap_dabt
+    bl    dataAbort
     b     guest_resume_irq
 
 /* Restore the vCPU from the frame at SP and return to it. */

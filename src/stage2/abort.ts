@@ -30,26 +30,6 @@ export function faultIpa(): u64 {
 }
 
 /**
- * A data abort entered with the light frame (src/el2/vectors.S dabt_entry: x0-x18, x30 saved;
- * x19-x29 stay in the CPU): a single load or store (ESR_EL2.ISS.ISV) whose register, ISS.SRT, the
- * frame holds or is XZR. Only regs.x[SRT] is read or written, and the vCPU is never reset here to
- * return (a VM that fails or restarts from here re-enters through vcpu_enter and the whole frame).
- * The VM's distributor or redistributor, the hot device, is looked for first: one range compare on
- * the IPA; everything else, and every check, is dataAbort's.
- */
-export function trap_dabt(regs: GuestRegs, esr: u64): void {
-  const cpu: u32 = thisCpu();
-  const vm: u32 = vmOfCpu(cpu);
-  const ipa: u64 = faultIpa();
-  if (emulable(esr, ipa) && vgicClaims(vm, ipa)) {
-    emulate(MmioDevice.Gic, cpu, vm, regs, esr, ipa);
-    skipInstruction(esr);
-    return;
-  }
-  dataAbort(cpu, vm, regs, esr, ipa);
-}
-
-/**
  * Whether the syndrome `esr` of an abort at `ipa` is one an emulated device can take: a single load
  * or store of a general register (ISV) not on the guest's own table walk, naturally aligned, as a
  * device register is accessed: so it never reaches past the device's page either (an 8-byte store
@@ -60,17 +40,29 @@ function emulable(esr: u64, ipa: u64): bool {
   return (esr & (ISS_ISV | ISS_S1PTW)) == ISS_ISV && (ipa & (bytes - 1n)) == 0n;
 }
 
-/** A data abort at `ipa` (faultIpa()) with syndrome `esr`: emulated if it is a device's, else logged and injected. */
-export function dataAbort(cpu: u32, vm: u32, regs: GuestRegs, esr: u64, ipa: u64): void {
-  const write: bool = (esr & ISS_WNR) != 0n;
-  const dev: u32 = emulable(esr, ipa) ? mmioDevice(vm, ipa) : MmioDevice.None;
+/**
+ * A data abort with syndrome `esr`: emulated if it is a device's, else logged and injected. The VM's
+ * distributor or redistributor, the hot device, is looked for first: a range compare on the IPA
+ * before the other devices' (src/stage2/mmio.ts mmioDevice).
+ *
+ * Entered from trap_sync with the whole frame, and straight from the vector with the light frame
+ * (src/el2/vectors.S dabt_entry: x0-x18, x30 saved; x19-x29 stay in the CPU) for a single load or
+ * store (ESR_EL2.ISS.ISV) whose register, ISS.SRT, that frame holds or is XZR. So it reads or writes
+ * regs.x[SRT] only, and never resets the vCPU to return (a VM that fails or restarts from here
+ * re-enters through vcpu_enter and the whole frame).
+ */
+export function dataAbort(regs: GuestRegs, esr: u64): void {
+  const cpu: u32 = thisCpu();
+  const vm: u32 = vmOfCpu(cpu);
+  const ipa: u64 = faultIpa();
+  const dev: u32 = !emulable(esr, ipa) ? MmioDevice.None : vgicClaims(vm, ipa) ? MmioDevice.Gic : mmioDevice(vm, ipa);
   if (dev != MmioDevice.None) {
     emulate(dev, cpu, vm, regs, esr, ipa);
     skipInstruction(esr);
     return;
   }
   reportFault(vm, LogKind.DataAbort, "data abort", ipa, esr);
-  injectAbort(true, write, mrs("FAR_EL2"));
+  injectAbort(true, (esr & ISS_WNR) != 0n, mrs("FAR_EL2"));
 }
 
 /** @cold */

@@ -8,7 +8,6 @@ import { VM_UART, VM_WATCHDOG, CHAN_FIRST, VPCI_ECAM, VPCI_BAR0 } from "@config"
 import { vms } from "./vm.ts";
 import { consolePutc } from "../el2/console.ts";
 import { vuartRead, vuartWrite, UARTDR } from "./vuart.ts";
-import { vgicClaims } from "../gic/vgicd.ts";
 import { vgicFlush } from "../gic/vgic.ts";
 import { chanRead, chanRow, chanWrite } from "./channel.ts";
 import { BAR0_SIZE, VPCI_ECAM_SIZE, vpciRead, vpciWrite } from "./vpci.ts";
@@ -18,11 +17,10 @@ export const enum MmioDevice { None = 0, Uart = 1, Gic = 2, Ecam = 3, ChannelReg
 
 const PAGE: u64 = 0x1000n;
 
-/** The emulated device of the VM at `ipa`, if any. */
+/** The emulated device of the VM at `ipa`, if any, other than its virtual GIC (src/stage2/abort.ts asks src/gic/vgicd.ts vgicClaims first). */
 export function mmioDevice(vm: u32, ipa: u64): u32 {
   const uart: u64 = VM_UART[vm];
   if (uart != 0n && ipa >= uart && ipa < uart + PAGE) return MmioDevice.Uart;
-  if (vgicClaims(vm, ipa)) return MmioDevice.Gic;
   const wdog: u64 = VM_WATCHDOG[vm];
   if (wdog != 0n && ipa >= wdog && ipa < wdog + PAGE) return MmioDevice.Watchdog;
   if (vm >= CHAN_FIRST.length - 1 || CHAN_FIRST[vm] == CHAN_FIRST[vm + 1]) return MmioDevice.None;
