@@ -24,7 +24,7 @@ cflags=(-ffreestanding -nostdlib -mgeneral-regs-only -O2 -Wall -Wextra -Werror
         -fno-pie -no-pie -static -fno-stack-protector
         -fno-asynchronous-unwind-tables -fno-unwind-tables
         -Wl,-T,"$here/linker.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
-srcs=(start.S uart.c fdt.c check.c main.c bench.c gic.c conform.c reset.c el0.S)
+srcs=(start.S uart.c fdt.c check.c main.c bench.c gic.c conform.c reset.c el0.S frames.c frames.S)
 attack="$(cd "$here/../attack" && pwd)"
 flood="$(cd "$here/../flood" && pwd)"
 harden="$(cd "$here/../harden" && pwd)"

@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "check.h"
 #include "conform.h"
+#include "frames.h"
 #include "fdt.h"
 #include "gic.h"
 #include "psci.h"
@@ -584,6 +585,7 @@ int main(void *dtb)
     check_aborts(&dt);
     check_pmu();
     check_gic(&dt);
+    check_trap_frames();
     check_timer();
     check_sgi(&dt);
     check_priority_order();
