@@ -15,8 +15,8 @@ import { vmOfCpu } from "../el2/placement.ts";
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
 const ISS_ISV: u64 = 1n << 24n;      // the fields below are valid (a single load/store of a general register)
 const ISS_SAS_SHIFT: u64 = 22n;      // access size: 1 << SAS bytes
-const ISS_SAS: u64 = 3n << 22n;
-const ISS_SAS_WORD: u64 = 2n << 22n;
+const ISS_SAS: u64 = 3n << 22n;      // the field,
+const ISS_SAS_WORD: u64 = 2n << 22n; // and its value for 32 bits
 const ISS_SSE: u64 = 1n << 21n;      // sign-extend the loaded value
 const ISS_SRT_SHIFT: u64 = 16n;      // the register
 const ISS_SF: u64 = 1n << 15n;       // the register is 64-bit (else 32-bit: Wt)

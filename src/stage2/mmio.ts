@@ -1,9 +1,10 @@
 // MMIO emulation: a guest access that faulted at stage 2 on an emulated device is carried out
-// here. Each device is a range of the VM's IPA space: the PL011 (src/stage2/vuart.ts), the
-// virtual GIC's distributor and redistributors (src/gic/vgicd.ts), the SP805 watchdog
-// (src/el2/watchdog.ts), and for a VM in channels its PCI host bridge's ECAM (src/stage2/vpci.ts)
-// and its channel devices' BAR0s (src/stage2/channel.ts). The decoded access arrives as
-// plain values, and a read returns its result: no record is filled and read back on the hot path.
+// here. Each device is a range of the VM's IPA space: the PL011 (src/stage2/vuart.ts), the SP805
+// watchdog (src/el2/watchdog.ts), and for a VM in channels its PCI host bridge's ECAM
+// (src/stage2/vpci.ts) and its channel devices' BAR0s (src/stage2/channel.ts). The virtual GIC's
+// distributor and redistributors (src/gic/vgicd.ts), the hottest, src/stage2/abort.ts looks for and
+// calls itself, before these. The decoded access arrives as plain values, and a read returns its
+// result: no record is filled and read back on the hot path.
 import { VM_UART, VM_WATCHDOG, CHAN_FIRST, VPCI_ECAM, VPCI_BAR0 } from "@config";
 import { vms } from "./vm.ts";
 import { consolePutc } from "../el2/console.ts";
