@@ -227,16 +227,19 @@ const HCR_VGRP0DIE: u32 = 1 << 5;
 const HCR_VGRP1EIE: u32 = 1 << 6;
 const HCR_VGRP1DIE: u32 = 1 << 7;
 
+/** gicSetMaintenance's causes: the list registers drain (underflow: at most one valid); the guest enables or disables a group. */
+export const MAINTAIN_UNDERFLOW: u32 = 1;
+export const MAINTAIN_GROUPS: u32 = 2;
+
 /**
- * The maintenance interrupt while interrupts wait for a list register (`on`): when the registers
- * drain (underflow: at most one valid), and when the guest enables or disables a group (`groups`,
- * as gicGuestGroups read it): an interrupt of a group it had disabled may have waited behind the
- * others, or registers of a group it disables may now hold interrupts it will not take.
+ * The maintenance interrupt's causes `causes` (MAINTAIN_*): the underflow while interrupts wait
+ * for a list register, and a change of the guest's group enables from `groups` (as gicGuestGroups
+ * read them: each enabled group watched for its disable, each disabled one for its enable).
  */
-export function gicSetMaintenance(on: bool, groups: u32): void {
-  let bits: u32 = 0;
-  if (on) {
-    bits = HCR_UIE | ((groups & 1) != 0 ? HCR_VGRP0DIE : HCR_VGRP0EIE) | ((groups & 2) != 0 ? HCR_VGRP1DIE : HCR_VGRP1EIE);
+export function gicSetMaintenance(causes: u32, groups: u32): void {
+  let bits: u32 = (causes & MAINTAIN_UNDERFLOW) != 0 ? HCR_UIE : 0;
+  if ((causes & MAINTAIN_GROUPS) != 0) {
+    bits = bits | ((groups & 1) != 0 ? HCR_VGRP0DIE : HCR_VGRP0EIE) | ((groups & 2) != 0 ? HCR_VGRP1DIE : HCR_VGRP1EIE);
   }
   if (GIC_VERSION == 3) v3SetMaintenance(bits);
   else v2SetMaintenance(bits);

@@ -1,6 +1,6 @@
 // The list registers' encoding (GICv3 ICH_LR<n>_EL2, GICv2 GICH_LR<n>) and the fill of a vCPU's
 // list registers from its pending set, in priority order. Pure: the GIC version is an argument.
-import { VgicCpu, SPURIOUS, PRIORITY_MASK, clearPending, fillRank, guestPriority, highestPending, isGroup1, markPending } from "./vgic-state.ts";
+import { VgicCpu, SPURIOUS, PRIORITY_MASK, clearPending, groupEnabled, guestPriority, highestPending, isGroup1, markPending } from "./vgic-state.ts";
 
 
 // ---- list registers (pure) ----
@@ -124,11 +124,23 @@ export function lrWithState(version: u32, v: u64, state: u32): u64 {
 /** Set in fillLrs' result: a deliverable interrupt is still waiting for a list register. */
 export const FILL_BLOCKED: u32 = 1 << 16;
 
+/** Set in fillLrs' result: the pending set holds interrupts of a group the guest has disabled, or the registers hold pending ones of both groups (see fillLrs). */
+export const FILL_WATCH_GROUPS: u32 = 1 << 17;
+
 /**
- * Moves pending interrupts into c.lr (the current list registers; c.lrCount of them) in fillRank
- * order (the groups the guest enabled, `groups`, first; then by priority): into an empty register,
- * or by evicting an interrupt of a lower rank that is only pending (it goes back to the pending
- * set) — so that interrupts of a group the guest keeps disabled never crowd out one it would take. An INTID already in a register is not given a second
+ * Moves pending interrupts into c.lr (the current list registers; c.lrCount of them), highest
+ * priority first: into an empty register, or by evicting a lower-priority interrupt that is only
+ * pending (it goes back to the pending set).
+ *
+ * The registers hold only pending interrupts of the groups the guest has enabled (`groups`, bit 0
+ * Group 0, bit 1 Group 1): one of a disabled group waits in the pending set, and one a register
+ * holds only pending goes back there when its group is disabled. A pending interrupt of a disabled
+ * group in a register would take room from those the guest takes, and QEMU's GICv2 model picks the
+ * register of highest priority before it looks at its group, so a disabled one there of higher
+ * priority hides every other (seen: the fuzzer's timer, Group 0, behind SGIs of its disabled
+ * Group 1, for ever). FILL_WATCH_GROUPS in the result asks for the maintenance interrupt on the
+ * guest's group enables: set while the pending set is not empty (an enable may make some of it
+ * deliverable) or registers hold pending interrupts of both groups (a disable may strand one). An INTID already in a register is not given a second
  * one (that is UNPREDICTABLE): an active SGI becomes active and pending, a pending one stays as is.
  * Nothing is delivered while the guest's distributor is disabled (`enabled` false). After a group
  * or priority change (c.refresh) the registers are refreshed first (refreshLrs).
@@ -138,7 +150,18 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u
   let changed: u32 = 0;
   const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
   if (c.refresh) changed = refreshLrs(c, version);
-  if (c.pendingCount == 0 || !enabled) return changed;
+  for (let i: u32 = 0; i < n; i++) {
+    const v: u64 = c.lr[i];
+    if (lrState(version, v) != LR_PENDING || groupEnabled(c, lrIntid(version, v), groups)) continue;
+    const intid: u32 = lrIntid(version, v);
+    const source: u32 = version == 2 ? u32(v >> 10n) & 7 : 0;
+    const priority: u32 = lrPriority(version, v);
+    const hw: bool = lrHw(version, v);
+    markPending(c, intid, priority, hw, source);
+    c.lr[i] = 0n;
+    changed = changed | (u32(1) << i);
+  }
+  if (c.pendingCount == 0 || !enabled) return changed | watchGroups(c, version);
   // The registers in use (valid, or awaiting a GICv2 EOI maintenance), found once: a round looks
   // only at those, and places into the lowest free one.
   let used: u32 = 0;
@@ -150,13 +173,13 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u
   // loop ends; the bound is a second guarantee.
   for (let round: u32 = 0; round < 64; round++) {
     const intid: u32 = highestPending(c, groups);
-    if (intid == SPURIOUS) return changed;
+    if (intid == SPURIOUS) return changed | watchGroups(c, version);
     const priority: u32 = u32(c.pendPriority[intid & 1023]);
     const hw: bool = ((c.hw[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
     const free: u32 = ~used & ((u32(1) << n) - 1);
     let same: u32 = 16;
     let victim: u32 = 16;
-    let victimRank: u32 = fillRank(c, intid, priority, groups);
+    let victimPriority: u32 = priority;
     let scan: u32 = used;
     while (scan != 0) {
       const i: u32 = ctz32(scan);
@@ -164,15 +187,10 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u
       const v: u64 = c.lr[i & 15];
       const st: u32 = lrState(version, v);
       if (st == LR_INVALID) continue;
-      const held: u32 = lrIntid(version, v);
-      if (held == intid) {
-        same = i;
-        continue;
-      }
-      const rank: u32 = fillRank(c, held, lrPriority(version, v), groups);
-      if (st == LR_PENDING && rank > victimRank) {
+      if (lrIntid(version, v) == intid) same = i;
+      else if (st == LR_PENDING && lrPriority(version, v) > victimPriority) {
         victim = i;
-        victimRank = rank;
+        victimPriority = lrPriority(version, v);
       }
     }
     if (same < 16) {
@@ -194,12 +212,24 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u
       markPending(c, oldIntid, oldPriority, oldHw, source);
       slot = victim;
     }
-    if (slot == 16) return changed | FILL_BLOCKED;
+    if (slot == 16) return changed | FILL_BLOCKED | watchGroups(c, version);
     const src: u32 = intid < 16 ? u32(c.sgiSource[intid & 15]) : 0;
     c.lr[slot & 15] = lrEncode(version, intid, priority, hw, src, isGroup1(c, intid));
     changed = changed | (u32(1) << slot);
     used = used | (u32(1) << slot);
     clearPending(c, intid);
   }
-  return changed | (c.pendingCount != 0 ? FILL_BLOCKED : 0);
+  const watch: u32 = watchGroups(c, version);
+  return changed | (c.pendingCount != 0 ? FILL_BLOCKED : 0) | watch;
+}
+
+/** FILL_WATCH_GROUPS when the pending set is not empty or c.lr holds pending interrupts of both groups, else 0. */
+function watchGroups(c: VgicCpu, version: u32): u32 {
+  if (c.pendingCount != 0) return FILL_WATCH_GROUPS;
+  let seen: u32 = 0;
+  for (let i: u32 = 0; i < 16 && i < c.lrCount; i++) {
+    const v: u64 = c.lr[i];
+    if (lrState(version, v) == LR_PENDING) seen = seen | (isGroup1(c, lrIntid(version, v)) ? 2 : 1);
+  }
+  return seen == 3 ? FILL_WATCH_GROUPS : 0;
 }

@@ -88,9 +88,9 @@ export class VgicCpu {
   /** The list registers as read before a fill and as the fill leaves them; lrCount of them exist. */
   lr = new BigUint64Array(16);
   lrCount: u32 = 4;
-  /** Interrupts wait for a list register: the maintenance interrupt is on (gicSetMaintenance), with the guest's groups `underflowGroups`. */
-  underflow: bool = false;
-  underflowGroups: u32 = 0;
+  /** The maintenance interrupt as the last flush set it (gicSetMaintenance): MAINTAIN_* bits, with the guest's groups then. */
+  maintenance: u32 = 0;
+  maintenanceGroups: u32 = 0;
 }
 
 export const vgicVms = pool(CPU_COUNT, VgicVm);
@@ -143,33 +143,38 @@ export function clearPending(c: VgicCpu, intid: u32): void {
 }
 
 /**
- * The rank fills go by: the priority (lower first), and before any of them the interrupts of the
- * groups the guest has enabled at its CPU interface (`groups`: bit 0 Group 0, bit 1 Group 1). An
- * interrupt of a disabled group is not signalled, however urgent: in a list register it would only
- * keep one that is (on hardware it takes no room from another interrupt).
+ * Of word `w`'s INTIDs, those in a group the guest has enabled at its CPU interface (`groups`:
+ * bit 0 Group 0, bit 1 Group 1: ICC_IGRPEN0/1_EL1, GICV_CTLR.EnableGrp0/1).
  */
-export function fillRank(c: VgicCpu, intid: u32, priority: u32, groups: u32): u32 {
-  const group: u32 = isGroup1(c, intid) ? 2 : 1;
-  return (groups & group) != 0 ? priority : priority | 0x100;
+export function groupEnabledBits(c: VgicCpu, w: u32, groups: u32): u32 {
+  const g1: u32 = c.group[w & 31];
+  return ((groups & 2) != 0 ? g1 : 0) | ((groups & 1) != 0 ? ~g1 : 0);
+}
+
+/** Whether `intid` is in a group the guest has enabled (`groups` as groupEnabledBits). */
+export function groupEnabled(c: VgicCpu, intid: u32, groups: u32): bool {
+  return ((groupEnabledBits(c, (intid >> 5) & 31, groups) >> (intid & 31)) & 1) != 0;
 }
 
 /**
- * The pending INTID a fill takes first: lowest fillRank (ties: lowest INTID), or SPURIOUS.
+ * The pending INTID of highest priority (lowest value; ties: lowest INTID) that the guest would
+ * take — in a group it has enabled (`groups`) — or SPURIOUS.
  * Private INTIDs (word 0) are taken with the guest's enable bit; SPIs are enabled physically.
  * Visits only the set bits of the non-empty words (ctz32): its cost grows with what is pending.
  */
 export function highestPending(c: VgicCpu, groups: u32): u32 {
   let best: u32 = SPURIOUS;
-  let bestPriority: u32 = 0x200;
+  let bestPriority: u32 = 0x100;
   let words: u32 = c.pendingWords;
   while (words != 0) {
     const w: u32 = ctz32(words);
     words = words & (words - 1);
-    let bits: u32 = w == 0 ? c.pending[0] & c.privEnabled : c.pending[w & 31];
+    const taken: u32 = groupEnabledBits(c, w, groups);
+    let bits: u32 = (w == 0 ? c.pending[0] & c.privEnabled : c.pending[w & 31]) & taken;
     while (bits != 0) {
       const intid: u32 = w * 32 + ctz32(bits);
       bits = bits & (bits - 1);
-      const p: u32 = fillRank(c, intid, u32(c.pendPriority[intid & 1023]), groups);
+      const p: u32 = u32(c.pendPriority[intid & 1023]);
       if (p < bestPriority) {
         best = intid;
         bestPriority = p;

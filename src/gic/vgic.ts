@@ -12,12 +12,12 @@ import { cpuOfVcpu } from "../el2/placement.ts";
 import {
   VgicCpu, VgicVm, vgicCpus, vgicVms, GROUP_RESET, PRIORITY_MASK, isOwned, isGroup1, markPending,
 } from "./vgic-state.ts";
-import { LR_INVALID, LR_PENDING, FILL_BLOCKED, fillLrs, lrEncode, lrIntid, lrState, lrHw, lrPhysical, lrAwaitsMaintenance } from "./lr.ts";
+import { LR_INVALID, LR_PENDING, FILL_BLOCKED, FILL_WATCH_GROUPS, fillLrs, lrEncode, lrIntid, lrState, lrHw, lrPhysical, lrAwaitsMaintenance } from "./lr.ts";
 import { SgiRequest, decodeSgi1r, decodeSgir } from "./sgi.ts";
 import { vwriteApply } from "./vwrite.ts";
 import {
   KICK_SGI, MAINTENANCE_PPI, HYP_TIMER_PPI, HW_PPIS, isSpi, gicAcknowledge, gicIntid, gicPriorityDrop, gicDeactivate, gicKick,
-  gicLrCount, gicReadLr, gicWriteLr, gicSetMaintenance, gicGuestGroups, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
+  gicLrCount, gicReadLr, gicWriteLr, gicSetMaintenance, gicGuestGroups, MAINTAIN_UNDERFLOW, MAINTAIN_GROUPS, gicDistributorOff, gicDistributorOn, gicSetupSpi, gicInitCpu,
   gicEmptyLrs, gicEoiedLrs, gicSetPrivateEnabled, gicWritePrivateBits, gicResetVirtualCpu, gicWriteBits, gicRoute, GICD_ICENABLER, GICD_ICPENDR, GICD_ICACTIVER,
   VTIMER_PPI, PTIMER_PPI,
 } from "./gic.ts";
@@ -54,11 +54,11 @@ export function vgicInitCpu(cpu: u32): void {
   if (cpu < CPU_COUNT) vgicCpus[cpu].lrCount = gicLrCount();
 }
 
-/** Moves this CPU's pending interrupts into its list registers; arms the underflow interrupt while some wait. */
+/** Moves this CPU's pending interrupts into its list registers; arms the maintenance interrupt while some wait (fillLrs says for what). */
 export function vgicFlush(cpu: u32): void {
   if (cpu >= CPU_COUNT) return;
   const c: VgicCpu = vgicCpus[cpu];
-  if (c.pendingCount == 0 && !c.underflow && !c.refresh && c.requestWords == 0) return;
+  if (c.pendingCount == 0 && c.maintenance == 0 && !c.refresh && c.requestWords == 0) return;
   const vm: u32 = c.vm;
   if (vm >= CPU_COUNT) return;
   const enabled: bool = (vgicVms[vm].ctlr & 3) != 0;
@@ -74,8 +74,8 @@ export function vgicFlush(cpu: u32): void {
   }
   // The guest's state writes first (src/gic/vwrite.ts): an interrupt made active takes a register before a fill.
   const written: u32 = c.requestWords != 0 ? vwriteApply(cpu, c) : 0;
-  // The groups the guest has enabled now (read only when there is something to place).
-  const groups: u32 = c.pendingCount != 0 ? gicGuestGroups() : 3;
+  // The groups the guest has enabled now (its ICC_IGRPEN<n>_EL1 / GICV_CTLR, which do not trap).
+  const groups: u32 = gicGuestGroups();
   const r: u32 = fillLrs(c, GIC_VERSION, enabled, groups);
   unlock(c.lock);
   let changed: u32 = (r | written) & 0xffff;
@@ -84,11 +84,11 @@ export function vgicFlush(cpu: u32): void {
     changed = changed & (changed - 1);
     gicWriteLr(i, c.lr[i & 15]);
   }
-  const blocked: bool = (r & FILL_BLOCKED) != 0;
-  if (blocked != c.underflow || (blocked && groups != c.underflowGroups)) {
-    c.underflow = blocked;
-    c.underflowGroups = groups;
-    gicSetMaintenance(blocked, groups);
+  const causes: u32 = ((r & FILL_BLOCKED) != 0 ? MAINTAIN_UNDERFLOW : 0) | ((r & FILL_WATCH_GROUPS) != 0 ? MAINTAIN_GROUPS : 0);
+  if (causes != c.maintenance || ((causes & MAINTAIN_GROUPS) != 0 && groups != c.maintenanceGroups)) {
+    c.maintenance = causes;
+    c.maintenanceGroups = groups;
+    gicSetMaintenance(causes, groups);
   }
 }
 
@@ -140,9 +140,9 @@ export function vgicResetCpu(cpu: u32): void {
   // An interrupt the guest acknowledged and never completed leaves its priority active in the
   // virtual CPU interface, masking every interrupt of equal or lower priority.
   gicResetVirtualCpu();
-  if (c.underflow) {
-    c.underflow = false;
-    gicSetMaintenance(false, 0);
+  if (c.maintenance != 0) {
+    c.maintenance = 0;
+    gicSetMaintenance(0, 0);
   }
 }
 
