@@ -8,7 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { execFileSync } from "node:child_process";
-import { build, CROSS } from "./build.ts";
+import { build } from "./build.ts";
+import { type CodeSize, largestShipped, sectionBytes, sizeLine } from "./codesize.ts";
 import { builtinImage } from "./config/images.ts";
 import { bootImage, run } from "./run.ts";
 import { loadBoard } from "./board.ts";
@@ -42,7 +43,7 @@ export interface BenchFigures {
   /** .text and .rodata of hyp.elf, and .data, .bss. */
   code: number;
   /** The shipped config whose build is the largest (.text + .rodata): what issue 12's size goal is about. */
-  largest?: { config: string; code: number };
+  largest?: CodeSize;
   data: number;
   bss: number;
   /** The traps of a traced run, by path (host/trace.ts). */
@@ -57,11 +58,6 @@ export function parseBench(lines: string[]): Record<string, number> {
     if (m) out[m[1]] = Number(m[2]);
   }
   return out;
-}
-
-function sectionBytes(elf: string, names: string[]): number {
-  const out = execFileSync(`${CROSS}size`, ["-A", elf], { encoding: "utf8" });
-  return out.split("\n").map((l) => l.trim().split(/\s+/)).filter((f) => names.includes(f[0])).reduce((n, f) => n + Number(f[1]), 0);
 }
 
 const nativeCache = new Map<string, Record<string, number>>();
@@ -143,23 +139,6 @@ async function restartBench(board: string): Promise<Record<string, number>> {
 }
 
 /**
- * Every shipped config of `board` (board/<board>/configs/*.ts, the bench's own included), built as
- * a deployment builds it: the one whose .text + .rodata is the largest, and that size. The code a
- * build compiles in depends on its config (the GIC version, channels, watchdogs, virtual SPIs): the
- * size goal holds only if it holds for the largest. Some configs carry the Linux guest (build/linux).
- */
-export async function largestShipped(board: string): Promise<{ config: string; code: number }> {
-  const dir = path.join(PROJECT_ROOT, "board", board, "configs");
-  let largest = { config: "", code: 0 };
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
-    const b = await build({ board, config: path.join(dir, file) });
-    const code = sectionBytes(b.elf, [".text", ".rodata"]);
-    if (code > largest.code) largest = { config: file.replace(/\.ts$/, ""), code };
-  }
-  return largest;
-}
-
-/**
  * Debian's Linux with its busybox initramfs (build/linux, guests/linux/build.sh) in quick mode, to
  * its "Run /init": the kernel's timestamp there, which under -icount shift=0 counts the
  * instructions every CPU ran since reset (one nanosecond each), the hypervisor's included.
@@ -209,7 +188,7 @@ export function report(results: BenchFigures[]): string[] {
         `${f["ring-insns-per-24B"]} instructions per 24-byte sample, ${f["ring-MB/s@1GIPS"]} MB/s at one instruction per ns`);
     }
     lines.push(`hyp.elf: .text + .rodata ${r.code} B, .data ${r.data} B, .bss ${r.bss} B (this build)`);
-    if (r.largest) lines.push(`largest shipped config (configs/${r.largest.config}.ts): .text + .rodata ${r.largest.code} B (goal < 40960; Bao ~71 KB)`);
+    if (r.largest) lines.push(sizeLine(r.largest));
     lines.push("", `${r.board}: the hypervisor's instructions per trap, from QEMU's execution log (the cheapest of each path taken >= 16 times)`);
     lines.push("  total  entry dispatch handler  exit  traps  path (functions in order); costliest functions");
     for (const p of r.paths) {
