@@ -91,6 +91,7 @@ describe("GICD_IROUTER (src/gic/vgicd.ts)", () => {
 describe("list registers (src/gic/vgic.ts, vgicd.ts)", () => {
   beforeEach(() => {
     vgicVms[0].ctlr = 2;                                           // alpha's distributor: Group 1 on
+    machine.sysregs.set("ICH_VMCR_EL2", 3n);                      // its CPU interface: both groups on (ICC_IGRPEN<n>_EL1)
     vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 27n);               // its virtual timer PPI enabled
   });
 
@@ -103,20 +104,43 @@ describe("list registers (src/gic/vgic.ts, vgicd.ts)", () => {
 
   it("an SGI to itself goes straight into a free list register, and into the one that holds it while it is active", () => {
     vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 3n);                // GICR_ISENABLER0: SGI 3
-    vgicSgi1r(0, 0, (3n << 24n) | 1n);                            // ICC_SGI1R_EL1: SGI 3 to vCPU 0, itself
+    vgicSgi1r(0, 0, (3n << 24n) | 1n, false);                            // ICC_SGI1R_EL1: SGI 3 to vCPU 0, itself
     expect(listRegisters()).toEqual([[3, false]]);
     // The guest takes it (active), and sends it again: the same register, now active and pending.
     machine.sysregs.set("ICH_LR0_EL2", (machine.sysregs.get("ICH_LR0_EL2")! & ~(3n << 62n)) | (BigInt(LR_ACTIVE) << 62n));
-    vgicSgi1r(0, 0, (3n << 24n) | 1n);
+    vgicSgi1r(0, 0, (3n << 24n) | 1n, false);
     expect(listRegisters()).toEqual([[3, false]]);
     expect(lrState(3, machine.sysregs.get("ICH_LR0_EL2")!)).toBe(3);
   });
 
-  it("an SPI whose physical active state the guest cleared fires again into the list register it is in", () => {
+  it("an SPI the guest took and deactivated through GICD_ICACTIVER leaves its list register, is deactivated, and fires again into one", () => {
     physicalIrq(48);
+    machine.sysregs.set("ICH_LR0_EL2", (machine.sysregs.get("ICH_LR0_EL2")! & ~(3n << 62n)) | (BigInt(LR_ACTIVE) << 62n));
+    gicdWrites = [];
     distributor(0, 0x380 + 4, 4, 1n << 16n);                      // GICD_ICACTIVER1: SPI 48
+    expect(listRegisters()).toEqual([]);
+    expect(gicdWrites).toContainEqual([0x384n, 4, 1n << 16n]);    // deactivated at the physical distributor
     physicalIrq(48);
     expect(listRegisters()).toEqual([[48, true]]);
+  });
+
+  it("a pending SGI of a group the guest has disabled waits outside the list registers, and goes in when it enables the group", () => {
+    vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 3n);                // GICR_ISENABLER0: SGI 3 (Group 1)
+    machine.sysregs.set("ICH_VMCR_EL2", 1n);                      // ICC_IGRPEN1_EL1 clear
+    vgicSgi1r(0, 0, (3n << 24n) | 1n, false);
+    expect(listRegisters()).toEqual([]);
+    expect(machine.sysregs.get("ICH_HCR_EL2")! & 0xf0n).toBe(0x60n);  // VGrp1EIE, VGrp0DIE: either change is seen
+    machine.sysregs.set("ICH_VMCR_EL2", 3n);                      // the guest enables Group 1: the maintenance interrupt
+    physicalIrq(25);
+    expect(listRegisters()).toEqual([[3, false]]);
+  });
+
+  it("ICC_SGI0R_EL1 sends nothing to a target that has the SGI in Group 1", () => {
+    vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 3n);
+    vgicSgi1r(0, 0, (3n << 24n) | 1n, true);
+    expect(listRegisters()).toEqual([]);
+    vgicSgi1r(0, 0, (3n << 24n) | 1n, false);
+    expect(listRegisters()).toEqual([[3, false]]);
   });
 });
 

@@ -298,6 +298,24 @@ static void check_groups(void)
           "%u IRQ(s) (INTID %u) and %u FIQ(s)", irq_b, irq_intid, fiq_b);
 }
 
+/* GICv3: ICC_SGI0R_EL1 generates only Group 0 SGIs; to a target that has the SGI in Group 1, nothing. */
+static void check_sgi0r(void)
+{
+    unsigned long target = 1UL << (read_sysreg(mpidr_el1) & 0xf);
+    int state;
+
+    if (gic_version() != 3)
+        return;
+    gic_enable(GROUP_SGI);                              /* Group 1 */
+    fiqs = irqs = 0;
+    __asm__ volatile("msr S3_0_C12_C11_7, %0\n\tisb" :: "r"((unsigned long)GROUP_SGI << 24 | target) : "memory");
+    take_interrupts(10);
+    state = gic_state(GROUP_SGI);
+    gic_disable(GROUP_SGI);
+    check(fiqs + irqs == 0 && state == 0, "ICC_SGI0R_EL1 generates no SGI its target has in Group 1",
+          "SGI %u in Group 1: %u IRQ(s), %u FIQ(s), state 0x%x", GROUP_SGI, irqs, fiqs, state);
+}
+
 /* ---- a 16-bit T32 load at EL0 from an emulated device (el0.S) ---- */
 
 void el0_t32_run(const void *code, unsigned long r1, unsigned long flags);
@@ -474,4 +492,5 @@ void check_conformance(const struct dt_info *dt)
     check_timer_unpend();
     gic_set_hook(count_irq);
     check_groups();
+    check_sgi0r();
 }

@@ -81,7 +81,7 @@ export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   if (GIC_VERSION == 3 && !isRead && isSgiRegister(esr)) {
     // A GICv3 guest's SGI (HCR_EL2.IMO traps ICC_SGI1R/ASGI1R/SGI0R_EL1 writes): src/gic/vgic.ts.
     const value: u64 = rt == 31 ? 0n : regs.x[rt];
-    vgicSgi1r(cpu, vm, value);
+    vgicSgi1r(cpu, vm, value, (esr & 0x3ffc1en) == ICC_SGI0R_EL1);
     skipInstruction(esr);
     return;
   }
@@ -118,9 +118,12 @@ export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
  * ICC_SGI1R_EL1 is (3, 0, 12, 11, 5), ICC_ASGI1R_EL1 op2 6, ICC_SGI0R_EL1 op2 7.
  */
 function isSgiRegister(esr: u64): bool {
-  const enc: u32 = u32(esr & 0x3ffc1en);
-  return enc == 0x3a3016 || enc == 0x3c3016 || enc == 0x3e3016;
+  const enc: u64 = esr & 0x3ffc1en;
+  return enc == 0x3a3016n || enc == 0x3c3016n || enc == ICC_SGI0R_EL1;
 }
+
+/** ICC_SGI0R_EL1's encoding in a trapped access's ISS (as isSgiRegister masks it). */
+const ICC_SGI0R_EL1: u64 = 0x3e3016n;
 
 /**
  * A physical IRQ: the virtual GIC acknowledges it and injects it or handles it (src/gic/vgic.ts).

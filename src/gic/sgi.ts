@@ -7,6 +7,8 @@ export class SgiRequest {
   intid: u32 = 0;
   targets: u32 = 0;
   outside: bool = false;
+  /** Sent by ICC_SGI0R_EL1: delivered only where the SGI is in Group 0. */
+  group0: bool = false;
 }
 
 /**

@@ -10,7 +10,7 @@ import { lock, unlock } from "../el2/lock.ts";
 import { lineEnd, put, putDec, putHex, vmLineBegin } from "../el2/console.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import {
-  VgicCpu, VgicVm, vgicCpus, vgicVms, GROUP_RESET, PRIORITY_MASK, isOwned, isGroup1, markPending,
+  VgicCpu, VgicVm, vgicCpus, vgicVms, GROUP_RESET, PRIORITY_MASK, isOwned, isGroup1, groupEnabled, markPending,
 } from "./vgic-state.ts";
 import { LR_INVALID, LR_PENDING, FILL_BLOCKED, FILL_WATCH_GROUPS, fillLrs, lrEncode, lrIntid, lrState, lrHw, lrPhysical, lrAwaitsMaintenance } from "./lr.ts";
 import { SgiRequest, decodeSgi1r, decodeSgir } from "./sgi.ts";
@@ -214,6 +214,9 @@ function deliverSgi(cpu: u32, vm: u32, req: SgiRequest): void {
     targets = targets & (targets - 1);
     const target: u32 = cpuOfVcpu(vm, u64(t));
     if (target >= CPU_COUNT) continue;
+    // ICC_SGI0R_EL1 generates only Group 0 SGIs: a target that has this one in Group 1 gets nothing
+    // (IHI 0069 ICC_SGI0R_EL1; QEMU and KVM alike).
+    if (req.group0 && isGroup1(vgicCpus[target], req.intid)) continue;
     // To itself: straight into a free list register, as a hardware interrupt goes (injectDirect),
     // unless a register already holds that SGI (the pending-set path merges it: fillLrs).
     if (target == cpu && !lrsHold(cpu, req.intid) && injectDirect(cpu, d, req.intid, false, self)) continue;
@@ -222,11 +225,12 @@ function deliverSgi(cpu: u32, vm: u32, req: SgiRequest): void {
   vgicFlush(cpu);
 }
 
-/** A trapped write of ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 / ICC_SGI0R_EL1 (GICv3 guests). */
-export function vgicSgi1r(cpu: u32, vm: u32, value: u64): void {
+/** A trapped write of ICC_SGI1R_EL1 / ICC_ASGI1R_EL1 / ICC_SGI0R_EL1 (GICv3 guests; `group0`: the last). */
+export function vgicSgi1r(cpu: u32, vm: u32, value: u64, group0: bool): void {
   if (cpu >= CPU_COUNT || vm >= CPU_COUNT) return;
   const req: SgiRequest = sgiRequests[cpu];
   decodeSgi1r(value, vgicCpus[cpu].vcpu, vgicVms[vm].vcpus, req);
+  req.group0 = group0;
   deliverSgi(cpu, vm, req);
 }
 
@@ -235,6 +239,7 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
   if (cpu >= CPU_COUNT || vm >= CPU_COUNT) return;
   const req: SgiRequest = sgiRequests[cpu];
   decodeSgir(value, vgicCpus[cpu].vcpu, vgicVms[vm].vcpus, req);
+  req.group0 = false;
   deliverSgi(cpu, vm, req);
 }
 
@@ -258,6 +263,8 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
 function injectDirect(cpu: u32, d: VgicVm, intid: u32, hw: bool, source: u32): bool {
   const c: VgicCpu = vgicCpus[cpu];
   if (c.pendingCount != 0 || (d.ctlr & 3) == 0 || (intid < 32 && ((c.privEnabled >> intid) & 1) == 0)) return false;
+  // Only into a group the guest has enabled (see fillLrs: one of a disabled group waits in the pending set).
+  if (!groupEnabled(c, intid, gicGuestGroups())) return false;
   const implemented: u32 = (u32(1) << c.lrCount) - 1;
   const empty: u32 = gicEmptyLrs() & implemented;
   if (empty == 0) return false;
