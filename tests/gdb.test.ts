@@ -72,10 +72,10 @@ describe("bulkhead run --gdb", () => {
 
     // Stopped before the first instruction (-S): at the hypervisor's reset entry, with its source line.
     expect(gdb).toMatch(/_start \(\) at \S*src\/el2\/entry\.S:\d+/);
-    // The hypervisor: trap_sync, from the exception vector, with its C source.
+    // The hypervisor: trap_sync, called from the exception vectors (vectors.S), with its C source.
     expect(gdb).toMatch(/hit Breakpoint 1, trap_sync \(regs=0x[0-9a-f]+ <percpu\+\d+>\) at \S*hyp\.c:\d+/);
     expect(gdb).toMatch(/^#0 {2}trap_sync \(regs=/m);
-    expect(gdb).toMatch(/^#1 {2}0x[0-9a-f]+ in vectors \(\) at \S*src\/el2\/vectors\.S:\d+/m);
+    expect(gdb).toMatch(/^#1 {2}0x[0-9a-f]+ in \w+ \(\) at \S*src\/el2\/vectors\.S:\d+/m);
     const pcs = [...gdb.matchAll(/^pc +0x([0-9a-f]+) /gm)].map((m) => BigInt(`0x${m[1]}`));
     expect(pcs[0]).toBe(symbolAddress(elf, "trap_sync"));
     for (let cpu = 0; cpu < 4; cpu++) expect(gdb).toContain(`Thread 1.${cpu + 1} (CPU#${cpu} `);

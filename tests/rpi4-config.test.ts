@@ -26,7 +26,7 @@ const withDevice = (device: DeviceRegion): Config => ({
 describe("rpi4 configs", () => {
   it("passes every shipped config", async () => {
     const names = fs.readdirSync(path.join(rpi4.dir, "configs")).filter((n) => n.endsWith(".ts")).sort();
-    expect(names).toEqual(["bench.ts", "default.ts", "fuzz.ts", "health.ts", "isolation.ts", "linux-health.ts", "offcount.ts", "restart.ts", "single.ts"]);
+    expect(names).toEqual(["bench.ts", "console.ts", "default.ts", "fuzz.ts", "health.ts", "isolation.ts", "linux-health.ts", "offcount.ts", "restart.ts", "single.ts"]);
     for (const name of names) {
       const cfg = await loadConfig(path.join(rpi4.dir, "configs", name), { typecheck: false });
       expect(check(cfg), name).toEqual([]);
