@@ -63,7 +63,7 @@ describe.each(["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"])("%s", (board) => {
     expect(qemu.timedOut, qemu.output.slice(-3000)).toBe(false);
     expect(reached, qemu.output.slice(-3000)).toBe(4);
     // The shell's own output, after what it echoed: the command ran.
-    expect(qemu.lines).toContain("[guest] typed-42");
+    expect(qemu.lines, qemu.output.slice(-3000)).toContain("[guest] typed-42");
     // The UART's interrupt, at the INTID its device tree names, came to Linux more than once.
     const irq = /^\[guest\] +\d+: +(\d+) .*\b(\d+) Level +uart-pl011$/m.exec(qemu.output);
     expect(irq, qemu.output.slice(-2000)).not.toBeNull();
