@@ -4,7 +4,6 @@
 // up to op I, which is printed with its registers and outcome (--stop1: vCPU 1's stream beside seed
 // S, run alone). The verdict is fuzzProblems(), the one tests/fuzz.test.ts applies.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../compiler/program.ts";
 import { run } from "./run.ts";
@@ -55,9 +54,12 @@ export function bootargs(a: FuzzArgs): { fuzz: string; victim: string } {
   return { fuzz: fuzz.padEnd(96), victim: `beats=${a.beats} after=${a.after ?? 500}`.padEnd(32) };
 }
 
-/** A config file (in the OS's temp directory) that is board/<board>/configs/fuzz.ts with these bootargs. */
+/**
+ * A config file that is board/<board>/configs/fuzz.ts with these bootargs: build/fuzz-run/<board>/,
+ * one per checkout and board (one path, so the build is reused: only the device trees change).
+ */
 export function fuzzConfig(board: string, a: FuzzArgs): string {
-  const dir = path.join(os.tmpdir(), "bulkhead-fuzz-guest", board);
+  const dir = path.join(PROJECT_ROOT, "build", "fuzz-run", board);
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(PROJECT_ROOT, "board", board, "configs", "fuzz.ts");
   const b = bootargs(a);
