@@ -1,19 +1,21 @@
 // Where a trap's instructions go: QEMU's execution log (`-d in_asm,exec,nochain`, restricted to
 // the hypervisor's code with -dfilter) cut into traps — from a lower-EL entry of the vector table
 // to the ERET — and each trap's instructions counted by phase: vector entry (the vector table's
-// code), dispatch (trap_sync, trap_irq and the decoding between them and a device or call), the
-// handler (everything else) and the exit (guest_resume). Traps that pass through the same
+// code and smccc_entry until they call a handler), dispatch (trap_sync, trap_irq and the decoding
+// between them and a device or call), the handler (everything else) and the exit (guest_resume,
+// and the vector table's code and smccc_entry once the handler has returned: the IRQ and SMCCC
+// entries restore their frame themselves). Traps that pass through the same
 // functions form one path; `bulkhead bench` prints, for each path taken at least `minCount` times,
 // the cheapest trap's breakdown and its five costliest functions.
 import fs from "node:fs";
 import { execFileSync } from "node:child_process";
 import { CROSS } from "./build.ts";
 
-/** The vector table's own code outside it (src/el2/vectors.S): the SMCCC and data abort entries' register save. */
+/** The vector table's own code outside it (src/el2/vectors.S): the SMCCC and data abort entries' register save and restore. */
 const ENTRY = new Set(["smccc_entry", "dabt_entry"]);
 /** Functions counted as dispatch: between the vector and the handler of the device or call. */
-const DISPATCH = new Set(["trap_sync", "trap_smccc", "trap_irq", "trap_fiq", "trap_serror", "smcccCall", "sysregTrap", "dataAbort", "emulate", "faultIpa", "mmioDevice", "mmioRead", "mmioWrite", "vgicClaims", "vgicRead", "vgicWrite", "vgicAccessAt", "prepare", "thisCpu", "vmOfCpu"]);
-const EXIT = new Set(["guest_resume", "guest_resume_irq"]);
+const DISPATCH = new Set(["trap_sync", "trap_smccc", "trap_irq", "trapIrqOther", "trap_fiq", "trap_serror", "smcccCall", "sysregTrap", "dataAbort", "emulate", "faultIpa", "mmioDevice", "mmioRead", "mmioWrite", "vgicClaims", "vgicRead", "vgicWrite", "vgicAccessAt", "prepare", "thisCpu", "vmOfCpu"]);
+const EXIT = new Set(["guest_resume"]);
 
 interface Sym { addr: bigint; name: string }
 
@@ -47,7 +49,10 @@ export function tracePaths(elf: string, log: string, minCount: number): TracePat
   const syms = symbols(elf);
   const vectors = syms.find((s) => s.name === "vectors")!.addr;
   const sizes = new Map<bigint, { n: number; eret: boolean }>();
-  const open = new Map<number, { fns: Map<string, number>; order: string[]; phases: Record<string, number> }>();
+  const open = new Map<number, {
+    fns: Map<string, number>; order: string[]; phases: Record<string, number>; called: boolean;
+    last: { pc: bigint; n: number; phase: string; name: string } | null;
+  }>();
   const groups = new Map<string, TracePath>();
   let block: { pc: bigint; n: number; eret: boolean } | null = null;
   for (const line of fs.readFileSync(log, "utf8").split("\n")) {
@@ -69,14 +74,26 @@ export function tracePaths(elf: string, log: string, minCount: number): TracePat
     const tb = sizes.get(pc);
     if (!tb) continue;
     const off = pc - vectors;
-    if (off >= 0x400n && off < 0x800n && (off & 0x7fn) === 0n) open.set(cpu, { fns: new Map(), order: [], phases: { entry: 0, dispatch: 0, handler: 0, exit: 0 } });
+    if (off >= 0x400n && off < 0x800n && (off & 0x7fn) === 0n) open.set(cpu, { fns: new Map(), order: [], phases: { entry: 0, dispatch: 0, handler: 0, exit: 0 }, called: false, last: null });
     const trap = open.get(cpu);
     if (!trap) continue;
+    // Under -icount a device access must end its block: QEMU leaves a block at such an access
+    // and runs it as a block of its own (cpu_io_recompile), so a block followed by one that
+    // starts inside it ran only the instructions before that one.
+    const last = trap.last;
+    if (last && pc > last.pc && pc < last.pc + 4n * BigInt(last.n)) {
+      const unrun = last.n - Number((pc - last.pc) / 4n);
+      trap.phases[last.phase] -= unrun;
+      trap.fns.set(last.name, trap.fns.get(last.name)! - unrun);
+    }
     const name = symbolAt(syms, pc);
-    const phase = (pc >= vectors && pc < vectors + 0x800n) || ENTRY.has(name) ? "entry" : EXIT.has(name) ? "exit" : DISPATCH.has(name) ? "dispatch" : "handler";
+    const vectorCode = (pc >= vectors && pc < vectors + 0x800n) || ENTRY.has(name);
+    const phase = vectorCode ? (trap.called ? "exit" : "entry") : EXIT.has(name) ? "exit" : DISPATCH.has(name) ? "dispatch" : "handler";
+    if (!vectorCode) trap.called = true;
     trap.phases[phase] += tb.n;
     if (phase !== "entry" && phase !== "exit" && !trap.fns.has(name)) trap.order.push(name);
     trap.fns.set(name, (trap.fns.get(name) ?? 0) + tb.n);
+    trap.last = { pc, n: tb.n, phase, name };
     if (!tb.eret) continue;
     open.delete(cpu);
     const key = trap.order.join(" > ");

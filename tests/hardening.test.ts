@@ -8,10 +8,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { Machine, setMachine } from "../compiler/runtime/index.ts";
 import { vgicCpus, vgicVms } from "../src/gic/vgic-state.ts";
 import { lrIntid, lrState, lrHw, LR_ACTIVE } from "../src/gic/lr.ts";
-import { vgicInit, vgicIrq, vgicSgi1r } from "../src/gic/vgic.ts";
+import { vgicInit, vgicSetCtlr, vgicSgi1r } from "../src/gic/vgic.ts";
 import { VgicdAccess, vgicdAccess, vgicWrite, vgicdInit } from "../src/gic/vgicd.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
-import { trap_fiq, trap_sync } from "../src/el2/trap.ts";
+import { trap_fiq, trap_irq, trap_sync } from "../src/el2/trap.ts";
 import { HCR_GUEST } from "../src/el2/setup.ts";
 import { pmuMdcr } from "../src/el2/pmu.ts";
 import { run } from "../host/run.ts";
@@ -46,7 +46,7 @@ beforeEach(() => {
     name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n,
     write: (off, _b, v) => { if (off === 0n) log += String.fromCharCode(Number(v)); },
   });
-  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.underflow = false; }
+  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.lrMask = (1 << LRS) - 1; c.underflow = false; c.ctlr = 0; }
   for (const d of vgicVms) { d.owned.fill(0); d.ctlr = 0; d.target.fill(0); }
   vgicdInit();
   vgicInit();
@@ -72,7 +72,8 @@ function listRegisters(): [number, boolean][] {
 /** A physical IRQ `intid` taken on CPU 0. */
 function physicalIrq(intid: number): void {
   machine.sysregs.set("ICC_IAR1_EL1", BigInt(intid));
-  vgicIrq(0);
+  trap_irq();
+  machine.sysregs.set("ICC_IAR1_EL1", 1023n);
 }
 
 describe("GICD_IROUTER (src/gic/vgicd.ts)", () => {
@@ -90,7 +91,7 @@ describe("GICD_IROUTER (src/gic/vgicd.ts)", () => {
 
 describe("list registers (src/gic/vgic.ts, vgicd.ts)", () => {
   beforeEach(() => {
-    vgicVms[0].ctlr = 2;                                           // alpha's distributor: Group 1 on
+    vgicSetCtlr(0, 2);                                             // alpha's distributor: Group 1 on
     machine.sysregs.set("ICH_VMCR_EL2", 3n);                      // its CPU interface: both groups on (ICC_IGRPEN<n>_EL1)
     vgicWrite(0, 0, GICR + 0x10100n, 4, 1n << 27n);               // its virtual timer PPI enabled
   });
@@ -150,7 +151,7 @@ describe("physical FIQs (src/el2/trap.ts, src/gic/gic.ts)", () => {
     for (let i = 0; i < 5; i++) {
       machine.sysregs.delete("ICC_EOIR0_EL1");
       machine.sysregs.delete("ICC_DIR_EL1");
-      trap_fiq(new GuestRegs());
+      trap_fiq();
       expect([machine.sysregs.get("ICC_EOIR0_EL1"), machine.sysregs.get("ICC_DIR_EL1")]).toEqual([40n, 40n]);
     }
     expect(log.split("\r\n").filter((l) => l.includes("FIQ")).length).toBe(3);    // the 1st, 2nd and 4th

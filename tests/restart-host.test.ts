@@ -89,7 +89,7 @@ function hvc(cpu: number, x: bigint[]): GuestRegs {
 /** CPU `cpu` takes its pending kick SGI (its guest runs: the IRQ goes to EL2). */
 function takeKick(cpu: number): void {
   m.sysregs.set("ICC_IAR1_EL1", KICK_SGI);
-  trap_irq(new GuestRegs());
+  trap_irq();
   m.sysregs.set("ICC_IAR1_EL1", 1023n);
 }
 

@@ -47,7 +47,7 @@ beforeEach(() => {
     name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n,
     write: (off, _b, v) => { if (off === 0n) log += String.fromCharCode(Number(v)); },
   });
-  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.privEnabled = 0; c.lr.fill(0n); }
+  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.privEnabled = 0; c.lr.fill(0n); c.ctlr = 0; }
   for (const d of vgicVms) { d.owned.fill(0); d.deniedAccesses = 0; d.deniedLogged = false; d.priority.fill(0); d.ctlr = 0; }
   for (const s of vspiVms) { s.declared.fill(0); s.level.fill(0); s.latched.fill(0); s.enabled.fill(0); }
   vgicdInit();

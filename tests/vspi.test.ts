@@ -32,7 +32,7 @@ beforeEach(() => {
   machine.addDevice({ name: "gicd", base: GICD, size: 0x10000n, read: () => 0n, write: (off) => { gicdWrites.push(off); } });
   machine.addDevice({ name: "gicr", base: 0x080a0000n, size: 0x80000n, read: () => 0n, write: () => {} });
   machine.addDevice({ name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n, write: () => {} });
-  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.lr.fill(0n); }
+  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.lr.fill(0n); c.ctlr = 0; }
   for (const d of vgicVms) { d.owned.fill(0); d.priority.fill(0); d.target.fill(0); d.ctlr = 0; d.maxIntid = 31; d.deniedAccesses = 0; }
   for (const v of vspiVms) { v.declared.fill(0); v.enabled.fill(0); v.latched.fill(0); }
   vgicdInit();

@@ -12,7 +12,8 @@
 // WFI is not taken: idleWait acknowledges it and every other one pending, as trap_irq would, or
 // the next WFI would return at once, for ever.
 import { UART_INTID } from "@board";
-import { vgicIrq } from "../gic/vgic.ts";
+import { vgicAcknowledge, vgicIrq } from "../gic/vgic.ts";
+import { gicIntid } from "../gic/gic.ts";
 import { consoleInputIrq } from "./consolein.ts";
 
 /**
@@ -23,7 +24,7 @@ import { consoleInputIrq } from "./consolein.ts";
  */
 export function idleWait(cpu: u32): void {
   wfi();
-  for (let intid: u32 = vgicIrq(cpu); intid < 1020; intid = vgicIrq(cpu)) {
-    if (intid == UART_INTID) consoleInputIrq(cpu);
+  for (let iar: u32 = vgicAcknowledge(); gicIntid(iar) < 1020; iar = vgicAcknowledge()) {
+    if (vgicIrq(cpu, iar) == UART_INTID) consoleInputIrq(cpu);
   }
 }

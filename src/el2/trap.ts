@@ -19,7 +19,7 @@ import { dataAbort, instructionAbort } from "../stage2/abort.ts";
 import { vms } from "../stage2/vm.ts";
 import { CPU_COUNT, GIC_VERSION, UART_INTID } from "@board";
 import { consoleInputIrq } from "./consolein.ts";
-import { vgicIrq, vgicSgi1r } from "../gic/vgic.ts";
+import { vgicAcknowledge, vgicIrq, vgicOwnPpi, vgicSgi1r } from "../gic/vgic.ts";
 
 const enum Ec {
   SysReg64 = 0x18,
@@ -127,12 +127,23 @@ const ICC_SGI0R_EL1: u64 = 0x3e3016n;
 
 /**
  * A physical IRQ: the virtual GIC acknowledges it and injects it or handles it (src/gic/vgic.ts).
- * The IRQ and FIQ entries save only the caller-saved registers (src/el2/vectors.S): these two
- * handlers must never read or change the guest's registers in `regs`.
+ * The IRQ and FIQ entries save only the caller-saved registers (src/el2/vectors.S), so these two
+ * handlers take no frame: the guest's registers are out of their reach.
  */
-export function trap_irq(regs: GuestRegs): void {
+export function trap_irq(): void {
+  const iar: u32 = vgicAcknowledge();
+  // The vCPU's own timer with a list register free: in, and back to the guest at once.
+  if (vgicOwnPpi(thisCpu(), iar)) return;
+  trapIrqOther(iar);
+}
+
+/**
+ * Every other IRQ (src/gic/vgic.ts vgicIrq), and then the hypervisor's own. Exported to keep it out
+ * of line, and it finds its CPU again itself: trap_irq's early path needs no stack frame.
+ */
+export function trapIrqOther(iar: u32): void {
   const cpu: u32 = thisCpu();
-  const intid: u32 = vgicIrq(cpu);
+  const intid: u32 = vgicIrq(cpu, iar);
   if (intid == UART_INTID) {
     consoleInputIrq(cpu);
     return;
@@ -150,7 +161,7 @@ export function trap_irq(regs: GuestRegs): void {
 const fiqsTaken = new Uint32Array(CPU_COUNT);
 
 /** A physical FIQ: no VM owns one; it is acknowledged and deactivated (src/gic/gic.ts gicFiq) and logged. @cold */
-export function trap_fiq(regs: GuestRegs): void {
+export function trap_fiq(): void {
   const intid: u32 = gicFiq();
   const cpu: u32 = thisCpu();
   if (cpu >= CPU_COUNT) return;

@@ -71,21 +71,41 @@ lower_sync_full:
     b     guest_resume
 .endm
 
-/*
- * Interrupts: the handler (trap_irq, trap_fiq) neither reads nor changes the guest's registers, so
- * only those the C calling convention lets it clobber are saved (x0-x18, x30); x19-x29 survive the
- * call in the CPU itself (AAPCS64 callee-saved). Their frame slots are left as they were.
- */
-.macro lower_irq_entry handler
-    .balign 0x80
-    sub   sp, sp, #SIZEOF_GuestRegs
-    stp   x0, x1, [sp, #16 * 0]
+/* x2-x18 and x30 into the frame at SP: with x0 and x1, what a C call may clobber (AAPCS64). */
+.macro save_x2_x18_x30
     x2_x17 stp
     str   x18, [sp, #16 * 9]
     str   x30, [sp, #16 * 15]
-    mov   x0, sp
+.endm
+
+/* The caller-saved registers (x0-x18, x30) into a new frame at SP, or back from it. */
+.macro save_caller_saved
+    sub   sp, sp, #SIZEOF_GuestRegs
+    stp   x0, x1, [sp, #16 * 0]
+    save_x2_x18_x30
+.endm
+
+.macro restore_caller_saved
+    x2_x17 ldp
+    ldr   x18, [sp, #16 * 9]
+    ldr   x30, [sp, #16 * 15]
+    ldp   x0, x1, [sp, #16 * 0]
+    add   sp, sp, #SIZEOF_GuestRegs
+.endm
+
+/*
+ * Interrupts: the handler (trap_irq, trap_fiq: no arguments) neither reads nor changes the guest's
+ * registers, so only those the C calling convention lets it clobber are saved (x0-x18, x30);
+ * x19-x29 survive the call in the CPU itself (AAPCS64 callee-saved). Their frame slots are left as
+ * they were. The return is in the vector itself (28 of its 32 instructions): the timer's path
+ * (src/gic/vgic.ts vgicOwnPpi) takes no branch it need not.
+ */
+.macro lower_irq_entry handler
+    .balign 0x80
+    save_caller_saved
     bl    \handler
-    b     guest_resume_irq
+    restore_caller_saved
+    eret
 .endm
 
 /*
@@ -123,6 +143,8 @@ vectors:
     lower_irq_entry trap_irq
     lower_irq_entry trap_fiq
     lower_entry trap_serror
+    /* The table's end: an entry longer than its 32 instructions moves every one after it, and the assembler stops here. */
+    .org  vectors + 0x800
 
 /*
  * x0 = the SP of the exception, x1 = the vector index; the interrupted x0, x1 in SP_EL0, TPIDRRO_EL0.
@@ -157,14 +179,13 @@ hyp_exception:
  * SYSTEM_RESET, SYSTEM_OFF return only when it starts again), all of it comes from the frame.
  */
 smccc_entry:
-    x2_x17 stp
-    str   x18, [sp, #16 * 9]
-    str   x30, [sp, #16 * 15]
+    save_x2_x18_x30
     mov   x1, x0
     mov   x0, sp
     bl    trap_smccc
     cbnz  w0, guest_resume
-    b     guest_resume_irq
+    restore_caller_saved
+    eret
 
 /*
  * A data abort from the guest, from lower_sync_entry: x0 = ESR_EL2, the guest's x0 and x1 in the
@@ -180,13 +201,12 @@ dabt_entry:
     sub   x1, x1, #19
     cmp   x1, #29 - 19
     b.ls  lower_sync_full
-    x2_x17 stp
-    str   x18, [sp, #16 * 9]
-    str   x30, [sp, #16 * 15]
+    save_x2_x18_x30
     mov   x1, x0
     mov   x0, sp
     bl    dataAbort
-    b     guest_resume_irq
+    restore_caller_saved
+    eret
 
 /* Restore the vCPU from the frame at SP and return to it. */
     .global guest_resume
@@ -198,15 +218,6 @@ guest_resume:
     ldp   x24, x25, [sp, #16 * 12]
     ldp   x26, x27, [sp, #16 * 13]
     ldp   x28, x29, [sp, #16 * 14]
-    ldr   x30, [sp, #16 * 15]
-    ldp   x0, x1, [sp, #16 * 0]
-    add   sp, sp, #SIZEOF_GuestRegs
-    eret
-
-/* The return from lower_irq_entry: x0-x18 and x30 back from the frame (x19-x29 never left). */
-guest_resume_irq:
-    x2_x17 ldp
-    ldr   x18, [sp, #16 * 9]
     ldr   x30, [sp, #16 * 15]
     ldp   x0, x1, [sp, #16 * 0]
     add   sp, sp, #SIZEOF_GuestRegs

@@ -27,7 +27,7 @@ export const HYP_TIMER_PPI: u32 = 26;
 export const VTIMER_PPI: u32 = 27;
 export const PTIMER_PPI: u32 = 30;
 /** Private interrupts that are the vCPU's hardware: injected with the HW bit, enabled as the guest enables them. */
-export const HW_PPIS: u32 = (1 << 27) | (1 << 30);
+export const HW_PPIS: u32 = (u32(1) << VTIMER_PPI) | (u32(1) << PTIMER_PPI);
 /** Priority of every interrupt at the physical GIC (the hypervisor masks none: PMR 0xff). */
 const PHYS_PRIORITY: u32 = 0xa0;
 

@@ -83,11 +83,18 @@ export class VgicCpu {
   unpend = new Uint32Array(32);
   /** Bit w set when word w of setActive, clearActive or unpend may be non-zero. */
   requestWords: u32 = 0;
+  /**
+   * Its VM's GICD_CTLR (VgicVm.ctlr), copied into each of the VM's vCPUs whenever it is written
+   * (vgicSetCtlr): a list-register fill, and the early path of an IRQ, need only their own vCPU.
+   */
+  ctlr: u32 = 0;
   /** GICR_WAKER.ProcessorSleep as the guest wrote it (GICv3). */
   sleep: bool = true;
   /** The list registers as read before a fill and as the fill leaves them; lrCount of them exist. */
   lr = new BigUint64Array(16);
   lrCount: u32 = 4;
+  /** Bit i set for each of the lrCount list registers: the ones ICH_ELRSR_EL2 / GICH_ELRSR0 speak for, found once. */
+  lrMask: u32 = 0xf;
   /** The maintenance interrupt as the last flush set it (gicSetMaintenance): MAINTAIN_* bits, with the guest's groups then. */
   maintenance: u32 = 0;
   maintenanceGroups: u32 = 0;

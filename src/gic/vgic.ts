@@ -51,7 +51,10 @@ export function vgicInit(): void {
 /** Every CPU, before its vCPU first runs. @cold */
 export function vgicInitCpu(cpu: u32): void {
   gicInitCpu(cpu);
-  if (cpu < CPU_COUNT) vgicCpus[cpu].lrCount = gicLrCount();
+  if (cpu >= CPU_COUNT) return;
+  const n: u32 = gicLrCount();
+  vgicCpus[cpu].lrCount = n;
+  vgicCpus[cpu].lrMask = (u32(1) << n) - 1;
 }
 
 /** Moves this CPU's pending interrupts into its list registers; arms the maintenance interrupt while some wait (fillLrs says for what). */
@@ -61,7 +64,7 @@ export function vgicFlush(cpu: u32): void {
   if (c.pendingCount == 0 && c.maintenance == 0 && !c.refresh && c.requestWords == 0) return;
   const vm: u32 = c.vm;
   if (vm >= CPU_COUNT) return;
-  const enabled: bool = (vgicVms[vm].ctlr & 3) != 0;
+  const enabled: bool = (c.ctlr & 3) != 0;
   lock(c.lock);
   // Only the registers in use are read (ICH_ELRSR_EL2 / GICH_ELRSR: the others hold nothing).
   const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
@@ -156,7 +159,7 @@ export function vgicResetCpu(cpu: u32): void {
 export function vgicResetVm(vm: u32): void {
   if (vm >= CPU_COUNT) return;
   const d: VgicVm = vgicVms[vm];
-  d.ctlr = 0;
+  vgicSetCtlr(vm, 0);
   const cpu0: u32 = cpuOfVcpu(vm, 0n);
   for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
     if (vgicCpus[cpu].vm != vm) continue;
@@ -188,9 +191,19 @@ export function vgicRaise(cpu: u32, intid: u32, priority: u32, hw: bool, source:
   if (cpu != self) gicKick(cpu);
 }
 
-/** The priority the guest gave `intid` (private ones: of the vCPU of CPU `cpu`). */
-function virtualPriority(c: VgicCpu, d: VgicVm, intid: u32): u32 {
-  return intid < 32 ? u32(c.privPriority[intid & 31]) : u32(d.priority[intid & 1023]);
+/** The priority the guest gave `intid` (private ones: of the vCPU `c`). */
+function virtualPriority(c: VgicCpu, intid: u32): u32 {
+  if (intid < 32) return u32(c.privPriority[intid & 31]);
+  return c.vm < CPU_COUNT ? u32(vgicVms[c.vm].priority[intid & 1023]) : 0;
+}
+
+/** A write of GICD_CTLR (EnableGrp0/EnableGrp1) of VM `vm`: into its distributor and each of its vCPUs' copies (VgicCpu.ctlr). */
+export function vgicSetCtlr(vm: u32, ctlr: u32): void {
+  if (vm >= CPU_COUNT) return;
+  vgicVms[vm].ctlr = ctlr;
+  for (let cpu: u32 = 0; cpu < CPU_COUNT; cpu++) {
+    if (vgicCpus[cpu].vm == vm) vgicCpus[cpu].ctlr = ctlr;
+  }
 }
 
 const sgiRequests = pool(CPU_COUNT, SgiRequest);
@@ -219,7 +232,7 @@ function deliverSgi(cpu: u32, vm: u32, req: SgiRequest): void {
     if (req.group0 && isGroup1(vgicCpus[target], req.intid)) continue;
     // To itself: straight into a free list register, as a hardware interrupt goes (injectDirect),
     // unless a register already holds that SGI (the pending-set path merges it: fillLrs).
-    if (target == cpu && !lrsHold(cpu, req.intid) && injectDirect(cpu, d, req.intid, false, self)) continue;
+    if (target == cpu && !lrsHold(cpu, req.intid) && injectDirect(cpu, req.intid, false, self)) continue;
     vgicRaise(target, req.intid, u32(vgicCpus[target].privPriority[req.intid & 31]), false, self, cpu);
   }
   vgicFlush(cpu);
@@ -244,12 +257,12 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
 }
 
 /**
- * The fast path for an interrupt of this CPU's own vCPU — a hardware one (its timer, its VM's
- * SPIs: `hw`) or an SGI it sends itself (from vCPU `source`): straight into an empty list register
- * when nothing waits in the pending set. Priority order still holds:
- * with the set empty every waiting interrupt is already in a register, and the virtual CPU
- * interface presents the highest first. Another CPU adding to the set meanwhile kicks this CPU,
- * whose flush then runs as usual. False: take the pending-set path.
+ * The fast path for an interrupt of the vCPU of CPU `cpu` (the calling one) — a hardware one (its
+ * timer, its VM's SPIs: `hw`) or an SGI it sends itself (from vCPU `source`): straight into an
+ * empty list register when nothing waits in the pending set. Priority order still holds: with the
+ * set empty every waiting interrupt is already in a register, and the virtual CPU interface
+ * presents the highest first. Another CPU adding to the set meanwhile kicks this CPU, whose flush
+ * then runs as usual. False: take the pending-set path.
  *
  * An INTID in two list registers is UNPREDICTABLE (IHI 0069 4.4.6, IHI 0048 5.3.6). Usually the
  * INTID cannot be in one already — its physical interrupt stays active until the guest deactivates
@@ -260,17 +273,17 @@ export function vgicSgir(cpu: u32, vm: u32, value: u32): void {
  * merges the new activation into that register (fillLrs). So does deliverSgi for an SGI, which
  * may be in a register still (pending, or active in the guest's handler).
  */
-function injectDirect(cpu: u32, d: VgicVm, intid: u32, hw: bool, source: u32): bool {
+function injectDirect(cpu: u32, intid: u32, hw: bool, source: u32): bool {
+  if (cpu >= CPU_COUNT) return false;
   const c: VgicCpu = vgicCpus[cpu];
-  if (c.pendingCount != 0 || (d.ctlr & 3) == 0 || (intid < 32 && ((c.privEnabled >> intid) & 1) == 0)) return false;
+  if (c.pendingCount != 0 || (c.ctlr & 3) == 0 || (intid < 32 && ((c.privEnabled >> intid) & 1) == 0)) return false;
   // Only into a group the guest has enabled (see fillLrs: one of a disabled group waits in the pending set).
   if (!groupEnabled(c, intid, gicGuestGroups())) return false;
-  const implemented: u32 = (u32(1) << c.lrCount) - 1;
-  const empty: u32 = gicEmptyLrs() & implemented;
+  const elrsr: u32 = gicEmptyLrs();
+  const empty: u32 = elrsr & c.lrMask;
   if (empty == 0) return false;
-  const slot: u32 = ctz32(empty);
-  const priority: u32 = virtualPriority(c, d, intid) & PRIORITY_MASK;
-  gicWriteLr(slot, lrEncode(GIC_VERSION, intid, priority, hw, source, isGroup1(c, intid)));
+  const priority: u32 = virtualPriority(c, intid) & PRIORITY_MASK;
+  gicWriteLr(ctz32(empty), lrEncode(GIC_VERSION, intid, priority, hw, source, isGroup1(c, intid)));
   return true;
 }
 
@@ -285,7 +298,7 @@ export function vgicWaiting(cpu: u32): bool {
   const c: VgicCpu = vgicCpus[cpu];
   if (c.pendingCount != 0) return true;
   const empty: u32 = gicEmptyLrs();
-  const used: u32 = ~empty & ((u32(1) << c.lrCount) - 1);
+  const used: u32 = ~empty & c.lrMask;
   for (let i: u32 = 0; i < 16 && (used >> i) != 0; i++) {
     if (((used >> i) & 1) != 0 && (lrState(GIC_VERSION, gicReadLr(i)) & LR_PENDING) != 0) return true;
   }
@@ -309,7 +322,7 @@ function vgicEoiMaintenance(): void {
 /** Whether one of the list registers of CPU `cpu` (the calling one) holds `intid`. */
 function lrsHold(cpu: u32, intid: u32): bool {
   const empty: u32 = gicEmptyLrs();
-  const used: u32 = ~empty & ((u32(1) << vgicCpus[cpu].lrCount) - 1);
+  const used: u32 = ~empty & vgicCpus[cpu].lrMask;
   for (let i: u32 = 0; i < 16 && (used >> i) != 0; i++) {
     if (((used >> i) & 1) != 0 && lrIntid(GIC_VERSION, gicReadLr(i)) == intid) return true;
   }
@@ -317,27 +330,53 @@ function lrsHold(cpu: u32, intid: u32): bool {
 }
 
 /**
- * A physical IRQ taken at EL2 (src/el2/trap.ts trap_irq). Acknowledge, drop the priority (EOImode 1:
- * the interrupt stays active), then:
- * - the vCPU's timer PPIs and the VM's own SPIs: into the pending set with the HW bit, so that the
- *   list register links the virtual INTID to the physical one. The guest acknowledges and EOIs it at
- *   its virtual CPU interface without any exit; its EOI (deactivation) of a HW list register
- *   deactivates the physical interrupt in the GIC. The timer's output stays asserted while its
- *   condition holds, so if the guest has not re-armed or masked the timer, the interrupt fires
- *   again at once — exactly the level-sensitive behaviour the guest expects, and with no
- *   hypervisor involvement between the guest's EOI and the next expiry.
+ * Acknowledges this CPU's highest-priority pending physical IRQ and drops its running priority
+ * (EOImode 1: it stays active until deactivated). The raw IAR (gicIntid() 1020 and up: nothing was
+ * pending, and nothing is done).
+ */
+export function vgicAcknowledge(): u32 {
+  const iar: u32 = gicAcknowledge();
+  if (gicIntid(iar) < 1020) gicPriorityDrop(iar);
+  return iar;
+}
+
+/**
+ * The early path of an acknowledged IRQ (src/el2/trap.ts trap_irq), for the interrupt a running
+ * guest takes most: its vCPU's own timer (HW_PPIS: a PPI, private to this CPU, so no other VM's),
+ * while a list register is free and nothing waits in the pending set: straight into that register
+ * (injectDirect). False: vgicIrq takes it as any other (a spurious IAR, 1020 and up, included).
+ */
+export function vgicOwnPpi(cpu: u32, iar: u32): bool {
+  const intid: u32 = gicIntid(iar);
+  if (intid != VTIMER_PPI && intid != PTIMER_PPI) return false;
+  // `& 31` changes nothing but tells the C compiler it is a PPI: the private priority and group, no SPI branch.
+  return injectDirect(cpu, intid & 31, true, 0);
+}
+
+/**
+ * A physical IRQ taken at EL2, acknowledged and its priority dropped (vgicAcknowledge) by the
+ * caller (src/el2/trap.ts trap_irq, src/el2/idle.ts):
+ * - the vCPU's timer PPIs and the VM's own SPIs: into a free list register (injectDirect) or the
+ *   pending set, with the HW bit, so that the list register links the virtual INTID to the
+ *   physical one. The guest acknowledges and EOIs it at its virtual CPU interface without any
+ *   exit; its EOI (deactivation) of a HW list register deactivates the physical interrupt in the
+ *   GIC. The timer's output stays asserted while its condition holds, so if the guest has not
+ *   re-armed or masked the timer, the interrupt fires again at once — exactly the
+ *   level-sensitive behaviour the guest expects, and with no hypervisor involvement between the
+ *   guest's EOI and the next expiry. An SPI is taken only on a CPU of the VM that owns it: the
+ *   physical route of an owned SPI names only its VM's CPUs (vgicInit, src/gic/vgicd.ts routeSpi),
+ *   and every other SPI is the hypervisor's or left disabled.
  * - the kick SGI: other CPUs added to this vCPU's pending set; the flush below delivers them.
- * - the maintenance interrupt: list registers drained (underflow); the flush refills them.
+ * - the maintenance interrupt: list registers drained (underflow) or, on GICv2, EOIs completed
+ *   (vgicEoiMaintenance); the flush refills them.
  * - the EL2 timer: deactivated; the caller checks the watchdog (src/el2/trap.ts).
  * - the board UART's: returned still active, for the console's input (src/el2/consolein.ts).
  * - anything else: deactivated and logged once per VM.
- * Returns the INTID acknowledged (1020 and up: spurious).
+ * Returns the INTID (1020 and up: spurious, nothing done).
  */
-export function vgicIrq(cpu: u32): u32 {
-  const iar: u32 = gicAcknowledge();
+export function vgicIrq(cpu: u32, iar: u32): u32 {
   const intid: u32 = gicIntid(iar);
   if (intid >= 1020) return intid;
-  gicPriorityDrop(iar);
   // The board UART's input: src/el2/consolein.ts takes it (and deactivates it), from trap_irq.
   if (intid == UART_INTID) return intid;
   const vm: u32 = cpu < CPU_COUNT ? u32(CPU_VM[cpu]) : NO_VM;
@@ -349,8 +388,8 @@ export function vgicIrq(cpu: u32): u32 {
   const hwPpi: bool = intid >= 16 && intid < 32 && ((HW_PPIS >> intid) & 1) != 0;
   if (hwPpi || isOwned(d, intid)) {
     // An SPI may already sit in a list register (see injectDirect); a timer PPI cannot.
-    if ((hwPpi || !lrsHold(cpu, intid)) && injectDirect(cpu, d, intid, true, 0)) return intid;
-    const priority: u32 = virtualPriority(vgicCpus[cpu], d, intid);
+    if ((hwPpi || !lrsHold(cpu, intid)) && injectDirect(cpu, intid, true, 0)) return intid;
+    const priority: u32 = virtualPriority(vgicCpus[cpu], intid);
     vgicRaise(cpu, intid, priority, true, 0, cpu);
   } else {
     // Completed EOIs first: the maintenance interrupt stays asserted while one is due.

@@ -19,7 +19,7 @@ import {
 } from "./gic.ts";
 import { vstateRead } from "./vstate.ts";
 import { VgicVm, VgicCpu, vgicVms, vgicCpus, isOwned, markPending, PRIORITY_MASK } from "./vgic-state.ts";
-import { vgicFlush, vgicSgir } from "./vgic.ts";
+import { vgicFlush, vgicSetCtlr, vgicSgir } from "./vgic.ts";
 import { StateWrite, vstateWrite } from "./vwrite.ts";
 import { lock, unlock } from "../el2/lock.ts";
 import { isVirtualSpi, vspiConfig, vspiDeclared, vspiEnabledBits, vspiPendingBits, vspiSetEnabled, vspiSetPending } from "./vspi.ts";
@@ -273,7 +273,8 @@ const IROUTER_IRM: u64 = 1n << 31n;
 /** Writes `v` to a register that is not per-INTID (REG_BITS 0), whose write is `kind`; as readWord, from the access's parts. */
 function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32): void {
   if (kind == Kind.Ctlr) {
-    d.ctlr = v & 3;
+    // Copied into each vCPU only when it changes: a guest enables its distributor once, at boot.
+    if ((v & 3) != d.ctlr) vgicSetCtlr(vm, v & 3);
     vgicFlush(cpu);
   } else if (kind == Kind.Sgir) vgicSgir(cpu, vm, v);
   else if (kind == Kind.Waker) cpuState(privCpu).sleep = (v & 2) != 0;
