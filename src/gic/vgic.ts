@@ -197,7 +197,7 @@ function virtualPriority(c: VgicCpu, intid: u32): u32 {
   return c.vm < CPU_COUNT ? u32(vgicVms[c.vm].priority[intid & 1023]) : 0;
 }
 
-/** A write of GICD_CTLR (EnableGrp0/EnableGrp1) of VM `vm`: into its distributor and each of its vCPUs' copies (VgicCpu.ctlr). */
+/** GICD_CTLR (EnableGrp0/EnableGrp1) of VM `vm` set: in its distributor and each of its vCPUs' copies (VgicCpu.ctlr). Rare: a guest enables its distributor at boot. @cold */
 export function vgicSetCtlr(vm: u32, ctlr: u32): void {
   if (vm >= CPU_COUNT) return;
   vgicVms[vm].ctlr = ctlr;
