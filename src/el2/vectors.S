@@ -51,7 +51,8 @@
  * A synchronous exception from the guest. An HVC or a trapped SMC (ESR_EL2.EC 0x16, 0x17) is an
  * SMCCC call, which reads and writes x0-x3 only: it takes the interrupt entries' lighter frame, at
  * smccc_entry. So may a data abort (EC 0x24), at dabt_entry. Anything else (a trapped access names
- * any register) saves the whole frame. Used once: lower_sync_full is dabt_entry's way back.
+ * any register) saves the whole frame. Used once: .Llower_sync_full is dabt_entry's way back (a
+ * local label: no symbol, which host/trace.ts would take for a function).
  */
 .macro lower_sync_entry
     .balign 0x80
@@ -64,7 +65,7 @@
     b.ls  smccc_entry
     cmp   x1, #0x24 - 0x16
     b.eq  dabt_entry
-lower_sync_full:
+.Llower_sync_full:
     save_x2_x30
     mov   x0, sp
     bl    trap_sync
@@ -196,11 +197,11 @@ smccc_entry:
  * x19-x29 — goes back to the whole frame and trap_sync.
  */
 dabt_entry:
-    tbz   x0, #24, lower_sync_full    /* ESR_EL2.ISS.ISV */
+    tbz   x0, #24, .Llower_sync_full    /* ESR_EL2.ISS.ISV */
     ubfx  x1, x0, #16, #5             /* ESR_EL2.ISS.SRT */
     sub   x1, x1, #19
     cmp   x1, #29 - 19
-    b.ls  lower_sync_full
+    b.ls  .Llower_sync_full
     save_x2_x18_x30
     mov   x1, x0
     mov   x0, sp
