@@ -181,8 +181,12 @@ export function v3ReadLr(i: u32): u64 {
 }
 
 export function v3WriteLr(i: u32, v: u64): void {
+  // The lowest free register, which a fill takes, is nearly always the first: no jump table for it.
+  if (i == 0) {
+    msr("ICH_LR0_EL2", v);
+    return;
+  }
   switch (i) {
-    case 0: msr("ICH_LR0_EL2", v); return;
     case 1: msr("ICH_LR1_EL2", v); return;
     case 2: msr("ICH_LR2_EL2", v); return;
     case 3: msr("ICH_LR3_EL2", v); return;

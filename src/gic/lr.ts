@@ -152,7 +152,7 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u
   if (c.refresh) changed = refreshLrs(c, version);
   for (let i: u32 = 0; i < n; i++) {
     const v: u64 = c.lr[i];
-    if (lrState(version, v) != LR_PENDING || groupEnabled(c, lrIntid(version, v), groups)) continue;
+    if (lrState(version, v) != LR_PENDING || groupEnabled(groups, isGroup1(c, lrIntid(version, v)))) continue;
     const intid: u32 = lrIntid(version, v);
     const source: u32 = version == 2 ? u32(v >> 10n) & 7 : 0;
     const priority: u32 = lrPriority(version, v);

@@ -158,9 +158,9 @@ export function groupEnabledBits(c: VgicCpu, w: u32, groups: u32): u32 {
   return ((groups & 2) != 0 ? g1 : 0) | ((groups & 1) != 0 ? ~g1 : 0);
 }
 
-/** Whether `intid` is in a group the guest has enabled (`groups` as groupEnabledBits). */
-export function groupEnabled(c: VgicCpu, intid: u32, groups: u32): bool {
-  return ((groupEnabledBits(c, (intid >> 5) & 31, groups) >> (intid & 31)) & 1) != 0;
+/** Whether the guest has enabled (`groups` as groupEnabledBits) the group of an interrupt: Group 1 (`group1`, isGroup1) or Group 0. */
+export function groupEnabled(groups: u32, group1: bool): bool {
+  return ((groups >> (group1 ? 1 : 0)) & 1) != 0;
 }
 
 /**

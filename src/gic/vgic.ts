@@ -278,12 +278,13 @@ function injectDirect(cpu: u32, intid: u32, hw: bool, source: u32): bool {
   const c: VgicCpu = vgicCpus[cpu];
   if (c.pendingCount != 0 || (c.ctlr & 3) == 0 || (intid < 32 && ((c.privEnabled >> intid) & 1) == 0)) return false;
   // Only into a group the guest has enabled (see fillLrs: one of a disabled group waits in the pending set).
-  if (!groupEnabled(c, intid, gicGuestGroups())) return false;
+  const group1: bool = isGroup1(c, intid);
+  if (!groupEnabled(gicGuestGroups(), group1)) return false;
   const elrsr: u32 = gicEmptyLrs();
   const empty: u32 = elrsr & c.lrMask;
   if (empty == 0) return false;
   const priority: u32 = virtualPriority(c, intid) & PRIORITY_MASK;
-  gicWriteLr(ctz32(empty), lrEncode(GIC_VERSION, intid, priority, hw, source, isGroup1(c, intid)));
+  gicWriteLr(ctz32(empty), lrEncode(GIC_VERSION, intid, priority, hw, source, group1));
   return true;
 }
 
