@@ -9,6 +9,7 @@ import { Machine, setMachine } from "../compiler/runtime/index.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { trap_sync } from "../src/el2/trap.ts";
 import { dataAbort } from "../src/stage2/abort.ts";
+import { itAdvance } from "../src/el2/step.ts";
 import { vgicCpus, vgicVms } from "../src/gic/vgic-state.ts";
 import { vgicInit } from "../src/gic/vgic.ts";
 import { VgicdAccess, vgicdAccess, vgicdInit } from "../src/gic/vgicd.ts";
@@ -175,6 +176,37 @@ describe("the data-abort light path (dataAbort from dabt_entry) does what the wh
     const o = same(GICD + 4n, esr(4, 0, { isv: false }));
     expect(o.sys.ESR_EL1).not.toBe("undefined");
     expect(stepped(o)).toBe(false);
+  });
+
+  it("every word of the distributor's first 4 KiB reads as the register table says (the word lane's index against vgicdAccess)", () => {
+    for (let off = 0; off < 0x1000; off += 4) {
+      const o = take("light", GICD + BigInt(off), esr(4, 3));
+      expect(o.regs[3], `GICD + 0x${off.toString(16)}`).toBe(tableRead(1, off, 4));
+      expect(stepped(o)).toBe(true);
+    }
+  });
+
+  it("a sign-extending 32-bit load (LDRSW) of GICD_TYPER: the whole path's extension, not the lane's", () => {
+    const o = same(GICD + 4n, esr(4, 3, { sse: true, sf: true }));
+    const t = tableRead(1, 4, 4);
+    expect(o.regs[3]).toBe((t & 0x80000000n) !== 0n ? t | 0xffffffff00000000n : t);
+  });
+
+  it("an AArch32 T32 guest's 16-bit load of GICD_TYPER inside an IT block: ELR_EL2 + 2, the IT state advanced", () => {
+    const typer = tableRead(1, 4, 4);
+    fresh();
+    const regs = new GuestRegs();
+    const syndrome = esr(4, 3) & ~(1n << 25n);                           // IL 0: a 16-bit T32 instruction
+    // SPSR_EL2: AArch32 (M[4]) T32 (T), IT = 0b0001_1100 (ITTT EQ: three more instructions in the block).
+    const spsr = 0x10n | 0x20n | (0x1cn << 8n & 0xfc00n) | ((0x1cn & 3n) << 25n);
+    for (const [k, v] of Object.entries({ ESR_EL2: syndrome, HPFAR_EL2: (GICD >> 12n) << 4n, FAR_EL2: GICD + 4n, ELR_EL2: 0x8000n, SPSR_EL2: spsr })) {
+      machine.sysregs.set(k, v);
+    }
+    dataAbort(regs, syndrome);
+    expect(regs.x[3]).toBe(typer);
+    expect(machine.sysregs.get("ELR_EL2")).toBe(0x8002n);
+    expect(machine.sysregs.get("SPSR_EL2")).toBe(itAdvance(spsr));
+    expect(itAdvance(spsr)).not.toBe(spsr);
   });
 
   it("the UART, not the GIC, through the light path too", () => {

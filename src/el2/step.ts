@@ -12,7 +12,7 @@
 
 const ESR_IL: u64 = 1n << 25n;
 /** SPSR_EL2.M[4]: the guest was in AArch32 state; .T: T32. */
-const SPSR_NRW: u64 = 1n << 4n;
+export const SPSR_NRW: u64 = 1n << 4n;
 const SPSR_T: u64 = 1n << 5n;
 const SPSR_IT_HIGH: u64 = 0xfc00n;
 const SPSR_IT_LOW: u64 = 3n << 25n;

@@ -86,6 +86,16 @@ const WORD_ROW = new Uint8Array(4096);
 const SECTION_FRAME = new Uint8Array([Frame.Dist, Frame.Dist, Frame.Rd, Frame.Sgi]);
 const SECTION_VERSION = new Uint8Array([V2, V3, V3, V3]);
 
+/**
+ * For each word of the distributor's first 4 KiB on this GIC version: whether it is a one-word
+ * register that takes a 32-bit access (a row that is not per-INTID, 4 bytes long: GICD_CTLR,
+ * GICD_TYPER, GICD_IIDR, GICD_SGIR, GICD_PIDR2, ...), as DIST_WORD_LANE | its write Kind << 8 |
+ * its read Kind; 0: not one (or before vgicdInit()). Derived from the register table, as
+ * WORD_ROW is, so that src/gic/vgicd-lane.ts finds the handler of such an access in one load.
+ */
+export const DIST_WORD = new Uint16Array(1024);
+export const DIST_WORD_LANE: u32 = 0x8000;
+
 /** @cold */
 export function vgicdInit(): void {
   // Each row, the last first, claims its words in each section it belongs to: where rows overlap,
@@ -100,6 +110,12 @@ export function vgicdInit(): void {
       if ((u32(REG_FRAMES[row]) & u32(SECTION_FRAME[s])) == 0 || (u32(REG_VERSIONS[row]) & u32(SECTION_VERSION[s])) == 0) continue;
       for (let w: u32 = REG_OFFSET[row] >> 2; w < end >> 2; w++) WORD_ROW[((s << 10) | w) & 4095] = u8(i);
     }
+  }
+  const dist: u32 = GIC_VERSION == 3 ? 1 : 0;
+  for (let w: u32 = 0; w < 1024; w++) {
+    const row: u32 = u32(WORD_ROW[((dist << 10) | w) & 4095]) - 1;
+    const lane: bool = row < REG_OFFSET.length && REG_BITS[row] == 0 && REG_LENGTH[row] == 4 && ((REG_WIDTHS[row] >> 4) & 1) != 0;
+    DIST_WORD[w] = lane ? u16(DIST_WORD_LANE | (u32(REG_WRITE[row]) << 8) | u32(REG_READ[row])) : 0;
   }
 }
 
@@ -178,11 +194,12 @@ function cpuState(cpu: u32): VgicCpu {
 }
 
 /**
- * Reads the register of a row that is not per-INTID (REG_BITS 0): the identification and control
- * registers. Takes the access's parts, not its record, so that vgicRead's fast lane needs none.
+ * Reads a register that is not per-INTID (REG_BITS 0), whose read is `kind`: the identification
+ * and control registers. Takes the access's parts, not its record, so that the distributor's word
+ * lane (src/gic/vgicd-lane.ts) needs none.
  */
-function readWord(version: u32, d: VgicVm, privCpu: u32, row: u32): u64 {
-  switch (u32(REG_READ[row])) {
+export function readWord(version: u32, d: VgicVm, privCpu: u32, kind: u32): u64 {
+  switch (kind) {
     case Kind.Ctlr:
       return version == 3 ? u64(d.ctlr & 3) | 0x10n | 0x40n : u64(d.ctlr & 1);
     case Kind.Typer: {
@@ -209,7 +226,7 @@ function readWord(version: u32, d: VgicVm, privCpu: u32, row: u32): u64 {
 /** Reads the whole register of row `row` containing a.offset (per-INTID registers: the 32-bit word, or the 64-bit IROUTER). */
 function readRegister(a: VgicdAccess, d: VgicVm, row: u32, rel: u32): u64 {
   const bits: u32 = u32(REG_BITS[row]);
-  if (bits == 0) return readWord(a.version, d, a.privCpu, row);
+  if (bits == 0) return readWord(a.version, d, a.privCpu, u32(REG_READ[row]));
   const first: u32 = (rel >> 2) * (32 / bits);
   if (bits == 1) {
     const mask: u32 = visibleMask(a, d, first);
@@ -271,10 +288,13 @@ const IROUTER_AFF_1_2_3: u64 = 0xff00ffff00n;
 const IROUTER_IRM: u64 = 1n << 31n;
 
 /** Writes `v` to a register that is not per-INTID (REG_BITS 0), whose write is `kind`; as readWord, from the access's parts. */
-function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32): void {
+export function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32): void {
   if (kind == Kind.Ctlr) {
-    // Copied into each vCPU only when it changes: a guest enables its distributor once, at boot.
-    if ((v & 3) != d.ctlr) vgicSetCtlr(vm, v & 3);
+    // The enables decide what the list registers may hold (vgicFlush): a write that keeps them
+    // changes nothing there (a guest rewrites its GICD_CTLR to wait for RWP, or to set ARE again).
+    // Copied into each vCPU only when they change: a guest enables its distributor once, at boot.
+    if ((v & 3) == d.ctlr) return;
+    vgicSetCtlr(vm, v & 3);
     vgicFlush(cpu);
   } else if (kind == Kind.Sgir) vgicSgir(cpu, vm, v);
   else if (kind == Kind.Waker) cpuState(privCpu).sleep = (v & 2) != 0;
@@ -509,32 +529,13 @@ export function vgicClaims(vm: u32, ipa: u64): bool {
   return GIC_VERSION == 3 && vm < CPU_COUNT && ipa >= GICR_BASE && ipa < GICR_BASE + u64(vgicVms[vm].vcpus) * GICR_FRAME;
 }
 
-/**
- * The row of a 32-bit access at `ipa` to one of the distributor's identification and control
- * registers (GICD_CTLR, GICD_TYPER, GICD_SGIR, ...: not per-INTID, one word), or REG_OFFSET.length.
- * vgicRead and vgicWrite take those straight to their handler: the same row and checks (rowOf),
- * the same handler as vgicdAccess, no record filled.
- */
-function distWordRow(ipa: u64, bytes: u32): u32 {
-  if (bytes != 4 || ipa < GICD_BASE || ipa - GICD_BASE >= 0x1000n) return REG_OFFSET.length;
-  const row: u32 = rowOf(Frame.Dist, GIC_VERSION, u32(ipa - GICD_BASE), bytes);
-  return row < REG_OFFSET.length && REG_BITS[row] == 0 && REG_LENGTH[row] == 4 ? row : REG_OFFSET.length;
-}
-
 /** A guest read of `bytes` at `ipa`, which vgicClaims() accepted; returns the value. */
 export function vgicRead(vm: u32, cpu: u32, ipa: u64, bytes: u32): u64 {
-  const row: u32 = distWordRow(ipa, bytes);
-  if (row < REG_OFFSET.length && vm < CPU_COUNT) return readWord(GIC_VERSION, vgicVms[vm], GIC_VERSION == 3 ? CPU_COUNT : cpu, row);
   return vgicAccessAt(vm, cpu, ipa, bytes, false, 0n);
 }
 
 /** A guest write of `value` (`bytes` wide) at `ipa`, which vgicClaims() accepted. */
 export function vgicWrite(vm: u32, cpu: u32, ipa: u64, bytes: u32, value: u64): void {
-  const row: u32 = distWordRow(ipa, bytes);
-  if (row < REG_OFFSET.length && vm < CPU_COUNT) {
-    writeWord(vm, cpu, vgicVms[vm], GIC_VERSION == 3 ? CPU_COUNT : cpu, u32(REG_WRITE[row]), u32(value & 0xffffffffn));
-    return;
-  }
   vgicAccessAt(vm, cpu, ipa, bytes, true, value);
 }
 

@@ -3,14 +3,16 @@
 // VM, the IPA and the syndrome, and the guest receives a synchronous external abort.
 import { GuestRegs, thisCpu } from "../el2/cpu.ts";
 import { injectAbort, syncVector } from "../el2/inject.ts";
-import { skipInstruction } from "../el2/step.ts";
+import { SPSR_NRW, skipInstruction } from "../el2/step.ts";
 import { vmRestart } from "../el2/restart.ts";
 import { Cause } from "../el2/health.ts";
 import { lineEnd, put, putHex } from "../el2/console.ts";
 import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
 import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
-import { vgicClaims, vgicRead, vgicWrite } from "../gic/vgicd.ts";
+import { DIST_WORD, DIST_WORD_LANE, readWord, vgicClaims, vgicRead, vgicWrite, writeWord } from "../gic/vgicd.ts";
+import { vgicVms } from "../gic/vgic-state.ts";
 import { vmOfCpu } from "../el2/placement.ts";
+import { CPU_COUNT, GICD_BASE, GIC_VERSION } from "@board";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
 const ISS_ISV: u64 = 1n << 24n;      // the fields below are valid (a single load/store of a general register)
@@ -22,6 +24,9 @@ const ISS_SRT_SHIFT: u64 = 16n;      // the register
 const ISS_SF: u64 = 1n << 15n;       // the register is 64-bit (else 32-bit: Wt)
 const ISS_S1PTW: u64 = 1n << 7n;     // the fault was on the guest's own stage-1 table walk
 const ISS_WNR: u64 = 1n << 6n;       // write, not read
+/** The syndrome of the distributor's word lane: a 32-bit load (zero-extended, ISS.SSE clear) or store of a general register, not on a table walk. */
+const LANE_ISS_MASK: u64 = ISS_ISV | ISS_SAS | ISS_SSE | ISS_S1PTW;
+const LANE_ISS: u64 = ISS_ISV | ISS_SAS_WORD;
 
 
 /** The faulting IPA: HPFAR_EL2.FIPA holds IPA[47:12] in bits [43:4]; FAR_EL2 gives the page offset. */
@@ -41,9 +46,7 @@ function emulable(esr: u64, ipa: u64): bool {
 }
 
 /**
- * A data abort with syndrome `esr`: emulated if it is a device's, else logged and injected. The VM's
- * distributor or redistributor, the hot device, is looked for first: a range compare on the IPA
- * before the other devices' (src/stage2/mmio.ts mmioDevice).
+ * A data abort with syndrome `esr`: emulated if it is a device's, else logged and injected.
  *
  * Entered from trap_sync with the whole frame, and straight from the vector with the light frame
  * (src/el2/vectors.S dabt_entry: x0-x18, x30 saved; x19-x29 stay in the CPU) for a single load or
@@ -52,9 +55,45 @@ function emulable(esr: u64, ipa: u64): bool {
  * re-enters through vcpu_enter and the whole frame).
  */
 export function dataAbort(regs: GuestRegs, esr: u64): void {
+  const ipa: u64 = faultIpa();
+  // The distributor's word lane, the hot GIC access (a guest's GICD_CTLR, GICD_TYPER, GICD_SGIR): a
+  // 32-bit access by an AArch64 guest to a one-word register of the distributor (src/gic/vgicd.ts
+  // DIST_WORD, derived from its register table), carried out here by the table's own handlers
+  // (readWord, writeWord). Its checks are the whole path's, narrowed: ISV, not S1PTW, 32 bits,
+  // zero-extended, aligned, the word a register that takes a 32-bit access. Anything else
+  // (other widths, sign-extended loads, AArch32, the per-INTID registers, the redistributor, the
+  // other devices) goes to deviceAbort untouched.
+  const offset: u64 = ipa - GICD_BASE;
+  const kinds: u32 = offset < 0x1000n ? u32(DIST_WORD[u32(offset >> 2n) & 1023]) : 0;
   const cpu: u32 = thisCpu();
   const vm: u32 = vmOfCpu(cpu);
-  const ipa: u64 = faultIpa();
+  if ((esr & LANE_ISS_MASK) != LANE_ISS || (kinds & DIST_WORD_LANE) == 0 || (offset & 3n) != 0n || vm >= CPU_COUNT
+    || (mrs("SPSR_EL2") & SPSR_NRW) != 0n) {
+    deviceAbort(regs, esr, ipa, cpu, vm);
+    return;
+  }
+  // skipInstruction for an AArch64 guest (every A64 instruction is 32 bits, ISS.IL set), first:
+  // nothing after the handler needs the syndrome. No handler of these registers reads ELR_EL2.
+  msr("ELR_EL2", mrs("ELR_EL2") + 4n);
+  // Whose private interrupts the distributor shows: none on GICv3 (the redistributors do), the accessor's on GICv2.
+  const privCpu: u32 = GIC_VERSION == 3 ? CPU_COUNT : cpu;
+  const rt: u32 = u32((esr >> ISS_SRT_SHIFT) & 0x1fn);
+  if ((esr & ISS_WNR) != 0n) {
+    writeWord(vm, cpu, vgicVms[vm], privCpu, (kinds >> 8) & 0x7f, rt == 31 ? 0 : u32(regs.x[rt] & 0xffffffffn));
+    return;
+  }
+  // LDR Wt: the 32 bits, zero-extended; into XZR, nothing.
+  const v: u64 = readWord(GIC_VERSION, vgicVms[vm], privCpu, kinds & 0xff) & 0xffffffffn;
+  if (rt != 31) regs.x[rt] = v;
+}
+
+/**
+ * A data abort at `ipa` of CPU `cpu` (VM `vm`) that dataAbort's word lane did not take: a device's (the VM's distributor or
+ * redistributor, looked for first, then src/stage2/mmio.ts mmioDevice) is emulated; any other is
+ * logged and the guest receives a synchronous external abort. Exported so that it is compiled out
+ * of line: the callee-saved registers it needs are not saved on the lane.
+ */
+export function deviceAbort(regs: GuestRegs, esr: u64, ipa: u64, cpu: u32, vm: u32): void {
   const dev: u32 = !emulable(esr, ipa) ? MmioDevice.None : vgicClaims(vm, ipa) ? MmioDevice.Gic : mmioDevice(vm, ipa);
   if (dev != MmioDevice.None) {
     emulate(dev, cpu, vm, regs, esr, ipa);
