@@ -12,6 +12,7 @@
 // Offsets, widths and INTIDs are all checked before use: nothing a guest writes can index out of range.
 import { CPU_COUNT, GIC_VERSION, GICD_BASE, GICD_SIZE, GICR_BASE } from "@board";
 import { lineEnd, put, vmLineBegin } from "../el2/console.ts";
+import { GuestRegs } from "../el2/cpu.ts";
 import { cpuOfVcpu } from "../el2/placement.ts";
 import {
   HW_PPIS, GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR, GICD_ICPENDR,
@@ -91,7 +92,7 @@ const SECTION_VERSION = new Uint8Array([V2, V3, V3, V3]);
  * register that takes a 32-bit access (a row that is not per-INTID, 4 bytes long: GICD_CTLR,
  * GICD_TYPER, GICD_IIDR, GICD_SGIR, GICD_PIDR2, ...), as DIST_WORD_LANE | its write Kind << 8 |
  * its read Kind; 0: not one (or before vgicdInit()). Derived from the register table, as
- * WORD_ROW is, so that src/gic/vgicd-lane.ts finds the handler of such an access in one load.
+ * WORD_ROW is, so that the word lane (src/stage2/abort.ts dataAbort) finds such an access in one load.
  */
 export const DIST_WORD = new Uint16Array(1024);
 export const DIST_WORD_LANE: u32 = 0x8000;
@@ -196,31 +197,26 @@ function cpuState(cpu: u32): VgicCpu {
 /**
  * Reads a register that is not per-INTID (REG_BITS 0), whose read is `kind`: the identification
  * and control registers. Takes the access's parts, not its record, so that the distributor's word
- * lane (src/gic/vgicd-lane.ts) needs none.
+ * lane (vgicdWordAccess) needs none.
  */
-export function readWord(version: u32, d: VgicVm, privCpu: u32, kind: u32): u64 {
-  switch (kind) {
-    case Kind.Ctlr:
-      return version == 3 ? u64(d.ctlr & 3) | 0x10n | 0x40n : u64(d.ctlr & 1);
-    case Kind.Typer: {
-      const lines: u32 = d.maxIntid >> 5;
-      const cpus: u32 = d.vcpus == 0 ? 0 : (d.vcpus - 1) & 7;
-      return u64(lines & 0x1f) | (u64(cpus) << 5n) | (version == 3 ? 9n << 19n : 0n);
-    }
-    case Kind.Iidr:
-      return 0x43bn;
-    case Kind.Pidr2:
-      return version == 3 ? 0x3bn : 0x2bn;
-    case Kind.RdTyper: {
-      const c: VgicCpu = cpuState(privCpu);
-      const last: u64 = c.vcpu + 1 >= d.vcpus ? 1n << 4n : 0n;
-      return (u64(c.vcpu) << 32n) | (u64(c.vcpu) << 8n) | last;
-    }
-    case Kind.Waker:
-      return cpuState(privCpu).sleep ? 6n : 0n;     // ProcessorSleep and ChildrenAsleep together
-    default:
-      return 0n;
+function readWord(version: u32, d: VgicVm, privCpu: u32, kind: u32): u64 {
+  // Tested in the order a guest reads them most: GICD_CTLR (Linux polls its RWP after each
+  // distributor write), GICD_TYPER, then the rest.
+  if (kind == Kind.Ctlr) return version == 3 ? u64(d.ctlr & 3) | 0x10n | 0x40n : u64(d.ctlr & 1);
+  if (kind == Kind.Typer) {
+    const lines: u32 = d.maxIntid >> 5;
+    const cpus: u32 = d.vcpus == 0 ? 0 : (d.vcpus - 1) & 7;
+    return u64(lines & 0x1f) | (u64(cpus) << 5n) | (version == 3 ? 9n << 19n : 0n);
   }
+  if (kind == Kind.Iidr) return 0x43bn;
+  if (kind == Kind.Pidr2) return version == 3 ? 0x3bn : 0x2bn;
+  if (kind == Kind.RdTyper) {
+    const c: VgicCpu = cpuState(privCpu);
+    const last: u64 = c.vcpu + 1 >= d.vcpus ? 1n << 4n : 0n;
+    return (u64(c.vcpu) << 32n) | (u64(c.vcpu) << 8n) | last;
+  }
+  if (kind == Kind.Waker) return cpuState(privCpu).sleep ? 6n : 0n;     // ProcessorSleep and ChildrenAsleep together
+  return 0n;
 }
 
 /** Reads the whole register of row `row` containing a.offset (per-INTID registers: the 32-bit word, or the 64-bit IROUTER). */
@@ -288,7 +284,7 @@ const IROUTER_AFF_1_2_3: u64 = 0xff00ffff00n;
 const IROUTER_IRM: u64 = 1n << 31n;
 
 /** Writes `v` to a register that is not per-INTID (REG_BITS 0), whose write is `kind`; as readWord, from the access's parts. */
-export function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32): void {
+function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32): void {
   if (kind == Kind.Ctlr) {
     // The enables decide what the list registers may hold (vgicFlush): a write that keeps them
     // changes nothing there (a guest rewrites its GICD_CTLR to wait for RWP, or to set ARE again).
@@ -298,6 +294,21 @@ export function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32,
     vgicFlush(cpu);
   } else if (kind == Kind.Sgir) vgicSgir(cpu, vm, v);
   else if (kind == Kind.Waker) cpuState(privCpu).sleep = (v & 2) != 0;
+}
+
+/**
+ * The access of the distributor's word lane (src/stage2/abort.ts dataAbort): a 32-bit load into,
+ * or store from, guest register `rt` (31: XZR) of the one-word register whose DIST_WORD entry is
+ * `kinds`, by CPU `cpu` of VM `vm`. Here, beside readWord and writeWord, so that they are
+ * compiled into it: the lane makes no call but this one.
+ */
+export function vgicdWordAccess(regs: GuestRegs, rt: u32, write: bool, kinds: u32, cpu: u32, vm: u32): void {
+  if (vm >= CPU_COUNT) return;
+  // Whose private interrupts the distributor shows: none on GICv3 (the redistributors do), the accessor's on GICv2.
+  const privCpu: u32 = GIC_VERSION == 3 ? CPU_COUNT : cpu;
+  if (write) writeWord(vm, cpu, vgicVms[vm], privCpu, (kinds >> 8) & 0x7f, rt == 31 ? 0 : u32(regs.x[rt & 31] & 0xffffffffn));
+  // LDR Wt: the 32 bits, zero-extended; into XZR, nothing.
+  else if (rt != 31) regs.x[rt & 31] = readWord(GIC_VERSION, vgicVms[vm], privCpu, kinds & 0xff) & 0xffffffffn;
 }
 
 /** Applies a write of `v` to one 32-bit (or, for IROUTER, 64-bit) register. */

@@ -9,10 +9,9 @@ import { Cause } from "../el2/health.ts";
 import { lineEnd, put, putHex } from "../el2/console.ts";
 import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
 import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
-import { DIST_WORD, DIST_WORD_LANE, readWord, vgicClaims, vgicRead, vgicWrite, writeWord } from "../gic/vgicd.ts";
-import { vgicVms } from "../gic/vgic-state.ts";
+import { DIST_WORD, DIST_WORD_LANE, vgicClaims, vgicRead, vgicWrite, vgicdWordAccess } from "../gic/vgicd.ts";
 import { vmOfCpu } from "../el2/placement.ts";
-import { CPU_COUNT, GICD_BASE, GIC_VERSION } from "@board";
+import { CPU_COUNT, GICD_BASE } from "@board";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
 const ISS_ISV: u64 = 1n << 24n;      // the fields below are valid (a single load/store of a general register)
@@ -59,32 +58,23 @@ export function dataAbort(regs: GuestRegs, esr: u64): void {
   // The distributor's word lane, the hot GIC access (a guest's GICD_CTLR, GICD_TYPER, GICD_SGIR): a
   // 32-bit access by an AArch64 guest to a one-word register of the distributor (src/gic/vgicd.ts
   // DIST_WORD, derived from its register table), carried out here by the table's own handlers
-  // (readWord, writeWord). Its checks are the whole path's, narrowed: ISV, not S1PTW, 32 bits,
+  // (readWord, writeWord: vgicdWordAccess). Its checks are the whole path's, narrowed: ISV, not S1PTW, 32 bits,
   // zero-extended, aligned, the word a register that takes a 32-bit access. Anything else
   // (other widths, sign-extended loads, AArch32, the per-INTID registers, the redistributor, the
   // other devices) goes to deviceAbort untouched.
   const offset: u64 = ipa - GICD_BASE;
-  const kinds: u32 = offset < 0x1000n ? u32(DIST_WORD[u32(offset >> 2n) & 1023]) : 0;
+  const kinds: u32 = u32(DIST_WORD[u32(offset >> 2n) & 1023]);   // its word's, if offset < 4 KiB
   const cpu: u32 = thisCpu();
   const vm: u32 = vmOfCpu(cpu);
-  if ((esr & LANE_ISS_MASK) != LANE_ISS || (kinds & DIST_WORD_LANE) == 0 || (offset & 3n) != 0n || vm >= CPU_COUNT
+  if ((esr & LANE_ISS_MASK) != LANE_ISS || offset >= 0x1000n || (kinds & DIST_WORD_LANE) == 0 || (offset & 3n) != 0n || vm >= CPU_COUNT
     || (mrs("SPSR_EL2") & SPSR_NRW) != 0n) {
     deviceAbort(regs, esr, ipa, cpu, vm);
     return;
   }
   // skipInstruction for an AArch64 guest (every A64 instruction is 32 bits, ISS.IL set), first:
-  // nothing after the handler needs the syndrome. No handler of these registers reads ELR_EL2.
+  // nothing after the access needs the syndrome. No handler of these registers reads ELR_EL2.
   msr("ELR_EL2", mrs("ELR_EL2") + 4n);
-  // Whose private interrupts the distributor shows: none on GICv3 (the redistributors do), the accessor's on GICv2.
-  const privCpu: u32 = GIC_VERSION == 3 ? CPU_COUNT : cpu;
-  const rt: u32 = u32((esr >> ISS_SRT_SHIFT) & 0x1fn);
-  if ((esr & ISS_WNR) != 0n) {
-    writeWord(vm, cpu, vgicVms[vm], privCpu, (kinds >> 8) & 0x7f, rt == 31 ? 0 : u32(regs.x[rt] & 0xffffffffn));
-    return;
-  }
-  // LDR Wt: the 32 bits, zero-extended; into XZR, nothing.
-  const v: u64 = readWord(GIC_VERSION, vgicVms[vm], privCpu, kinds & 0xff) & 0xffffffffn;
-  if (rt != 31) regs.x[rt] = v;
+  vgicdWordAccess(regs, u32((esr >> ISS_SRT_SHIFT) & 0x1fn), (esr & ISS_WNR) != 0n, kinds, cpu, vm);
 }
 
 /**
