@@ -8,7 +8,7 @@ import { vmRestart } from "../el2/restart.ts";
 import { Cause } from "../el2/health.ts";
 import { lineEnd, put, putHex } from "../el2/console.ts";
 import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
-import { MmioDevice, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
+import { MmioDevice, isVmUart, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
 import { DIST_WORD, DIST_WORD_LANE, vgicClaims, vgicRead, vgicWrite, vgicdWordAccess } from "../gic/vgicd.ts";
 import { vmOfCpu } from "../el2/placement.ts";
 import { CPU_COUNT, GICD_BASE } from "@board";
@@ -78,13 +78,15 @@ export function dataAbort(regs: GuestRegs, esr: u64): void {
 }
 
 /**
- * A data abort at `ipa` of CPU `cpu` (VM `vm`) that dataAbort's word lane did not take: a device's (the VM's distributor or
- * redistributor, looked for first, then src/stage2/mmio.ts mmioDevice) is emulated; any other is
+ * A data abort at `ipa` of CPU `cpu` (VM `vm`) that dataAbort's word lane did not take: a device's (the VM's UART,
+ * its distributor or redistributors, then src/stage2/mmio.ts mmioDevice's) is emulated; any other is
  * logged and the guest receives a synchronous external abort. Exported so that it is compiled out
  * of line: the callee-saved registers it needs are not saved on the lane.
  */
 export function deviceAbort(regs: GuestRegs, esr: u64, ipa: u64, cpu: u32, vm: u32): void {
-  const dev: u32 = !emulable(esr, ipa) ? MmioDevice.None : vgicClaims(vm, ipa) ? MmioDevice.Gic : mmioDevice(vm, ipa);
+  // The UART first (a console writes it a byte at a time), then the GIC's frames (the word lane took its hottest), then the rest.
+  const dev: u32 = !emulable(esr, ipa) ? MmioDevice.None : isVmUart(vm, ipa) ? MmioDevice.Uart
+    : vgicClaims(vm, ipa) ? MmioDevice.Gic : mmioDevice(vm, ipa);
   if (dev != MmioDevice.None) {
     emulate(dev, cpu, vm, regs, esr, ipa);
     skipInstruction(esr);

@@ -3,7 +3,7 @@
 // watchdog (src/el2/watchdog.ts), and for a VM in channels its PCI host bridge's ECAM
 // (src/stage2/vpci.ts) and its channel devices' BAR0s (src/stage2/channel.ts). The virtual GIC's
 // distributor and redistributors (src/gic/vgicd.ts), the hottest, src/stage2/abort.ts looks for and
-// calls itself, before these. The decoded access arrives as plain values, and a read returns its
+// calls itself, before these but the UART. The decoded access arrives as plain values, and a read returns its
 // result: no record is filled and read back on the hot path.
 import { VM_UART, VM_WATCHDOG, CHAN_FIRST, VPCI_ECAM, VPCI_BAR0 } from "@config";
 import { vms } from "./vm.ts";
@@ -18,10 +18,15 @@ export const enum MmioDevice { None = 0, Uart = 1, Gic = 2, Ecam = 3, ChannelReg
 
 const PAGE: u64 = 0x1000n;
 
+/** Whether `ipa` is in VM `vm`'s PL011, the device src/stage2/abort.ts looks for before the virtual GIC's frames (the console's every byte). */
+export function isVmUart(vm: u32, ipa: u64): bool {
+  const uart: u64 = VM_UART[vm];
+  return uart != 0n && ipa >= uart && ipa < uart + PAGE;
+}
+
 /** The emulated device of the VM at `ipa`, if any, other than its virtual GIC (src/stage2/abort.ts asks src/gic/vgicd.ts vgicClaims first). */
 export function mmioDevice(vm: u32, ipa: u64): u32 {
-  const uart: u64 = VM_UART[vm];
-  if (uart != 0n && ipa >= uart && ipa < uart + PAGE) return MmioDevice.Uart;
+  if (isVmUart(vm, ipa)) return MmioDevice.Uart;
   const wdog: u64 = VM_WATCHDOG[vm];
   if (wdog != 0n && ipa >= wdog && ipa < wdog + PAGE) return MmioDevice.Watchdog;
   if (vm >= CHAN_FIRST.length - 1 || CHAN_FIRST[vm] == CHAN_FIRST[vm + 1]) return MmioDevice.None;
