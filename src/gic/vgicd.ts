@@ -303,7 +303,7 @@ function writeWord(vm: u32, cpu: u32, d: VgicVm, privCpu: u32, kind: u32, v: u32
  * compiled into it: the lane makes no call but this one.
  */
 export function vgicdWordAccess(regs: GuestRegs, rt: u32, write: bool, kinds: u32, cpu: u32, vm: u32): void {
-  if (vm >= CPU_COUNT) return;
+  if (vm >= CPU_COUNT) return;    // none: a CPU without a VM runs no guest
   // Whose private interrupts the distributor shows: none on GICv3 (the redistributors do), the accessor's on GICv2.
   const privCpu: u32 = GIC_VERSION == 3 ? CPU_COUNT : cpu;
   if (write) writeWord(vm, cpu, vgicVms[vm], privCpu, (kinds >> 8) & 0x7f, rt == 31 ? 0 : u32(regs.x[rt & 31] & 0xffffffffn));

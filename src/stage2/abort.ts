@@ -11,7 +11,7 @@ import { LogKind, vmLogBegin } from "../el2/ratelimit.ts";
 import { MmioDevice, isVmUart, mmioDevice, mmioRead, mmioWrite } from "./mmio.ts";
 import { DIST_WORD, DIST_WORD_LANE, vgicClaims, vgicRead, vgicWrite, vgicdWordAccess } from "../gic/vgicd.ts";
 import { vmOfCpu } from "../el2/placement.ts";
-import { CPU_COUNT, GICD_BASE } from "@board";
+import { GICD_BASE } from "@board";
 
 // ESR_EL2.ISS for data aborts (Arm ARM D23.2.43, "ISS encoding for an exception from a Data Abort")
 const ISS_ISV: u64 = 1n << 24n;      // the fields below are valid (a single load/store of a general register)
@@ -63,27 +63,31 @@ export function dataAbort(regs: GuestRegs, esr: u64): void {
   // (other widths, sign-extended loads, AArch32, the per-INTID registers, the redistributor, the
   // other devices) goes to deviceAbort untouched.
   const offset: u64 = ipa - GICD_BASE;
-  const kinds: u32 = u32(DIST_WORD[u32(offset >> 2n) & 1023]);   // its word's, if offset < 4 KiB
-  const cpu: u32 = thisCpu();
-  const vm: u32 = vmOfCpu(cpu);
-  if ((esr & LANE_ISS_MASK) != LANE_ISS || offset >= 0x1000n || (kinds & DIST_WORD_LANE) == 0 || (offset & 3n) != 0n || vm >= CPU_COUNT
-    || (mrs("SPSR_EL2") & SPSR_NRW) != 0n) {
-    deviceAbort(regs, esr, ipa, cpu, vm);
+  if (offset >= 0x1000n || (esr & LANE_ISS_MASK) != LANE_ISS) {
+    deviceAbort(regs, esr, ipa);
     return;
   }
+  const kinds: u32 = u32(DIST_WORD[u32(offset >> 2n) & 1023]);
+  if ((kinds & DIST_WORD_LANE) == 0 || (offset & 3n) != 0n || (mrs("SPSR_EL2") & SPSR_NRW) != 0n) {
+    deviceAbort(regs, esr, ipa);
+    return;
+  }
+  const cpu: u32 = thisCpu();
   // skipInstruction for an AArch64 guest (every A64 instruction is 32 bits, ISS.IL set), first:
   // nothing after the access needs the syndrome. No handler of these registers reads ELR_EL2.
   msr("ELR_EL2", mrs("ELR_EL2") + 4n);
-  vgicdWordAccess(regs, u32((esr >> ISS_SRT_SHIFT) & 0x1fn), (esr & ISS_WNR) != 0n, kinds, cpu, vm);
+  vgicdWordAccess(regs, u32((esr >> ISS_SRT_SHIFT) & 0x1fn), (esr & ISS_WNR) != 0n, kinds, cpu, vmOfCpu(cpu));
 }
 
 /**
- * A data abort at `ipa` of CPU `cpu` (VM `vm`) that dataAbort's word lane did not take: a device's (the VM's UART,
+ * A data abort at `ipa` that dataAbort's word lane did not take: a device's (the VM's UART,
  * its distributor or redistributors, then src/stage2/mmio.ts mmioDevice's) is emulated; any other is
  * logged and the guest receives a synchronous external abort. Exported so that it is compiled out
  * of line: the callee-saved registers it needs are not saved on the lane.
  */
-export function deviceAbort(regs: GuestRegs, esr: u64, ipa: u64, cpu: u32, vm: u32): void {
+export function deviceAbort(regs: GuestRegs, esr: u64, ipa: u64): void {
+  const cpu: u32 = thisCpu();
+  const vm: u32 = vmOfCpu(cpu);
   // The UART first (a console writes it a byte at a time), then the GIC's frames (the word lane took its hottest), then the rest.
   const dev: u32 = !emulable(esr, ipa) ? MmioDevice.None : isVmUart(vm, ipa) ? MmioDevice.Uart
     : vgicClaims(vm, ipa) ? MmioDevice.Gic : mmioDevice(vm, ipa);
