@@ -186,12 +186,6 @@ describe("the data-abort light path (dataAbort from dabt_entry) does what the wh
     }
   });
 
-  it("a sign-extending 32-bit load (LDRSW) of GICD_TYPER: the whole path's extension, not the lane's", () => {
-    const o = same(GICD + 4n, esr(4, 3, { sse: true, sf: true }));
-    const t = tableRead(1, 4, 4);
-    expect(o.regs[3]).toBe((t & 0x80000000n) !== 0n ? t | 0xffffffff00000000n : t);
-  });
-
   it("an AArch32 T32 guest's 16-bit load of GICD_TYPER inside an IT block: ELR_EL2 + 2, the IT state advanced", () => {
     const typer = tableRead(1, 4, 4);
     fresh();
