@@ -14,7 +14,7 @@ import { builtinImage } from "./config/images.ts";
 import { bootImage, run } from "./run.ts";
 import { loadBoard } from "./board.ts";
 import { runQemu } from "../qemu/launch.ts";
-import type { Command } from "./cli/args.ts";
+import { type Command, UsageError } from "./cli/args.ts";
 import { traceArgs, tracePaths, type TracePath } from "./trace.ts";
 
 export const BENCH_BOARDS = ["qemu-virt-gicv3", "qemu-virt-gicv2", "rpi4"];
@@ -74,7 +74,8 @@ async function nativeFigures(machine: string): Promise<Record<string, number>> {
   return figures;
 }
 
-export async function benchBoard(board: string): Promise<BenchFigures> {
+/** The bench VM's figures on `board`, natively and traced; with `pathsOnly`, not the restart bench's. */
+export async function benchBoard(board: string, pathsOnly = false): Promise<BenchFigures> {
   const config = path.join(PROJECT_ROOT, "board", board, "configs", "bench.ts");
   // The benchmark counts the hypervisor's instructions (PMCCFILTR_EL0.NSH): a build that lets it (src/el2/pmu.ts).
   const b = await build({ board, config, pmuCountsEl2: true });
@@ -82,7 +83,7 @@ export async function benchBoard(board: string): Promise<BenchFigures> {
   if (r.timedOut || r.exitCode !== 0) throw new Error(`bench on ${board} failed (status ${r.exitCode}):\n${r.output}`);
   const figures = parseBench(r.lines);
   if (!r.lines.some((l) => l.endsWith("bench: done"))) throw new Error(`bench on ${board} did not finish:\n${r.output}`);
-  Object.assign(figures, await restartBench(board));
+  if (!pathsOnly) Object.assign(figures, await restartBench(board));
   const gic = Number(b.board.facts.GIC_VERSION);
   // QEMU raspi4b enters any kernel at EL2 or EL3, never EL1: its native figures are QEMU virt's with its GIC version.
   const nativeMachine = `virt,gic-version=${gic}`;
@@ -204,20 +205,29 @@ export const benchCommand: Command = {
   name: "bench",
   summary: "instruction counts of the hypervisor's paths under QEMU -icount on each QEMU board, and image sizes",
   positionals: { synopsis: "", min: 0, max: 0 },
-  flags: [],
-  details: ["Writes build/bench.json as well."],
-  async run() {
+  flags: [
+    { name: "--board", value: "BOARD", help: `one board only (default: each of ${BENCH_BOARDS.join(", ")})` },
+    { name: "--paths", help: "the bench VM's trap paths and their breakdown only, for a quick look while optimising one: no restart, channel or Linux figures, no shipped configs' size, no build/bench.json" },
+  ],
+  details: ["Writes build/bench.json as well (not with --paths)."],
+  async run(a) {
+    const board = a.get("--board");
+    if (board !== undefined && !BENCH_BOARDS.includes(board)) throw new UsageError(`--board: the bench runs on ${BENCH_BOARDS.join(", ")}, not ${JSON.stringify(board)}`);
+    const pathsOnly = a.has("--paths");
     const results: BenchFigures[] = [];
-    for (const board of BENCH_BOARDS) {
-      const r = await benchBoard(board);
-      if (board !== "rpi4") Object.assign(r.figures, await benchChannel(board));
-      r.figures["linux-to-init"] = await benchLinux(board);
-      // After benchLinux: the Linux guest it assembles is what the Linux configs carry.
-      r.largest = await largestShipped(board);
+    for (const b of board === undefined ? BENCH_BOARDS : [board]) {
+      const r = await benchBoard(b, pathsOnly);
+      if (!pathsOnly) {
+        if (b !== "rpi4") Object.assign(r.figures, await benchChannel(b));
+        r.figures["linux-to-init"] = await benchLinux(b);
+        // After benchLinux: the Linux guest it assembles is what the Linux configs carry.
+        r.largest = await largestShipped(b);
+      }
       results.push(r);
     }
     const lines = report(results);
     console.log(lines.join("\n"));
+    if (pathsOnly) return 0;
     fs.mkdirSync(path.join(PROJECT_ROOT, "build"), { recursive: true });
     fs.writeFileSync(path.join(PROJECT_ROOT, "build/bench.json"), JSON.stringify(results, null, 2));
     return 0;

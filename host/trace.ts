@@ -14,7 +14,7 @@ import { CROSS } from "./build.ts";
 /** The vector table's own code outside it (src/el2/vectors.S): the SMCCC and data abort entries' register save and restore. */
 const ENTRY = new Set(["smccc_entry", "dabt_entry"]);
 /** Functions counted as dispatch: between the vector and the handler of the device or call. */
-const DISPATCH = new Set(["trap_sync", "trap_smccc", "trap_irq", "trapIrqOther", "trap_fiq", "trap_serror", "smcccCall", "sysregTrap", "dataAbort", "emulate", "faultIpa", "mmioDevice", "mmioRead", "mmioWrite", "vgicClaims", "vgicRead", "vgicWrite", "vgicAccessAt", "prepare", "thisCpu", "vmOfCpu"]);
+const DISPATCH = new Set(["trap_sync", "trap_smccc", "trap_irq", "trapIrqOther", "trap_fiq", "trap_serror", "smcccCall", "sysregTrap", "dataAbort", "deviceAbort", "emulate", "faultIpa", "mmioDevice", "mmioRead", "mmioWrite", "vgicClaims", "vgicRead", "vgicWrite", "vgicAccessAt", "prepare", "thisCpu", "vmOfCpu"]);
 const EXIT = new Set(["guest_resume"]);
 
 interface Sym { addr: bigint; name: string }
