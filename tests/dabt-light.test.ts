@@ -5,7 +5,8 @@
 // paths leave the same registers, the same syndrome state and the same vGIC and physical GIC state.
 // The host tables are the default config's (alpha: CPU 0, GICv3).
 import { beforeEach, describe, expect, it } from "vitest";
-import { Machine, setMachine } from "../compiler/runtime/index.ts";
+import { setMachine } from "../compiler/runtime/index.ts";
+import { GicMachine } from "./gic-machine.ts";
 import { GuestRegs } from "../src/el2/cpu.ts";
 import { trap_sync } from "../src/el2/trap.ts";
 import { dataAbort } from "../src/stage2/abort.ts";
@@ -18,15 +19,6 @@ const GICD = 0x08000000n;
 const GICR = 0x080a0000n;
 const LRS = 4;
 
-class GicMachine extends Machine {
-  mrs(name: string): bigint {
-    if (name !== "ICH_ELRSR_EL2") return super.mrs(name);
-    let empty = 0n;
-    for (let i = 0; i < LRS; i++) if ((this.sysregs.get(`ICH_LR${i}_EL2`) ?? 0n) >> 62n === 0n) empty |= 1n << BigInt(i);
-    return empty;
-  }
-}
-
 let machine: GicMachine;
 let gicWrites: string[];
 
@@ -36,7 +28,7 @@ function fresh(): void {
   machine.addDevice({ name: "gicd", base: GICD, size: 0x10000n, read: () => 0n, write: (o, b, v) => { gicWrites.push(`d ${o} ${b} ${v}`); } });
   machine.addDevice({ name: "gicr", base: GICR, size: 0x80000n, read: () => 0n, write: (o, b, v) => { gicWrites.push(`r ${o} ${b} ${v}`); } });
   machine.addDevice({ name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n, write: () => {} });
-  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.underflow = false; c.sleep = false; }
+  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.maintenance = 0; c.maintenanceGroups = 0; c.sleep = false; }
   for (const d of vgicVms) { d.owned.fill(0); d.ctlr = 0; d.target.fill(0); d.priority.fill(0); d.deniedAccesses = 0; d.deniedLogged = false; }
   vgicdInit();
   vgicInit();

@@ -5,7 +5,8 @@
 //   affinity fields, one INTID per list register, FIQ acknowledgement, the set/way emulation, the PMU filter.
 // - One QEMU run per board of the `harden` config: guests/harden attacks from EL1.
 import { beforeEach, describe, expect, it } from "vitest";
-import { Machine, setMachine } from "../compiler/runtime/index.ts";
+import { setMachine } from "../compiler/runtime/index.ts";
+import { GicMachine } from "./gic-machine.ts";
 import { vgicCpus, vgicVms } from "../src/gic/vgic-state.ts";
 import { lrIntid, lrState, lrHw, LR_ACTIVE } from "../src/gic/lr.ts";
 import { vgicInit, vgicSetCtlr, vgicSgi1r } from "../src/gic/vgic.ts";
@@ -19,16 +20,6 @@ import { run } from "../host/run.ts";
 const GICD = 0x08000000n;
 const GICR = 0x080a0000n;
 const LRS = 4;
-
-/** A machine whose ICH_ELRSR_EL2 follows its list registers, as the GIC's does. */
-class GicMachine extends Machine {
-  mrs(name: string): bigint {
-    if (name !== "ICH_ELRSR_EL2") return super.mrs(name);
-    let empty = 0n;
-    for (let i = 0; i < LRS; i++) if ((this.sysregs.get(`ICH_LR${i}_EL2`) ?? 0n) >> 62n === 0n) empty |= 1n << BigInt(i);
-    return empty;
-  }
-}
 
 let machine: GicMachine;
 let gicdWrites: [bigint, number, bigint][];
@@ -46,7 +37,7 @@ beforeEach(() => {
     name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n,
     write: (off, _b, v) => { if (off === 0n) log += String.fromCharCode(Number(v)); },
   });
-  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.lrMask = (1 << LRS) - 1; c.underflow = false; c.ctlr = 0; }
+  for (const c of vgicCpus) { c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.lr.fill(0n); c.lrCount = LRS; c.lrMask = (1 << LRS) - 1; c.maintenance = 0; c.maintenanceGroups = 0; c.ctlr = 0; }
   for (const d of vgicVms) { d.owned.fill(0); d.ctlr = 0; d.target.fill(0); }
   vgicdInit();
   vgicInit();

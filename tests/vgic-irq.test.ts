@@ -9,7 +9,8 @@
 // CPU 0 and owns SPI 48; gamma is VM 2 on CPUs 2-3. QEMU's runs cover GICv2 (tests/fuzz.test.ts,
 // tests/baremetal*.test.ts).
 import { beforeEach, describe, expect, it } from "vitest";
-import { Machine, setMachine } from "../compiler/runtime/index.ts";
+import { setMachine } from "../compiler/runtime/index.ts";
+import { GicMachine } from "./gic-machine.ts";
 import { vgicCpus, vgicVms } from "../src/gic/vgic-state.ts";
 import { lrEncode, lrIntid, lrState, lrHw, lrPhysical, lrPriority, LR_ACTIVE, LR_PENDING } from "../src/gic/lr.ts";
 import { vgicInit, vgicResetVm } from "../src/gic/vgic.ts";
@@ -23,21 +24,6 @@ const VTIMER = 27;
 const MAINTENANCE = 25;
 const KICK = 8;
 
-/** A GICv3 CPU interface: ICH_ELRSR_EL2 follows the list registers; every write is recorded. */
-class GicMachine extends Machine {
-  writes: [string, bigint][] = [];
-  mrs(name: string): bigint {
-    if (name !== "ICH_ELRSR_EL2") return super.mrs(name);
-    let empty = 0n;
-    for (let i = 0; i < LRS; i++) if ((this.sysregs.get(`ICH_LR${i}_EL2`) ?? 0n) >> 62n === 0n) empty |= 1n << BigInt(i);
-    return empty;
-  }
-  msr(name: string, v: bigint): void {
-    this.writes.push([name, v]);
-    super.msr(name, v);
-  }
-}
-
 let m: GicMachine;
 
 beforeEach(() => {
@@ -48,7 +34,7 @@ beforeEach(() => {
   m.addDevice({ name: "pl011", base: 0x09000000n, size: 0x1000n, read: () => 0n, write: () => {} });
   for (const c of vgicCpus) {
     c.pending.fill(0); c.hw.fill(0); c.pendingCount = 0; c.pendingWords = 0; c.privEnabled = 0; c.privPriority.fill(0);
-    c.lr.fill(0n); c.lrCount = LRS; c.lrMask = (1 << LRS) - 1; c.underflow = false; c.ctlr = 0;
+    c.lr.fill(0n); c.lrCount = LRS; c.lrMask = (1 << LRS) - 1; c.maintenance = 0; c.maintenanceGroups = 0; c.ctlr = 0;
   }
   for (const d of vgicVms) { d.owned.fill(0); d.ctlr = 0; d.target.fill(0); d.priority.fill(0); }
   vgicdInit();
