@@ -105,6 +105,31 @@ export function buildStage2(vm: u32): void {
 }
 
 /**
+ * Copies `size` bytes (a multiple of 8) from `src` to `dst`, which do not overlap: 64 bytes a round,
+ * all eight words loaded before any is stored, so that the compiler may pair them (LDP/STP: with
+ * -fno-strict-aliasing a store between two loads would have to stay there). A Linux image is
+ * tens of MiB, copied at every restart: 12 instructions per 64 bytes against 48 word by word.
+ */
+function copyWords(dst: u64, src: u64, size: u64): void {
+  let off: u64 = 0n;
+  for (; off + 64n <= size; off += 64n) {
+    const s: u64 = src + off;
+    const d: u64 = dst + off;
+    const w0: u64 = load64(s), w1: u64 = load64(s + 8n), w2: u64 = load64(s + 16n), w3: u64 = load64(s + 24n);
+    const w4: u64 = load64(s + 32n), w5: u64 = load64(s + 40n), w6: u64 = load64(s + 48n), w7: u64 = load64(s + 56n);
+    store64(d, w0);
+    store64(d + 8n, w1);
+    store64(d + 16n, w2);
+    store64(d + 24n, w3);
+    store64(d + 32n, w4);
+    store64(d + 40n, w5);
+    store64(d + 48n, w6);
+    store64(d + 56n, w7);
+  }
+  for (; off < size; off += 8n) store64(dst + off, load64(src + off));
+}
+
+/**
  * Copies the VM's images (kernel, device tree) from the hypervisor image into its memory and
  * cleans them to the point of coherency: the guest starts with its MMU and caches off.
  */
@@ -114,7 +139,7 @@ export function loadImages(vm: u32): void {
     const size: u64 = (LOAD_SIZE[i] + 7n) & ~7n;
     const dst: u64 = ramAddress(vm, LOAD_DST[i], size);
     if (dst == 0n) panic("guest image outside the VM's RAM (the config checker should have refused it)");
-    for (let off: u64 = 0n; off < size; off += 8n) store64(dst + off, load64(LOAD_SRC[i] + off));
+    copyWords(dst, LOAD_SRC[i], size);
     for (let line: u64 = dst & ~63n; line < dst + size; line += 64n) dc("cvac", line);
   }
   dsb("sy");
