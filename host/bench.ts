@@ -142,7 +142,9 @@ async function restartBench(board: string): Promise<Record<string, number>> {
 /**
  * Debian's Linux with its busybox initramfs (build/linux, guests/linux/build.sh) in quick mode, to
  * its "Run /init": the kernel's timestamp there, which under -icount shift=0 counts the
- * instructions every CPU ran since reset (one nanosecond each), the hypervisor's included.
+ * instructions every CPU ran (one nanosecond each, the hypervisor's traps included) since the
+ * kernel's clock started at 0 — early in its own boot, so not the hypervisor's boot or its copy of
+ * the kernel image (its first lines read [    0.000000]).
  */
 export async function benchLinux(board: string): Promise<number> {
   const out = path.join(PROJECT_ROOT, "build/linux");
@@ -183,7 +185,7 @@ export function report(results: BenchFigures[]): string[] {
         + `from the watchdog's expiry ${f["restart-watchdog-64m"]} (RAM scrubbed: ${f["restart-watchdog-64m-scrub"]})`);
     }
     lines.push(`instructions the sleeping CPUs ran during a 300,000-instruction wait: ${f["idle-others"]}`);
-    if (f["linux-to-init"] !== undefined) lines.push(`Linux (Debian's kernel, --guest: 4 vCPUs) from reset to "Run /init": ${f["linux-to-init"]} instructions, all CPUs`);
+    if (f["linux-to-init"] !== undefined) lines.push(`Linux (Debian's kernel, --guest: 4 vCPUs) from its clock's start to "Run /init": ${f["linux-to-init"]} instructions, all CPUs`);
     if (f["doorbell-insns"] !== undefined) {
       lines.push(`channel (configs/channel.ts): a doorbell, ring to the peer's handler: ${f["doorbell-insns"]} instructions; a stream through the ring: ` +
         `${f["ring-insns-per-24B"]} instructions per 24-byte sample, ${f["ring-MB/s@1GIPS"]} MB/s at one instruction per ns`);
