@@ -5,6 +5,8 @@
  * W register's write shows), load 32 bits at `addr` into WN (store WN there), and save x0-x30 as
  * the access left them to out[0..30]. The address is in x16 (x17 when N is 16).
  */
+#include "frame.h"
+
     .macro fill addr
     .irp r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
     .if \r != \addr
@@ -43,31 +45,17 @@ frame_\op\()_\n:
     .text
 /* Saves x0-x30 to the `out` the probe's frame holds, restores the callee-saved registers and returns to the probe's caller. */
 frame_save:
-    sub     sp, sp, #256
+    sub     sp, sp, #FRAME_SIZE
     stp     x0, x1, [sp, #0]
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
-    str     x30, [sp, #240]
-    ldr     x1, [sp, #256 + 96]
+    frame_x2_x30 stp, str
+    ldr     x1, [sp, #FRAME_SIZE + 96]
     mov     x2, #0
 1:  ldr     x3, [sp, x2, lsl #3]
     str     x3, [x1, x2, lsl #3]
     add     x2, x2, #1
     cmp     x2, #31
     b.ne    1b
-    add     sp, sp, #256
+    add     sp, sp, #FRAME_SIZE
     ldp     x19, x20, [sp, #16]
     ldp     x21, x22, [sp, #32]
     ldp     x23, x24, [sp, #48]

@@ -167,7 +167,7 @@ park:
  * common path, which saves the rest and calls exception_handler(index, frame).
  * The handler may change ELR_EL1 (to skip a faulting instruction).
  */
-#define FRAME_SIZE  256             /* x0-x30, 16-byte aligned */
+#include "frame.h"
 
 .macro ventry index
     .balign 0x80
@@ -198,38 +198,10 @@ vectors:
     ventry 15
 
 exc_common:
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
-    str     x30, [sp, #240]
+    frame_x2_x30 stp, str
     mov     x1, sp
     bl      exception_handler
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
-    ldp     x18, x19, [sp, #144]
-    ldp     x20, x21, [sp, #160]
-    ldp     x22, x23, [sp, #176]
-    ldp     x24, x25, [sp, #192]
-    ldp     x26, x27, [sp, #208]
-    ldp     x28, x29, [sp, #224]
-    ldr     x30, [sp, #240]
+    frame_x2_x30 ldp, ldr
     ldp     x0, x1, [sp, #0]
     add     sp, sp, #FRAME_SIZE
     eret
