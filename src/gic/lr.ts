@@ -150,30 +150,38 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u
   let changed: u32 = 0;
   const n: u32 = c.lrCount > 16 ? 16 : c.lrCount;
   if (c.refresh) changed = refreshLrs(c, version);
-  for (let i: u32 = 0; i < n; i++) {
-    const v: u64 = c.lr[i];
-    if (lrState(version, v) != LR_PENDING || groupEnabled(groups, isGroup1(c, lrIntid(version, v)))) continue;
-    const intid: u32 = lrIntid(version, v);
-    const source: u32 = version == 2 ? u32(v >> 10n) & 7 : 0;
-    const priority: u32 = lrPriority(version, v);
-    const hw: bool = lrHw(version, v);
-    markPending(c, intid, priority, hw, source);
-    c.lr[i] = 0n;
-    changed = changed | (u32(1) << i);
-  }
-  if (c.pendingCount == 0 || !enabled) return changed | watchGroups(c, version);
-  // The registers in use (valid, or awaiting a GICv2 EOI maintenance), found once: a round looks
-  // only at those, and places into the lowest free one.
+  // One walk of the registers: those only pending in a disabled group go back to the pending set;
+  // of the rest, the ones in use (valid, or awaiting a GICv2 EOI maintenance: a round looks only at
+  // those, and places into the lowest free one) and the groups of those only pending (watchGroups).
   let used: u32 = 0;
+  let pendingGroups: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const v: u64 = c.lr[i];
-    if (lrState(version, v) != LR_INVALID || lrAwaitsMaintenance(version, v)) used = used | (u32(1) << i);
+    const st: u32 = lrState(version, v);
+    if (st == LR_PENDING) {
+      const intid: u32 = lrIntid(version, v);
+      const group1: bool = isGroup1(c, intid);
+      if (!groupEnabled(groups, group1)) {
+        const source: u32 = version == 2 ? u32(v >> 10n) & 7 : 0;
+        const priority: u32 = lrPriority(version, v);
+        const hw: bool = lrHw(version, v);
+        markPending(c, intid, priority, hw, source);
+        c.lr[i] = 0n;
+        changed = changed | (u32(1) << i);
+        continue;
+      }
+      pendingGroups = pendingGroups | (group1 ? 2 : 1);
+    }
+    if (st != LR_INVALID || lrAwaitsMaintenance(version, v)) used = used | (u32(1) << i);
   }
+  if (c.pendingCount == 0 || !enabled) return changed | watchOf(c.pendingCount, pendingGroups);
+  // pendingGroups follows the registers while they only gain pending interrupts; an eviction ends that.
+  let exact: bool = true;
   // Each round places one interrupt or stops; eviction only ever lowers the ranks held, so the
   // loop ends; the bound is a second guarantee.
   for (let round: u32 = 0; round < 64; round++) {
     const intid: u32 = highestPending(c, groups);
-    if (intid == SPURIOUS) return changed | watchGroups(c, version);
+    if (intid == SPURIOUS) return changed | (exact ? watchOf(c.pendingCount, pendingGroups) : watchGroups(c, version));
     const priority: u32 = u32(c.pendPriority[intid & 1023]);
     const hw: bool = ((c.hw[(intid >> 5) & 31] >> (intid & 31)) & 1) != 0;
     const free: u32 = ~used & ((u32(1) << n) - 1);
@@ -211,16 +219,24 @@ export function fillLrs(c: VgicCpu, version: u32, enabled: bool, groups: u32): u
       const oldHw: bool = lrHw(version, old);
       markPending(c, oldIntid, oldPriority, oldHw, source);
       slot = victim;
+      exact = false;    // pendingGroups no longer knows whether that group is still held
     }
-    if (slot == 16) return changed | FILL_BLOCKED | watchGroups(c, version);
+    if (slot == 16) return changed | FILL_BLOCKED | (exact ? watchOf(c.pendingCount, pendingGroups) : watchGroups(c, version));
     const src: u32 = intid < 16 ? u32(c.sgiSource[intid & 15]) : 0;
-    c.lr[slot & 15] = lrEncode(version, intid, priority, hw, src, isGroup1(c, intid));
+    const group1: bool = isGroup1(c, intid);
+    c.lr[slot & 15] = lrEncode(version, intid, priority, hw, src, group1);
+    pendingGroups = pendingGroups | (group1 ? 2 : 1);
     changed = changed | (u32(1) << slot);
     used = used | (u32(1) << slot);
     clearPending(c, intid);
   }
-  const watch: u32 = watchGroups(c, version);
+  const watch: u32 = exact ? watchOf(c.pendingCount, pendingGroups) : watchGroups(c, version);
   return changed | (c.pendingCount != 0 ? FILL_BLOCKED : 0) | watch;
+}
+
+/** watchGroups, from the pending set's count and the groups (bit 0: Group 0, bit 1: Group 1) of the registers only pending. */
+function watchOf(pendingCount: u32, pendingGroups: u32): u32 {
+  return pendingCount != 0 || pendingGroups == 3 ? FILL_WATCH_GROUPS : 0;
 }
 
 /** FILL_WATCH_GROUPS when the pending set is not empty or c.lr holds pending interrupts of both groups, else 0. */
