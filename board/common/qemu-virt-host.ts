@@ -1,6 +1,6 @@
 // What host tools know of QEMU `virt` beyond its target facts: the devices that master the bus.
 // Each is `dma-coherent` in QEMU 10.0's own device tree (`-machine virt,...,dumpdtb=x.dtb`), at its
-// hw/arm/virt.c base_memmap / extended_memmap address; tests/config-check.test.ts compares the two.
+// hw/arm/virt.c base_memmap / extended_memmap address; tests/config-devices.test.ts compares the two.
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
