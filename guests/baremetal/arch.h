@@ -12,6 +12,8 @@
 #define dmb()   __asm__ volatile("dmb sy" ::: "memory")
 #define sev()   __asm__ volatile("sev" ::: "memory")
 
+#define MPIDR_AFF_MASK  0xff00ffffffUL  /* MPIDR_EL1.{Aff3, Aff2, Aff1, Aff0} */
+
 #define PMCR_E          (1UL << 0)  /* enable counters */
 #define PMCR_LC         (1UL << 6)  /* 64-bit cycle counter overflow */
 #define PMCNTEN_C       (1UL << 31) /* cycle counter enable */

@@ -25,6 +25,8 @@ cflags=(-ffreestanding -nostdlib -mgeneral-regs-only -O2 -Wall -Wextra -Werror
         -fno-asynchronous-unwind-tables -fno-unwind-tables
         -Wl,-T,"$here/linker.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments)
 srcs=(start.S uart.c fdt.c check.c main.c bench.c gic.c conform.c reset.c el0.S frames.c frames.S)
+support=("${srcs[@]}")      # what every guest here links, its own main.c in place of main.c
+srcs+=(vgic.c)              # the bare-metal guest's checks of the virtual GIC, beside its main.c
 attack="$(cd "$here/../attack" && pwd)"
 flood="$(cd "$here/../flood" && pwd)"
 harden="$(cd "$here/../harden" && pwd)"
@@ -52,7 +54,6 @@ build baremetal
 # frames.S's 64 register probes: ~20 KiB) would count as the hypervisor's restart cost.
 build bench -DBENCH -ffunction-sections -fdata-sections -Wl,--gc-sections
 build reset -DRESET_TEST
-support=("${srcs[@]}")
 srcs=("${support[@]/#main.c/$attack/main.c}" "$attack"/{probe,memory,platform,calls,host}.c "$attack/hostile.S")
 build attack -I"$here" -I"$attack"
 srcs=("${support[@]/#main.c/$harden/main.c}")
