@@ -3,7 +3,7 @@
 // virtual SPIs), so the goal is the largest build's. `npm run bench` prints it with its parts, read
 // from the link map: the C that runs on trap paths, the C tagged `@cold` (docs/subset.md: compiled
 // for size, in .text.unlikely), the assembly (entry, vector table, vCPU entry), the linker's fill
-// (the vector table is 2 KiB-aligned, VBAR_EL2) and .rodata.
+// (none since the vector table, 2 KiB-aligned for VBAR_EL2, starts the image) and .rodata.
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";

@@ -49,6 +49,7 @@ secondary_entry:
     mrs   x0, mpidr_el1
     and   x0, x0, #0xff
 cpu_entry:
+    msr   spsel, #1              /* SP is SP_EL2, for good: the vectors' SP_EL0 entries are never taken */
     msr   tpidr_el2, x0
     mov   x19, x0
     this_percpu x1, x0

@@ -128,8 +128,16 @@
     .balign 0x800
     .global vectors
 vectors:
-    hyp_entry 0      /* current EL, SP_EL0: sync, IRQ, FIQ, SError */
-    hyp_entry 1
+    /*
+     * The table is the image's start (board/common/hyp.ld: HYP_BASE is 2 KiB-aligned, as VBAR_EL2
+     * must be, so no fill precedes it), and a raw image is entered at its first byte (the RPi4
+     * firmware): this slot's first instruction is the way to _start. As a vector (current EL with
+     * SP_EL0, synchronous) it is never taken: EL2 runs on SP_EL2 from its first instruction
+     * (src/el2/entry.S cpu_entry sets SPSel, and nothing changes it), so an exception taken from
+     * EL2 takes the SP_ELx entries below.
+     */
+    b     _start
+    hyp_entry 1      /* current EL, SP_EL0: IRQ, FIQ, SError */
     hyp_entry 2
     hyp_entry 3
     hyp_entry 4      /* current EL, SP_ELx */
