@@ -6,7 +6,7 @@
 # hostile.S in place of main.c, with the same support files) and OUTDIR/flood{,-victim}.{elf,bin}
 # (the console-flood guest's two roles: guests/flood/main.c in place of main.c) and OUTDIR/harden.{elf,bin}
 # (the hardening guest: guests/harden/main.c in place of main.c) and OUTDIR/fuzz{,-victim}.{elf,bin}
-# (the hostile-guest fuzzer, guests/fuzz/main.c, ops.c and exec.S, and its victim, guests/fuzz/victim.c)
+# (the hostile-guest fuzzer, guests/fuzz/main.c, ops.c, addr.c and exec.S, and its victim, guests/fuzz/victim.c)
 # and OUTDIR/channel.{elf,bin} (the channel guest: guests/channel/main.c and channel.c)
 # and OUTDIR/health.{elf,bin} (the health-policy guest that hangs and crashes: guests/health/main.c).
 # and OUTDIR/echo{,-deaf}.{elf,bin} (the console-input guest's two roles: guests/echo/main.c).
@@ -61,7 +61,7 @@ build harden -I"$here"
 srcs=("${support[@]/#main.c/$flood/main.c}")
 build flood -I"$here"
 build flood-victim -I"$here" -DVICTIM
-srcs=("${support[@]/#main.c/$fuzz/main.c}" "$fuzz/ops.c" "$fuzz/exec.S")
+srcs=("${support[@]/#main.c/$fuzz/main.c}" "$fuzz/ops.c" "$fuzz/addr.c" "$fuzz/exec.S")
 build fuzz -I"$here"
 srcs=("${support[@]/#main.c/$fuzz/victim.c}")
 build fuzz-victim -I"$here"

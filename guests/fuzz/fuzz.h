@@ -56,6 +56,13 @@ extern struct world w;
 
 /* ops.c: draws op number `index` of `seed`. */
 void op_draw(unsigned long seed, unsigned long index, struct op *op);
+
+/* addr.c: the addresses ops aim at, and what the VM may reach there. */
+#define GICR_FRAME  0x20000UL       /* a GICv3 redistributor's two 64 KiB frames: RD_base, SGI_base */
+#define GICR_SGI    0x10000UL
+unsigned long pick_addr(struct rng *r);
+unsigned long foreign(struct rng *r);
+unsigned long reg_value(struct rng *r);
 /* Whether [ea, ea + size) lies wholly in something the VM may reach (its RAM, its devices). */
 int reachable(unsigned long ea, unsigned long size);
 /* Whether a value read from the distributor at [ea, ea + size) shows state of an SPI the VM does not own. */
