@@ -74,8 +74,7 @@ export function trap_smccc(regs: GuestRegs, esr: u64): bool {
  * anything else (HCR_EL2.TIDCP, TACR: implementation-defined registers that may reach beyond this
  * CPU) reads as zero, writes ignored, logged once per VM.
  */
-// Exported only to keep it out of line: inlined into trap_sync, it would cost every hypercall a register save.
-export function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
+function sysregTrap(cpu: u32, vm: u32, regs: GuestRegs, esr: u64): void {
   const isRead: bool = (esr & 1n) != 0n;
   const rt: u32 = u32((esr >> 5n) & 0x1fn);
   if (GIC_VERSION == 3 && !isRead && isSgiRegister(esr)) {
