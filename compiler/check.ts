@@ -22,7 +22,7 @@ import { StatementChecker } from "./check/statements.ts";
 import { assignCNames } from "./check/c-names.ts";
 import { layoutClass } from "./check/layout.ts";
 import { checkRecursion } from "./check/recursion.ts";
-import { markCold } from "./check/cold.ts";
+import { markShapeTags } from "./check/shape-tags.ts";
 
 export function check(loaded: Loaded): Checked {
   const c = new Checker(loaded);
@@ -45,7 +45,7 @@ class Checker extends StatementChecker {
     for (const m of this.out.modules) for (const st of m.sf.statements) if (ts.isClassDeclaration(st) && st.name) this.registerClass(st);
     // Pass 1: declarations (so that uses may precede them, as in TypeScript).
     for (const m of this.out.modules) for (const st of m.sf.statements) this.declare(m, st);
-    markCold(this.out.modules, this.out.funcOf, this.err, this.errors);
+    markShapeTags(this.out.modules, this.out.funcOf, this.err, this.errors);
     this.globalNames = assignCNames(this.out, this.err);
     for (const cls of this.out.classes) layoutClass(cls, new Set(), this.err);
     // Pass 2: bodies.

@@ -126,12 +126,13 @@ class CEmitter {
   private prototype(f: FuncInfo): string {
     const params = f.params.map((p, i) => `${cType(p.type)}${p.type.k === "class" || p.type.k === "string" ? "" : " "}${this.paramName(f, i)}`);
     if (f.cls) params.unshift(`${f.cls.cName} *self`);
-    // A cold function is not offered for inlining: its callers' paths are the hot ones.
-    const storage = f.exported ? "" : f.cold ? "static " : "static inline ";
+    // A cold or noinline function is not offered for inlining: its callers' paths are the hot ones.
+    const storage = f.exported ? "" : f.cold || f.noinline ? "static " : "static inline ";
     const noreturn = f.ret.k === "never" ? "__attribute__((noreturn)) " : "";
     const cold = f.cold ? "__attribute__((cold)) " : "";
+    const noinline = f.noinline ? "__attribute__((noinline)) " : "";
     const unused = f.exported ? "" : " BH_UNUSED";
-    return `${storage}${noreturn}${cold}${cType(f.ret)} ${f.cName}(${params.length ? params.join(", ") : "void"})${unused}`;
+    return `${storage}${noreturn}${cold}${noinline}${cType(f.ret)} ${f.cName}(${params.length ? params.join(", ") : "void"})${unused}`;
   }
 
   private paramName(f: FuncInfo, i: number): string {

@@ -84,8 +84,10 @@ export interface FuncInfo {
   exported: boolean;
   /** `declare function`: implemented outside the subset (assembly); C sees an extern prototype. */
   external?: boolean;
-  /** Tagged `@cold` in its JSDoc: rarely run, compiled for size out of the hot paths' way (compiler/check/cold.ts). */
+  /** Tagged `@cold` in its JSDoc: rarely run, compiled for size out of the hot paths' way (compiler/check/shape-tags.ts). */
   cold?: boolean;
+  /** Tagged `@noinline`: kept out of line (compiler/check/shape-tags.ts). */
+  noinline?: boolean;
   module: ModuleInfo;
 }
 

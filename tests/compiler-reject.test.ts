@@ -63,7 +63,14 @@ export async function f(): Promise<void> {
 }` },
   { name: "bigint", at: "1:22", msg: "`bigint` has no width",
     src: `export function f(x: bigint): u64 { return x; }` },
-  // `/** @cold */` (compiler/check/cold.ts) marks a function, a method or a constructor, and nothing else.
+  // `/** @cold */` (compiler/check/shape-tags.ts) marks a function, a method or a constructor, and nothing else.
+  { name: "noinlinevar", at: "1:5", msg: "`@noinline` marks a function, a method or a constructor, not a variable",
+    src: `/** @noinline */
+const x: u32 = 1;
+export function f(): u32 { return x; }` },
+  { name: "noinlineplain", at: "1:4", msg: "`@noinline` here marks nothing",
+    src: `// @noinline
+export function f(): u32 { return 1; }` },
   { name: "coldvar", at: "1:5", msg: "`@cold` marks a function, a method or a constructor, not a variable",
     src: `/** @cold */
 const x: u32 = 1;

@@ -137,10 +137,10 @@ export function trap_irq(): void {
 }
 
 /**
- * Every other IRQ (src/gic/vgic.ts vgicIrq), and then the hypervisor's own. Exported to keep it out
- * of line, and it finds its CPU again itself: trap_irq's early path needs no stack frame.
+ * Every other IRQ (src/gic/vgic.ts vgicIrq), and then the hypervisor's own. It finds its CPU again
+ * itself: nothing of trap_irq's early path lives across its call, which needs no stack frame.
  */
-export function trapIrqOther(iar: u32): void {
+function trapIrqOther(iar: u32): void {
   const cpu: u32 = thisCpu();
   const intid: u32 = vgicIrq(cpu, iar);
   if (intid == UART_INTID) {

@@ -82,10 +82,10 @@ export function dataAbort(regs: GuestRegs, esr: u64): void {
 /**
  * A data abort at `ipa` that dataAbort's word lane did not take: a device's (the VM's UART,
  * its distributor or redistributors, then src/stage2/mmio.ts mmioDevice's) is emulated; any other is
- * logged and the guest receives a synchronous external abort. Exported so that it is compiled out
- * of line: the callee-saved registers it needs are not saved on the lane.
+ * logged and the guest receives a synchronous external abort. Out of line: the callee-saved
+ * registers it needs are not saved on the lane. @noinline
  */
-export function deviceAbort(regs: GuestRegs, esr: u64, ipa: u64): void {
+function deviceAbort(regs: GuestRegs, esr: u64, ipa: u64): void {
   const cpu: u32 = thisCpu();
   const vm: u32 = vmOfCpu(cpu);
   // The UART first (a console writes it a byte at a time), then the GIC's frames (the word lane took its hottest), then the rest.

@@ -21,6 +21,7 @@ static __attribute__((cold)) void Log_line(Log *self, uint32_t n) BH_UNUSED;
 static inline uint32_t Log_count(Log *self) BH_UNUSED;
 static __attribute__((cold)) uint32_t slow(uint32_t x) BH_UNUSED;
 __attribute__((cold)) void boot(void);
+static __attribute__((noinline)) uint32_t apart(uint32_t x) BH_UNUSED;
 uint32_t fast(uint32_t x);
 
 static __attribute__((cold)) void Log_init(Log *self)
@@ -49,10 +50,17 @@ __attribute__((cold)) void boot(void)
     Log_line(&log, 2u);
 }
 
+static __attribute__((noinline)) uint32_t apart(uint32_t x)
+{
+    return (Log_count(&log) * x);
+}
+
 uint32_t fast(uint32_t x)
 {
     if (x == 7u)
         return slow(x);
+    if (x == 9u)
+        return apart(x);
     return (Log_count(&log) + x);
 }
 
