@@ -33,9 +33,14 @@
     str   x30, [sp, #16 * 15]
 .endm
 
-.macro save_guest
+/* A new guest register frame at SP, x0 and x1 in it: what every entry from the guest saves first. */
+.macro push_x0_x1
     sub   sp, sp, #SIZEOF_GuestRegs
     stp   x0, x1, [sp, #16 * 0]
+.endm
+
+.macro save_guest
+    push_x0_x1
     save_x2_x30
     mov   x0, sp
 .endm
@@ -56,8 +61,7 @@
  */
 .macro lower_sync_entry
     .balign 0x80
-    sub   sp, sp, #SIZEOF_GuestRegs
-    stp   x0, x1, [sp, #16 * 0]
+    push_x0_x1
     mrs   x0, esr_el2
     ubfx  x1, x0, #26, #6             /* ESR_EL2.EC */
     sub   x1, x1, #0x16
@@ -81,8 +85,7 @@
 
 /* The caller-saved registers (x0-x18, x30) into a new frame at SP, or back from it. */
 .macro save_caller_saved
-    sub   sp, sp, #SIZEOF_GuestRegs
-    stp   x0, x1, [sp, #16 * 0]
+    push_x0_x1
     save_x2_x18_x30
 .endm
 
